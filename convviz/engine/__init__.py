@@ -1,0 +1,47 @@
+"""The computing core of convviz: numpy and numba only, never Qt.
+
+Pure functions on arrays; inputs are validated here with messages a student
+can act on, then handed to compiled loops cached on disk.
+"""
+
+from .correlate import (
+    Geometry,
+    WindowStep,
+    WindowSteps,
+    conv2d,
+    corr2d,
+    corr_matrix,
+    geometry,
+    output_shape,
+    window_steps,
+)
+from .learn import (
+    Diverged,
+    KernelTrainer,
+    TrainResult,
+    bias_grad,
+    kernel_grad,
+    loss_value,
+    train_kernel,
+)
+from .warmup import warm_up
+
+__all__ = [
+    "Diverged",
+    "Geometry",
+    "KernelTrainer",
+    "TrainResult",
+    "WindowStep",
+    "WindowSteps",
+    "bias_grad",
+    "conv2d",
+    "corr2d",
+    "corr_matrix",
+    "geometry",
+    "kernel_grad",
+    "loss_value",
+    "output_shape",
+    "train_kernel",
+    "warm_up",
+    "window_steps",
+]
