@@ -1,0 +1,166 @@
+"""The main window: views in tabs, menus and shortcuts. Wiring only.
+
+Each view is a widget in :mod:`convviz.gui.widgets` that renders part of the
+shared :class:`~convviz.model.Session`; this module places them, builds the
+menus, remembers the window state and starts the engine warm-up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from ..model import Session
+from .style import Style
+
+
+class MainWindow(QMainWindow):
+    """Holds the session, the style and the views; owns no arithmetic."""
+
+    def __init__(
+        self,
+        *,
+        session: Session | None = None,
+        zoom: int | None = None,
+        theme: str | None = None,
+        reset_settings: bool = False,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        if reset_settings:
+            self.settings.clear()
+        self.session = session if session is not None else Session()
+        saved_zoom = int(self.settings.value("zoom", 100))
+        saved_theme = str(self.settings.value("theme", "light"))
+        self.style_ = Style(
+            zoom=zoom if zoom is not None else saved_zoom,
+            theme=theme if theme is not None else saved_theme,
+        )
+        self.engine_ready = False
+        self._warm_thread: QThread | None = None
+        self.setWindowTitle("convviz — Convolutions for Images (D2L 6.2)")
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.views: dict[str, QWidget] = {}
+        self._build_views()
+        self._build_menus()
+        self.status = QLabel("Preparing the engine…")
+        self.statusBar().addWidget(self.status, 1)
+
+        geom = self.settings.value("geometry")
+        if isinstance(geom, QByteArray) and not geom.isEmpty():
+            self.restoreGeometry(geom)
+        else:
+            self.resize(1280, 800)
+        self.style_.apply()
+
+    # ------------------------------------------------------------- views
+    def _build_views(self) -> None:
+        """Create each view; a view that is not built yet is simply absent."""
+        from .widgets.window_view import WindowView
+
+        self.add_view("window", "Sliding window", WindowView(self.session, self.style_))
+
+    def add_view(self, key: str, title: str, widget: QWidget) -> None:
+        self.views[key] = widget
+        self.tabs.addTab(widget, title)
+
+    def show_view(self, key: str) -> None:
+        if key not in self.views:
+            raise ValueError(f"No view {key!r}; choose from {', '.join(self.views)}")
+        self.tabs.setCurrentWidget(self.views[key])
+
+    def open_lesson(self, name: str) -> None:  # filled in by the lesson issue
+        QMessageBox.information(self, "convviz", f"Lessons are not available yet ({name}).")
+
+    # ------------------------------------------------------------- menus
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("&File")
+        self.menu_edit = mb.addMenu("&Edit")
+        self.menu_view = mb.addMenu("&View")
+
+        quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        self.menu_file.addAction(quit_)
+
+        self.act_undo = QAction("&Undo", self, shortcut=QKeySequence.StandardKey.Undo)
+        self.act_undo.triggered.connect(self.session.undo)
+        self.act_redo = QAction("&Redo", self)
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_redo.triggered.connect(self.session.redo)
+        self.menu_edit.addActions([self.act_undo, self.act_redo])
+        self.session.changed.connect(self._on_session_changed)
+        self._on_session_changed(frozenset())
+
+        zin = QAction("Zoom &in", self)
+        zin.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        zin.triggered.connect(self.style_.zoom_in)
+        zout = QAction("Zoom &out", self, shortcut=QKeySequence("Ctrl+-"))
+        zout.triggered.connect(self.style_.zoom_out)
+        zreset = QAction("&Actual size", self, shortcut=QKeySequence("Ctrl+0"))
+        zreset.triggered.connect(lambda: self.style_.set_zoom(100))
+        self.menu_view.addActions([zin, zout, zreset])
+        self.menu_view.addSeparator()
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, label in (("light", "&Light theme (high contrast)"), ("dark", "&Dark theme")):
+            a = QAction(label, self, checkable=True)
+            a.setChecked(self.style_.theme.name == name)
+            a.triggered.connect(lambda _=False, n=name: self.style_.set_theme(n))
+            group.addAction(a)
+            self.theme_actions[name] = a
+            self.menu_view.addAction(a)
+        self.menu_view.addSeparator()
+        self.act_fullscreen = QAction("&Full screen", self, checkable=True)
+        self.act_fullscreen.setShortcuts([QKeySequence("F11"), QKeySequence("Ctrl+Shift+F")])
+        self.act_fullscreen.triggered.connect(self.toggle_fullscreen)
+        self.menu_view.addAction(self.act_fullscreen)
+        for a in (zin, zout, zreset, self.act_fullscreen, self.act_undo, self.act_redo):
+            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.style_.sig_changed.connect(self._on_style_changed)
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.act_fullscreen.setChecked(self.isFullScreen())
+
+    # ---------------------------------------------------------- handlers
+    def _on_session_changed(self, parts: frozenset) -> None:
+        self.act_undo.setEnabled(self.session.can_undo)
+        self.act_redo.setEnabled(self.session.can_redo)
+
+    def _on_style_changed(self) -> None:
+        for name, a in self.theme_actions.items():
+            a.setChecked(self.style_.theme.name == name)
+        self.settings.setValue("zoom", self.style_.zoom)
+        self.settings.setValue("theme", self.style_.theme.name)
+
+    # ------------------------------------------------------------ engine
+    def start_engine(self) -> None:
+        """Warm the engine up on a worker thread; the status bar says when it is ready."""
+        from .app import start_warm_up
+
+        self._warm_thread = start_warm_up(self, self._on_engine_ready, self._on_engine_failed)
+
+    def _on_engine_ready(self, seconds: float) -> None:
+        self.engine_ready = True
+        self.status.setText(f"Engine ready ({seconds:.2f} s). Space plays, → steps.")
+
+    def _on_engine_failed(self, message: str) -> None:
+        self.status.setText(f"The engine failed to start: {message}")
+
+    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("zoom", self.style_.zoom)
+        self.settings.setValue("theme", self.style_.theme.name)
+        if self._warm_thread is not None and self._warm_thread.isRunning():
+            self._warm_thread.quit()
+            self._warm_thread.wait(5000)
+        super().closeEvent(event)
