@@ -21,9 +21,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="See 2-D convolution happen (Dive into Deep Learning, section 6.2).",
     )
     p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
-    p.add_argument(
-        "--zoom", type=int, metavar="PERCENT", help="zoom of the whole window, 50..400"
-    )
+    p.add_argument("--zoom", type=int, metavar="PERCENT", help="zoom of the whole window, 50..400")
     p.add_argument("--theme", choices=["light", "dark"], help="colour theme")
     p.add_argument("--lesson", metavar="NAME", help="open a lesson, e.g. 6.2")
     p.add_argument("--view", metavar="NAME", help="start on a view: window, edges, learn")

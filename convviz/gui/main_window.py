@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
     def _on_engine_failed(self, message: str) -> None:
         self.status.setText(f"The engine failed to start: {message}")
 
-    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
+    def closeEvent(self, event) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("zoom", self.style_.zoom)
         self.settings.setValue("theme", self.style_.theme.name)

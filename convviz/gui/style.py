@@ -34,14 +34,30 @@ class Theme:
 
 THEMES = {
     "light": Theme(
-        "light", window="#ffffff", base="#ffffff", text="#000000", muted="#404040",
-        accent="#000000", accent2="#009e73", grid_line="#606060", padded="#b0b0b0",
-        blank="#ececec", error="#b00020",
+        "light",
+        window="#ffffff",
+        base="#ffffff",
+        text="#000000",
+        muted="#404040",
+        accent="#000000",
+        accent2="#009e73",
+        grid_line="#606060",
+        padded="#b0b0b0",
+        blank="#ececec",
+        error="#b00020",
     ),
     "dark": Theme(
-        "dark", window="#121212", base="#1e1e1e", text="#ffffff", muted="#c8c8c8",
-        accent="#ffd400", accent2="#56e0b0", grid_line="#9a9a9a", padded="#555555",
-        blank="#2a2a2a", error="#ff6b6b",
+        "dark",
+        window="#121212",
+        base="#1e1e1e",
+        text="#ffffff",
+        muted="#c8c8c8",
+        accent="#ffd400",
+        accent2="#56e0b0",
+        grid_line="#9a9a9a",
+        padded="#555555",
+        blank="#2a2a2a",
+        error="#ff6b6b",
     ),
 }
 

@@ -17,7 +17,7 @@ import numpy as np
 #: and the colour scale useless, and 1e308 overflows the first product.
 MAX_ABS_VALUE = 1e6
 
-_MINUS = str.maketrans({"−": "-", "–": "-", "\u2212": "-", ",": "."})
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", ",": "."})
 
 
 class ValueProblem(ValueError):
