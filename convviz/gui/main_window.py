@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         from .widgets.window_view import WindowView
 
         self.add_view("window", "Sliding window", WindowView(self.session, self.style_))
+        # Further views are added below, one block each (edge maps, learning, matrix).
 
     def add_view(self, key: str, title: str, widget: QWidget) -> None:
         self.views[key] = widget

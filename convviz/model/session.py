@@ -90,6 +90,7 @@ class Session:
         self._error: str | None = None
         self.modified = False
         self._recompute()
+        # The other views' states attach below (edge maps, learning), one line each.
 
     # ----------------------------------------------------------- reading
     @property
