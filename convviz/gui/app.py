@@ -91,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         win.show()
     win.start_engine()
+    if os.environ.get("CONVVIZ_SCREENSHOT"):  # smoke tests: save what the window shows
+        from PySide6.QtCore import QTimer
+
+        shot = os.environ["CONVVIZ_SCREENSHOT"]
+        delay = int(os.environ.get("CONVVIZ_SCREENSHOT_MS", "1500"))
+        QTimer.singleShot(delay, lambda: win.grab().save(shot))
     if os.environ.get("CONVVIZ_EXIT_AFTER_MS"):  # smoke tests: quit on their own
         from PySide6.QtCore import QTimer
 

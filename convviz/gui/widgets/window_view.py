@@ -1,16 +1,710 @@
-"""The sliding-window view (placeholder until the grid editor lands)."""
+"""The sliding window, step by step: Fig. 6.2.1 of the chapter, editable and animated.
+
+Input ⋆ kernel = output across the top, the current step's arithmetic in
+large type beneath, then the transport controls and the layer's options.
+The view owns the animation's QTimer (the model owns none); every number
+comes from the Session (``session.steps[n]``, ``session.output``), and the
+view only formats and places it. Space plays or pauses, →/← and
+PageDown/PageUp step, Home/End jump, whenever focus is inside the view and
+no cell editor or text field wants the key.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import numpy as np
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QButtonGroup,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ...model import Session
+from ...model import colormap
+from ...model.session import Session
+from ...model.values import ValueProblem, format_number
 from ..style import Style
+from ._util import blocked, connect_model
+from .arithmetic import ArithmeticView
+from .flow import FlowLayout
+from .grid_editor import ColorBar, GridPanel, GridWidget
+
+#: Keys that drive the animation, and what they do.
+STEP_KEYS = {
+    Qt.Key.Key_Space: "toggle_play",
+    Qt.Key.Key_Right: "step_forward",
+    Qt.Key.Key_PageDown: "step_forward",
+    Qt.Key.Key_Left: "step_back",
+    Qt.Key.Key_PageUp: "step_back",
+    Qt.Key.Key_Home: "to_start",
+    Qt.Key.Key_End: "to_end",
+}
+
+
+class _OptionSpin(QSpinBox):
+    """An option's spin box: applied on Enter or the arrows; Enter hands the keys back."""
+
+    def __init__(self, lo: int, hi: int, home: QWidget) -> None:
+        super().__init__()
+        self.setRange(lo, hi)
+        self.setKeyboardTracking(False)
+        self._home = home
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        super().keyPressEvent(e)
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, e: QEvent) -> bool:
+        return _pass_undo(e) or super().event(e)
+
+
+class _OptionDoubleSpin(QDoubleSpinBox):
+    """A number option (bias, speed) shown without trailing zeros: 0.5, not 0.5000."""
+
+    def __init__(self, home: QWidget) -> None:
+        super().__init__()
+        self.setKeyboardTracking(False)
+        self._home = home
+
+    def textFromValue(self, value: float) -> str:
+        return format_number(value, digits=6)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        super().keyPressEvent(e)
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, e: QEvent) -> bool:
+        return _pass_undo(e) or super().event(e)
+
+
+def _pass_undo(e: QEvent) -> bool:
+    """Let Ctrl+Z / Ctrl+Shift+Z reach the window's Undo/Redo instead of a text field."""
+    if e.type() == QEvent.Type.ShortcutOverride and (
+        e.matches(QKeySequence.StandardKey.Undo)  # type: ignore[attr-defined]
+        or e.matches(QKeySequence.StandardKey.Redo)  # type: ignore[attr-defined]
+    ):
+        e.ignore()
+        return True
+    return False
 
 
 class WindowView(QWidget):
-    def __init__(self, session: Session, style: Style) -> None:
-        super().__init__()
+    """Input ⋆ kernel = output, the arithmetic of the current step, and its controls."""
+
+    def __init__(self, session: Session, style: Style, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.session = session
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("The sliding-window view is being built."))
+        self.style_ = style
+        self._hover_term = -1
+        self._focused_once = False
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._on_timer)
+
+        # ---------------------------------------------------------- the grids
+        self.input_panel = GridPanel(session, "input", style, title="Input X")
+        self.kernel_panel = GridPanel(session, "kernel", style, title="Kernel K")
+        self.applied_title = QLabel("Flipped kernel")
+        self.applied = GridWidget(style)
+        self.applied_note = QLabel(
+            "Convolution turns the kernel 180° (flips both axes); this flipped kernel slides."
+        )
+        self.applied_note.setWordWrap(True)
+        self.applied_box = QWidget()
+        ab = QVBoxLayout(self.applied_box)
+        ab.setContentsMargins(0, 0, 0, 0)
+        ab.addStretch(1)
+        ab.addWidget(self.applied_title, 0, Qt.AlignmentFlag.AlignHCenter)
+        ab.addWidget(self.applied_note)
+        ab.addWidget(self.applied, 100)
+        ab.addStretch(1)
+        self.op_star = QLabel("⋆")
+        self.op_eq = QLabel("=")
+        for op in (self.op_star, self.op_eq):
+            op.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.output_title = QLabel("Output Y")
+        self.output = GridWidget(style)
+        self.output_error = QLabel()
+        self.output_error.setWordWrap(True)
+        self.output_error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.output_error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.formula = QLabel()
+        self.formula.setWordWrap(True)
+        self.in_bar = ColorBar(style, "Colour scale: input and kernel")
+        self.out_bar = ColorBar(style, "Colour scale: output")
+        out_box = QWidget()
+        ob = QVBoxLayout(out_box)
+        ob.setContentsMargins(0, 0, 0, 0)
+        ob.addStretch(1)
+        ob.addWidget(self.output_title, 0, Qt.AlignmentFlag.AlignHCenter)
+        ob.addWidget(self.output, 100)
+        ob.addWidget(self.output_error, 100)
+        ob.addWidget(self.formula)
+        ob.addStretch(1)
+        self.output_box = out_box
+
+        top = QGridLayout()
+        top.addWidget(self.input_panel, 0, 0)
+        top.addWidget(self.op_star, 0, 1)
+        top.addWidget(self.kernel_panel, 0, 2)
+        top.addWidget(self.applied_box, 0, 3)
+        top.addWidget(self.op_eq, 0, 4)
+        top.addWidget(out_box, 0, 5)
+        for col, stretch in ((0, 5), (2, 3), (3, 3), (5, 4)):
+            top.setColumnStretch(col, stretch)
+        top.setRowStretch(0, 1)
+        self._top = top
+
+        # ------------------------------------------------------ the arithmetic
+        self.arith = ArithmeticView(style)
+
+        # -------------------------------------------------------- the controls
+        sp = QStyle.StandardPixmap
+        self.btn_start = self._button("Start", sp.SP_MediaSkipBackward, "Back to the start (Home)")
+        self.btn_back = self._button("Back", sp.SP_MediaSeekBackward, "One step back (← or PgUp)")
+        self.btn_play = self._button("Play", sp.SP_MediaPlay, "Play or pause (Space)")
+        self.btn_forward = self._button(
+            "Step", sp.SP_MediaSeekForward, "One step forward (→ or PgDown)"
+        )
+        self.btn_end = self._button("End", sp.SP_MediaSkipForward, "Jump to the last step (End)")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slider.setToolTip("Drag to any step")
+        self.step_label = QLabel()
+        self.speed = _OptionDoubleSpin(self)
+        self.speed.setRange(0.25, 30.0)
+        self.speed.setDecimals(2)
+        self.speed.setSingleStep(0.5)
+        self.speed.setValue(1.0)
+        self.speed.setToolTip("Animation speed: steps per second")
+        self.speed_label = QLabel("Steps per second")
+        controls_w = QWidget()
+        self.controls_flow = FlowLayout(controls_w)
+        buttons = QWidget()
+        bl = QHBoxLayout(buttons)
+        bl.setContentsMargins(0, 0, 0, 0)
+        for b in (self.btn_start, self.btn_back, self.btn_play, self.btn_forward, self.btn_end):
+            bl.addWidget(b)
+        self._button_row = bl
+        speed = QWidget()
+        sl = QHBoxLayout(speed)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.speed_label)
+        sl.addWidget(self.speed)
+        self.btn_tools = QToolButton()
+        self.btn_tools.setText("Edit tools")
+        self.btn_tools.setCheckable(True)
+        self.btn_tools.setChecked(True)
+        self.btn_tools.setToolTip("Show or hide the tools under the grids (more room to project)")
+        self.btn_tools.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for w in (buttons, speed, self.btn_tools):
+            self.controls_flow.addWidget(w)
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addSpacing(12)
+        slider_row.addWidget(self.step_label)
+
+        # --------------------------------------------------------- the options
+        self.bias = _OptionDoubleSpin(self)
+        self.bias.setRange(-1e6, 1e6)
+        self.bias.setDecimals(4)
+        self.bias.setSingleStep(0.5)
+        self.bias.setToolTip("The scalar bias b added to every output cell")
+        self.pad_r, self.pad_c = _OptionSpin(0, 16, self), _OptionSpin(0, 16, self)
+        self.stride_r, self.stride_c = _OptionSpin(1, 16, self), _OptionSpin(1, 16, self)
+        self.dil_r, self.dil_c = _OptionSpin(1, 16, self), _OptionSpin(1, 16, self)
+        self.mode_corr = QRadioButton("Cross-correlation")
+        self.mode_conv = QRadioButton("Convolution (flip K)")
+        self.mode_corr.setToolTip("What deep-learning libraries compute (section 6.2.1)")
+        self.mode_conv.setToolTip("Strict convolution: the kernel flipped in both axes (6.2.5)")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.addButton(self.mode_corr, 0)
+        self.mode_group.addButton(self.mode_conv, 1)
+        for b in (self.mode_corr, self.mode_conv):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.options_message = QLabel()
+        self.options_message.setWordWrap(True)
+        self.options_message.hide()
+        opts_w = QWidget()
+        self.options_flow = FlowLayout(opts_w)
+        self._option_labels: list[QLabel] = []
+        self._option_groups: list[QWidget] = []
+        for label, widgets, tip in (
+            ("Bias b", (self.bias,), "added after the sum"),
+            ("Padding", (self.pad_r, self.pad_c), "rows, columns of zeros around the input"),
+            ("Stride", (self.stride_r, self.stride_c), "rows, columns the window moves"),
+            ("Dilation", (self.dil_r, self.dil_c), "gaps between the kernel's taps"),
+            ("", (self.mode_corr, self.mode_conv), ""),
+        ):
+            g = QWidget()
+            gl = QHBoxLayout(g)
+            gl.setContentsMargins(0, 0, 0, 0)
+            if label:
+                lab = QLabel(label)
+                lab.setToolTip(tip)
+                self._option_labels.append(lab)
+                gl.addWidget(lab)
+            for i, w in enumerate(widgets):
+                if i and isinstance(w, QAbstractSpinBox):
+                    x = QLabel("×")
+                    self._option_labels.append(x)
+                    gl.addWidget(x)
+                gl.addWidget(w)
+                if isinstance(w, QAbstractSpinBox):
+                    w.setToolTip(f"{label}: {tip}" if tip else label)
+            self.options_flow.addWidget(g)
+            self._option_groups.append(g)
+        self.options_flow.addWidget(self.in_bar)  # the legends ride along with the options
+        self.options_flow.addWidget(self.out_bar)
+
+        # ----------------------------------------------------------- the layout
+        root = QVBoxLayout(self)
+        self._root = root
+        root.addLayout(top, 1)
+        root.addWidget(self.arith)
+        root.addLayout(slider_row)
+        root.addWidget(controls_w)
+        root.addWidget(opts_w)
+        root.addWidget(self.options_message)
+
+        # ------------------------------------------------------------- wiring
+        self.btn_start.clicked.connect(self.to_start)
+        self.btn_back.clicked.connect(self.step_back)
+        self.btn_play.clicked.connect(self.toggle_play)
+        self.btn_forward.clicked.connect(self.step_forward)
+        self.btn_end.clicked.connect(self.to_end)
+        self.btn_tools.toggled.connect(self._on_tools_changed)
+        self.slider.valueChanged.connect(self._on_slider_changed)
+        self.speed.valueChanged.connect(self._on_speed_changed)
+        self.bias.valueChanged.connect(self._on_bias_changed)
+        for w in (self.pad_r, self.pad_c):
+            w.valueChanged.connect(self._on_padding_changed)
+        for w in (self.stride_r, self.stride_c):
+            w.valueChanged.connect(self._on_stride_changed)
+        for w in (self.dil_r, self.dil_c):
+            w.valueChanged.connect(self._on_dilation_changed)
+        self.mode_group.idToggled.connect(self._on_mode_changed)
+        self.arith.sig_term_hovered.connect(self._on_term_hovered)
+        self.input_panel.editor.sig_cell_hovered.connect(self._on_input_hovered)
+        self.kernel_panel.editor.sig_cell_hovered.connect(self._on_kernel_hovered)
+        self.applied.sig_cell_hovered.connect(self._on_applied_hovered)
+        self._shortcuts: list[QShortcut] = []
+        for key, action in STEP_KEYS.items():
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.setAutoRepeat(action != "toggle_play")
+            sc.activated.connect(getattr(self, action))
+            self._shortcuts.append(sc)
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.setInterval(0)
+        self._sync_timer.timeout.connect(self._sync_cells)
+        for g in self._grids():
+            g.installEventFilter(self)
+        connect_model(session.changed, self._on_session_changed)
+        style.sig_changed.connect(self._on_style_changed)
+        self._on_speed_changed(self.speed.value())
+        self._on_style_changed()
+        self._refresh_all()
+
+    def _button(self, text: str, icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setIcon(self.style().standardIcon(icon))
+        b.setToolTip(tip)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys with the view
+        return b
+
+    # ------------------------------------------------- one cell size for all
+    def _grids(self) -> list[GridWidget]:
+        return [self.input_panel.editor, self.kernel_panel.editor, self.applied, self.output]
+
+    def eventFilter(self, obj, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._sync_timer.start()
+        return False
+
+    def _sync_cells(self) -> None:
+        """Draw input, kernel and output with one cell size, as in the chapter's figure.
+
+        Only while that size stays readable: a 64×64 input keeps its small cells
+        and the kernel beside it keeps large ones.
+        """
+        grids = [g for g in self._grids() if g.isVisible() and g.values() is not None]
+        natural = [g.natural_cell() for g in grids]
+        cap = min(natural) if natural and min(natural) >= self.style_.px(40) else None
+        for g in grids:
+            g.set_cell_cap(cap)
+
+    # ------------------------------------------------------------ actions
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def play(self) -> None:
+        if self.session.steps is None:
+            return
+        if self.session.at_end:
+            self.session.to_start()
+        self.session.step_forward()
+        if self.session.at_end:
+            self._update_play_button()
+            return
+        self.timer.start()
+        self._update_play_button()
+
+    def pause(self) -> None:
+        self.timer.stop()
+        self._update_play_button()
+
+    def toggle_play(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def step_forward(self) -> None:
+        self.pause()
+        self.session.step_forward()
+
+    def step_back(self) -> None:
+        self.pause()
+        self.session.step_back()
+
+    def to_start(self) -> None:
+        self.pause()
+        self.session.to_start()
+
+    def to_end(self) -> None:
+        self.pause()
+        self.session.to_end()
+
+    def _on_timer(self) -> None:
+        if not self.session.step_forward() or self.session.at_end:
+            self.pause()
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        """The same keys as the shortcuts, for when the view itself gets them."""
+        action = STEP_KEYS.get(Qt.Key(e.key()))
+        if action is not None and not e.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            getattr(self, action)()
+            return
+        super().keyPressEvent(e)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._focused_once:
+            self._focused_once = True
+            fw = self.focusWidget()
+            if fw is None or not self.isAncestorOf(fw):
+                self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.style_.px(1200), self.style_.px(760))
+
+    # ------------------------------------------------------ model -> view
+    def _on_session_changed(self, parts: frozenset) -> None:
+        if parts & {"input", "kernel", "options", "undo"}:
+            self._refresh_all()
+        elif parts & {"step", "hidden"}:
+            self._refresh_step()
+
+    def _refresh_all(self) -> None:
+        s = self.session
+        o = s.options
+        lim = colormap.symmetric_limit(s.input, s.kernel)
+        self.input_panel.editor.set_shared_limit(lim)
+        self.kernel_panel.editor.set_shared_limit(lim)
+        self.in_bar.set_limit(lim)
+        self.input_panel.editor.set_padding(o.padding)
+        conv = o.convolution
+        self.applied_box.setVisible(conv)
+        self._top.setColumnStretch(3, 3 if conv else 0)
+        if conv:
+            self.applied.set_values(s.applied_kernel, limit=lim)
+        self.op_star.setText("∗" if conv else "⋆")
+        self.op_star.setToolTip("convolution" if conv else "cross-correlation")
+        with blocked(
+            self.bias,
+            self.pad_r,
+            self.pad_c,
+            self.stride_r,
+            self.stride_c,
+            self.dil_r,
+            self.dil_c,
+            self.mode_group,
+            self.mode_corr,
+            self.mode_conv,
+        ):
+            self.bias.setValue(o.bias)
+            self.pad_r.setValue(o.padding[0])
+            self.pad_c.setValue(o.padding[1])
+            self.stride_r.setValue(o.stride[0])
+            self.stride_c.setValue(o.stride[1])
+            self.dil_r.setValue(o.dilation[0])
+            self.dil_c.setValue(o.dilation[1])
+            (self.mode_conv if conv else self.mode_corr).setChecked(True)
+        ok = s.error is None
+        self.output.setVisible(ok)
+        self.output_error.setVisible(not ok)
+        self.output_error.setText("" if ok else f"No output: {s.error}")
+        self.output_title.setToolTip("")
+        self.out_bar.setVisible(ok)
+        if ok:
+            oh, ow = s.output_shape  # type: ignore[misc]
+            self.output_title.setText(f"Output Y  ({oh}×{ow})")
+            self.formula.setText("Output shape\n" + s.shape_formula())
+        else:
+            self.output_title.setText("Output Y")
+            self.formula.setText("Output shape\n" + s.shape_formula())
+        for w in (
+            self.btn_start,
+            self.btn_back,
+            self.btn_play,
+            self.btn_forward,
+            self.btn_end,
+            self.slider,
+        ):
+            w.setEnabled(ok)
+        if not ok:
+            self.pause()
+        with blocked(self.slider):
+            self.slider.setRange(-1, max(-1, s.n_steps - 1))
+        self._refresh_step()
+        self._sync_timer.start()
+
+    def _refresh_step(self) -> None:
+        s = self.session
+        with blocked(self.slider):
+            self.slider.setValue(s.step)
+        steps = s.steps
+        if steps is None:
+            self.input_panel.editor.set_outline(None)
+            self.input_panel.editor.set_outline(None, "accent2")
+            self.kernel_panel.editor.set_outline(None, "accent2")
+            self.step_label.setText("—")
+            self.arith.show_step(None, message=f"No output: {s.error}")
+            self._update_play_button()
+            return
+        shape = steps.output_shape
+        cur = s.current
+        hidden = getattr(s, "hidden", frozenset())  # a lesson's predict-then-reveal slide
+        if cur is None:
+            self.output.set_values(np.zeros(shape), mask=np.zeros(shape, bool))
+            self.output.set_outline(None)
+            self.input_panel.editor.set_outline(None)
+            self.step_label.setText(f"Step 0 of {s.n_steps}")
+            self.arith.show_step(
+                None,
+                message="Press → (or Space to play) to slide the window over the input.",
+            )
+        else:
+            out = s.output
+            assert out is not None
+            olim = colormap.symmetric_limit(out)
+            mask = s.computed_mask()
+            assert mask is not None
+            if "output" in hidden:
+                mask[...] = False
+            elif "result" in hidden:
+                mask[cur.out_pos] = False
+            self.output.set_values(out, mask=mask, limit=olim)
+            self.out_bar.set_limit(olim)
+            here = np.zeros(shape, bool)
+            here[cur.out_pos] = True
+            self.output.set_outline(here)
+            self.input_panel.editor.set_outline(self._window_mask(cur.out_pos))
+            i, j = cur.out_pos
+            self.step_label.setText(f"Step {s.step + 1} of {s.n_steps}")
+            self.arith.show_step(
+                cur,
+                caption=f"Y[{i}, {j}] =",
+                hide_result=bool(hidden & {"result", "output"}),
+            )
+        self._apply_term_highlight()
+        self._update_play_button()
+
+    def _window_mask(self, out_pos: tuple[int, int]) -> np.ndarray:
+        """The cells under the window, on the padded input (index bookkeeping, no values)."""
+        g = self.session.steps.geometry  # type: ignore[union-attr]
+        H, W = g.input_shape
+        (ph, pw), (kh, kw), (sh, sw), (dh, dw) = g.padding, g.kernel_shape, g.stride, g.dilation
+        m = np.zeros((H + 2 * ph, W + 2 * pw), bool)
+        rows = out_pos[0] * sh + np.arange(kh) * dh
+        cols = out_pos[1] * sw + np.arange(kw) * dw
+        m[np.ix_(rows, cols)] = True
+        return m
+
+    def _update_play_button(self) -> None:
+        sp = QStyle.StandardPixmap
+        playing = self.playing
+        self.btn_play.setText("Pause" if playing else "Play")
+        self.btn_play.setIcon(
+            self.style().standardIcon(sp.SP_MediaPause if playing else sp.SP_MediaPlay)
+        )
+        s = self.session
+        ok = s.steps is not None
+        self.btn_back.setEnabled(ok and s.step >= 0)
+        self.btn_start.setEnabled(ok and s.step >= 0)
+        self.btn_forward.setEnabled(ok and not s.at_end)
+        self.btn_end.setEnabled(ok and not s.at_end)
+
+    # ------------------------------------------------------ the tie: term <-> cells
+    def _on_term_hovered(self, term: int) -> None:
+        self._hover_term = term
+        self._apply_term_highlight()
+
+    def _on_input_hovered(self, r: int, c: int) -> None:
+        cur = self.session.current
+        t = -1
+        if cur is not None and r >= 0:
+            a = np.flatnonzero(cur.rows == r)
+            b = np.flatnonzero(cur.cols == c)
+            if a.size and b.size:
+                t = int(a[0] * cur.kernel.shape[1] + b[0])
+        self._on_term_hovered(t)
+
+    def _on_kernel_hovered(self, r: int, c: int) -> None:
+        if r < 0 or self.session.current is None:
+            self._on_term_hovered(-1)
+            return
+        kh, kw = self.session.kernel.shape
+        if self.session.options.convolution:
+            r, c = kh - 1 - r, kw - 1 - c
+        self._on_term_hovered(r * kw + c)
+
+    def _on_applied_hovered(self, r: int, c: int) -> None:
+        if r < 0 or self.session.current is None:
+            self._on_term_hovered(-1)
+            return
+        self._on_term_hovered(r * self.session.kernel.shape[1] + c)
+
+    def _apply_term_highlight(self) -> None:
+        cur = self.session.current
+        t = self._hover_term
+        inp, ker = self.input_panel.editor, self.kernel_panel.editor
+        if cur is None or t < 0 or t >= cur.kernel.size:
+            self.arith.highlight(-1)
+            for w in (inp, ker, self.applied):
+                w.set_outline(None, "accent2")
+            return
+        kh, kw = cur.kernel.shape
+        a, b = divmod(t, kw)
+        window = self._window_mask(cur.out_pos)
+        pos = np.argwhere(window)  # row-major, one per term
+        m = np.zeros_like(window)
+        m[tuple(pos[t])] = True
+        inp.set_outline(m, "accent2")
+        km = np.zeros((kh, kw), bool)
+        km[a, b] = True
+        self.applied.set_outline(km, "accent2")
+        ker.set_outline(km[::-1, ::-1] if self.session.options.convolution else km, "accent2")
+        self.arith.highlight(t)
+
+    # ------------------------------------------------------ view -> model
+    def _set_options(self, **changes: object) -> None:
+        try:
+            self.session.set_options(**changes)
+        except ValueProblem as exc:
+            self._show_options_message(str(exc))
+            self._refresh_all()
+            return
+        self._show_options_message("")
+
+    def _show_options_message(self, text: str) -> None:
+        self.options_message.setText(text)
+        self.options_message.setVisible(bool(text))
+
+    def _on_bias_changed(self, value: float) -> None:
+        self._set_options(bias=float(value))
+
+    def _on_padding_changed(self, _: int = 0) -> None:
+        self._set_options(padding=(self.pad_r.value(), self.pad_c.value()))
+
+    def _on_stride_changed(self, _: int = 0) -> None:
+        self._set_options(stride=(self.stride_r.value(), self.stride_c.value()))
+
+    def _on_dilation_changed(self, _: int = 0) -> None:
+        self._set_options(dilation=(self.dil_r.value(), self.dil_c.value()))
+
+    def _on_mode_changed(self, button_id: int, checked: bool) -> None:
+        if checked:
+            self._set_options(convolution=button_id == 1)
+
+    def _on_slider_changed(self, value: int) -> None:
+        self.pause()
+        self.session.set_step(value)
+
+    def _on_tools_changed(self, on: bool) -> None:
+        self.input_panel.set_tools_visible(on)
+        self.kernel_panel.set_tools_visible(on)
+
+    def _on_speed_changed(self, value: float) -> None:
+        self.timer.setInterval(max(1, round(1000.0 / max(value, 0.01))))
+
+    # -------------------------------------------------------------- style
+    def _on_style_changed(self) -> None:
+        s = self.style_
+        t = s.theme
+        big = s.font(40, bold=True)
+        for op in (self.op_star, self.op_eq):
+            op.setFont(big)
+        title = s.font(17, bold=True)
+        for w in (self.output_title, self.applied_title):
+            w.setFont(title)
+        self.applied_note.setFont(s.font(11.5))
+        self.applied_note.setStyleSheet(f"color: {t.muted};")
+        self.formula.setFont(s.font(12))
+        self.formula.setStyleSheet(f"color: {t.muted};")
+        self.output_error.setFont(s.font(15, bold=True))
+        self.output_error.setStyleSheet(f"color: {t.error};")
+        self.options_message.setFont(s.font(12))
+        self.options_message.setStyleSheet(f"color: {t.error};")
+        ctrl = s.font(14)
+        icon = QSize(s.px(26), s.px(26))
+        for b in (self.btn_start, self.btn_back, self.btn_play, self.btn_forward, self.btn_end):
+            b.setFont(ctrl)
+            b.setIconSize(icon)
+        self.step_label.setFont(s.font(15, bold=True))
+        self.speed_label.setFont(ctrl)
+        self.speed.setFont(ctrl)
+        self.btn_tools.setFont(ctrl)
+        opt = s.font(13)
+        for w in (
+            self.bias,
+            self.pad_r,
+            self.pad_c,
+            self.stride_r,
+            self.stride_c,
+            self.dil_r,
+            self.dil_c,
+            self.mode_corr,
+            self.mode_conv,
+            *self._option_labels,
+        ):
+            w.setFont(opt)
+        self.options_flow.set_spacing(s.px(18))
+        self.controls_flow.set_spacing(s.px(24))
+        self._button_row.setSpacing(s.px(6))
+        self._top.setSpacing(s.px(14))
+        self._root.setSpacing(s.px(6))
+        m = s.px(12)
+        self._root.setContentsMargins(m, m, m, m)
+        self.slider.setMinimumHeight(s.px(28))
