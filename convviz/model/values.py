@@ -91,8 +91,12 @@ def parse_block(text: str) -> np.ndarray:
     t = str(text).strip()
     if not t:
         raise ValueProblem("There is nothing to paste: the clipboard holds no numbers.")
+    # numpy's own repr: array([[1., -1.]]) or np.array([[1, -1]], dtype=float32)
+    m = re.fullmatch(r"(?:np\.|numpy\.)?array\((.*?)(?:,\s*dtype=[\w.]+)?\)", t, re.DOTALL)
+    if m:
+        t = m.group(1).strip()
     if t.startswith("["):
-        body = re.sub(r"^(np\.)?(array)?", "", t)
+        body = t
         try:
             obj = ast.literal_eval(body.translate(str.maketrans({"−": "-"})))
         except (ValueError, SyntaxError):

@@ -1,0 +1,125 @@
+"""The classroom set-up: zoom, theme, full screen, undo shortcuts, remembered state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from convviz.gui.app import parse_args
+from convviz.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    # The application font and palette are global: leave them as other tests expect.
+    w.style_.set_theme("light")
+    w.style_.set_zoom(100)
+
+
+def test_opens_on_the_sliding_window(window):
+    view = window.views["window"]
+    assert window.tabs.currentWidget() is view
+    assert window.session.step == -1 and window.session.input.shape == (3, 3)
+
+
+def test_window_state_is_remembered(qtbot, settings):
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(760, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    size = w.size()  # at least the minimum the views need
+    w.style_.set_zoom(150)
+    w.style_.set_theme("dark")
+    w.close()
+    assert not settings.value("geometry").isEmpty()
+    w2 = MainWindow(settings=settings)
+    qtbot.addWidget(w2)
+    assert w2.style_.zoom == 150 and w2.style_.theme.name == "dark"
+    assert w2.theme_actions["dark"].isChecked()
+    screen = w.screen().availableGeometry()
+    if size.width() < screen.width() and size.height() < screen.height():
+        assert w2.size() == size  # restoreGeometry clamps to the (offscreen 800x800) screen
+    # The command line wins over what was remembered.
+    w3 = MainWindow(settings=settings, zoom=120, theme="light")
+    qtbot.addWidget(w3)
+    assert w3.style_.zoom == 120 and w3.style_.theme.name == "light"
+    w4 = MainWindow(settings=settings, reset_settings=True)
+    qtbot.addWidget(w4)
+    assert w4.style_.zoom == 100
+
+
+def test_zoom_scales_fonts_and_cells_together(qtbot, window):
+    view = window.views["window"]
+    window.resize(1900, 1060)
+    qtbot.wait(10)
+    grid = view.input_panel.editor
+    cell, font = grid.cell_size(), view.arith.sum_label.font().pointSizeF()
+    window.style_.zoom_in()  # Ctrl+= does this
+    window.style_.zoom_in()
+    qtbot.wait(10)
+    assert window.style_.zoom == 120
+    assert view.arith.sum_label.font().pointSizeF() == pytest.approx(font * 1.2)
+    assert grid.cell_size() > cell
+    window.style_.set_zoom(100)
+
+
+def test_zoom_shortcuts_and_theme_actions(qtbot, window):
+    zoom_in = next(a for a in window.menu_view.actions() if a.text() == "Zoom &in")
+    zoom_in.trigger()
+    assert window.style_.zoom == 110
+    window.theme_actions["dark"].trigger()
+    assert window.style_.theme.name == "dark"
+    view = window.views["window"]
+    view.grab()  # the dark theme paints
+    qtbot.wait(1)  # the palette reaches the widgets through the event loop
+    pal = window.palette()
+    assert pal.color(pal.ColorRole.Window).lightness() < 50
+    assert pal.color(pal.ColorRole.WindowText).lightness() > 200
+
+
+def test_undo_shortcut_is_not_swallowed_by_the_grid(qtbot, window):
+    view = window.views["window"]
+    grid = view.input_panel.editor
+    window.activateWindow()
+    grid.setFocus()
+    grid.select(1, 1)
+    window.session.set_cell("input", 1, 1, "9")
+    assert window.act_undo.isEnabled()
+    qtbot.keyClick(grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.input[1, 1] == 4
+    qtbot.keyClick(
+        grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert window.session.input[1, 1] == 9
+    view.pad_r.setFocus()
+    qtbot.keyClick(view.pad_r, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.input[1, 1] == 4
+
+
+def test_fullscreen_toggle(qtbot, window):
+    window.act_fullscreen.trigger()
+    assert window.act_fullscreen.isChecked() == window.isFullScreen()
+    window.act_fullscreen.trigger()
+    assert not window.isFullScreen()
+
+
+def test_command_line():
+    a = parse_args(["--fullscreen", "--zoom", "150", "--theme", "dark"])
+    assert a.fullscreen and a.zoom == 150 and a.theme == "dark"
+
+
+def test_big_input_at_full_screen_size(qtbot, window):
+    window.resize(1920, 1080)
+    window.session.set_grid("input", np.random.default_rng(1).integers(-5, 6, (64, 64)))
+    window.session.to_end()
+    view = window.views["window"]
+    assert view.output.values().shape == (63, 63)
+    assert view.input_panel.editor.cell_size() >= 3
+    view.grab()
