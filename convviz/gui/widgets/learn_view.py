@@ -1,0 +1,1051 @@
+"""Learning a kernel (section 6.2.4), live: the loss falls while the kernel walks to [1, −1].
+
+:class:`LearnView` shows the one training example (X and its target Y), the
+kernel being learned beside the true one with the gradient of the last
+step, the loss and each weight plotted as the run trains, the loss surface
+over (w₁, w₂) with the descent path for two-weight kernels, and the
+book-style log. The run itself is a Qt-free
+:class:`~convviz.model.learning.LearningRun`; this widget is its
+controller: a QTimer calls ``advance(n)`` every 17 ms with ``n`` adapted so
+each slice of training takes at most about 8 ms (less when painting is
+slow or the machine busy), then redraws once in a separate event, so the
+window stays responsive and the plots refresh at most 60 times a second
+however fast training goes. Nothing compiled runs before the first step.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...model import colormap
+from ...model.learning import (
+    LOSS_NAMES,
+    MAX_LOG_LINES,
+    MAX_STEPS,
+    LearningRun,
+    LearningSettings,
+    data_for,
+    djl_edition,
+    format_loss,
+    kernel_text,
+    mxnet_edition,
+    parse_kernel_text,
+)
+from ...model.session import Session
+from ...model.values import ValueProblem, format_number, parse_number
+from ..style import Style
+from ._util import blocked, connect_model
+from .flow import FlowLayout
+from .grid_editor import GridWidget
+from .learn_plots import LossPlot, SurfacePlot, WeightPlot
+
+#: Milliseconds between slices: 17 ms keeps redraws just under 60 a second.
+TICK_MS = 17
+#: Seconds of training per slice: with the redraw that follows, a key press
+#: waits at most a few tens of milliseconds.
+BUDGET_S = 0.008
+#: The least a slice may be given when frames overrun.
+BUDGET_MIN_S = 0.001
+#: "Run until converged" gives up after this many steps.
+UNTIL_CAP = 10_000_000
+#: Paces in steps per second; None is as fast as the budget allows, "auto"
+#: spreads a press of Train over about two seconds so a short run can be watched.
+PACES: dict[str, float | str | None] = {
+    "auto": "auto",
+    "1 step/s": 1.0,
+    "10 steps/s": 10.0,
+    "fastest": None,
+}
+EXPLAIN = (
+    "Each step is one full-batch gradient step on the one example (X, Y): "
+    "Ŷ = X ⋆ K, the loss L(Ŷ, Y), then K ← K − lr · ∂L/∂K."
+)
+MINUS = "\u2212"
+
+
+def ask_question(parent: QWidget, title: str, text: str) -> bool:
+    """Ask a yes/no question in a message box; True means yes (discard)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _fmt(v: float) -> str:
+    return format_number(v).replace("-", MINUS)
+
+
+class NumberEdit(QLineEdit):
+    """A box for one number (``0.03``, ``1e-6``); :attr:`sig_value` on Enter or leaving it."""
+
+    sig_value = Signal(float)  # payload: the number, once typed and checked
+
+    def __init__(self, value: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = float(value)
+        self.setText(format_number(value, 6))
+        self.editingFinished.connect(self._on_edited)
+
+    def value(self) -> float:
+        return self._value
+
+    def set_value(self, v: float) -> None:
+        self._value = float(v)
+        with blocked(self):
+            self.setText(format_number(v, 6))
+        self.setProperty("bad", False)
+        self.setStyleSheet("")
+
+    def _on_edited(self) -> None:
+        try:
+            v = parse_number(self.text())
+        except ValueProblem as exc:
+            self.setStyleSheet("border: 2px solid #b00020;")
+            self.setToolTip(str(exc))
+            return
+        self.setStyleSheet("")
+        self.setToolTip("")
+        if v != self._value:
+            self._value = v
+            self.sig_value.emit(v)
+
+
+class LearnView(QWidget):
+    """The learning panel: settings, controls, the example, the kernel and three plots."""
+
+    sig_state_changed = Signal(str)  # payload: "ready", "training", "paused", "done",
+    #                                  "converged", "diverged" or "stopped"
+
+    def __init__(self, session: Session, style: Style, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.style_ = style
+        self.learning = session.learning
+        self.run: LearningRun | None = None
+        #: Asked before a run is discarded: (title, text) -> True to discard.
+        #: Tests replace it with a function that answers at once.
+        self.ask: Callable[[str, str], bool] = lambda title, text: ask_question(self, title, text)
+        self.training = False
+        self.state = "ready"
+        self.frames = 0  # redraws of the live parts, for the benchmark
+        self.slices = 0  # training slices run by the timer
+        self._until = False
+        self._target = 0
+        self._n = 32  # steps per slice, adapted to the budget
+        self._budget = BUDGET_S  # seconds per slice, adapted to the frame period
+        self._last_tick = 0.0
+        self._draw_pending = False
+        self._message_error = False
+        self._pace_t0 = 0.0
+        self._pace_s0 = 0
+        self._log_seen = 0
+        self._stale = False  # the session's X or K changed while hidden
+        self._resume_on_show = False
+        self._asking = False
+        self._restoring = False
+        self._resume_after_check = False
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self._build()
+        self._show_settings(self.learning.settings)
+        self._build_shortcuts()
+        connect_model(session.changed, self._on_session_changed)
+        style.sig_changed.connect(self._on_style_changed)
+        self._on_style_changed()
+        self._set_state("ready")
+
+    # ================================================================ building
+    def _build(self) -> None:
+        st = self.style_
+        root = QVBoxLayout(self)
+        root.setContentsMargins(st.px(8), st.px(6), st.px(8), st.px(6))
+
+        # --- controls
+        bar = QWidget()
+        flow = FlowLayout(bar, spacing=st.px(6))
+        self.btn_train = self._button("▶ Train", "Train for the number of steps set (Space)")
+        self.btn_step = self._button("Step", "Take one gradient step (→ or Page Down)")
+        self.btn_reset = self._button(
+            "⟲ Reset", "Back to the same start: the same seed replays the same run (Home)"
+        )
+        self.btn_until = self._button("Run until loss ≤", "Train until the loss is this small")
+        self.edit_threshold = NumberEdit(self.learning.settings.threshold)
+        self.edit_threshold.setToolTip("The loss at which 'Run until' stops")
+        self.combo_pace = QComboBox()
+        for name, val in PACES.items():
+            self.combo_pace.addItem(name, val)
+        self.combo_pace.setToolTip(
+            "How fast the run is shown: auto spreads a press of Train over about 2 s; "
+            "fastest trains as fast as the window allows"
+        )
+        self.btn_mxnet = self._button(
+            "MXNet edition", "Squared error summed, lr 0.03, uniform ±0.07 start, 10 steps"
+        )
+        self.btn_djl = self._button(
+            "DJL edition", "L2 loss (half the mean of squares), lr 0.40, normal σ 0.01, 10 steps"
+        )
+        self.btn_settings = self._button("Settings…", "Show or hide the settings")
+        self.btn_settings.setCheckable(True)
+        for w in (
+            self.btn_train,
+            self.btn_step,
+            self.btn_reset,
+            self.btn_until,
+            self.edit_threshold,
+            _label("pace"),
+            self.combo_pace,
+            _vline(),
+            self.btn_mxnet,
+            self.btn_djl,
+            _vline(),
+            self.btn_settings,
+        ):
+            flow.addWidget(w)
+        root.addWidget(bar)
+
+        self.status = QLabel()
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explain = QLabel(EXPLAIN)
+        self.explain.setWordWrap(True)
+        root.addWidget(self.status)
+        root.addWidget(self.explain)
+        msg_row = QHBoxLayout()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.btn_use_lr = self._button("Use the suggested rate", "Restart with this rate")
+        self.btn_use_lr.hide()
+        msg_row.addWidget(self.message, 1)
+        msg_row.addWidget(self.btn_use_lr)
+        root.addLayout(msg_row)
+
+        # --- the four columns
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        root.addWidget(self.splitter, 1)
+        self.settings_box = self._build_settings()
+        self.splitter.addWidget(self.settings_box)
+        self.splitter.addWidget(self._build_grids())
+        self.splitter.addWidget(self._build_plots())
+        self.splitter.addWidget(self._build_surface_and_log())
+        for i, f in enumerate((0, 3, 4, 3)):
+            self.splitter.setStretchFactor(i, f)
+        self.settings_box.hide()  # the Settings button shows it
+        self._sized = False
+
+        self.btn_train.clicked.connect(self.toggle_training)
+        self.btn_step.clicked.connect(self.step)
+        self.btn_reset.clicked.connect(self.reset)
+        self.btn_until.clicked.connect(self.run_until_converged)
+        self.btn_mxnet.clicked.connect(lambda: self.use_edition("mxnet"))
+        self.btn_djl.clicked.connect(lambda: self.use_edition("djl"))
+        self.btn_settings.toggled.connect(self._on_settings_toggled)
+        self.btn_use_lr.clicked.connect(self._use_suggested_lr)
+        self.edit_threshold.sig_value.connect(self._on_settings_edited)
+        self.combo_pace.currentIndexChanged.connect(self._on_pace_changed)
+
+    def _button(self, text: str, tip: str) -> QPushButton:
+        b = QPushButton(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep driving the view
+        return b
+
+    def _build_settings(self) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.combo_source = QComboBox()
+        self.combo_source.addItem("chapter: 6×8 image, K = [1, −1]", "chapter")
+        self.combo_source.addItem("session: its input; its kernel made Y", "current")
+        self.spin_rows, self.spin_cols = _spin(1, 15), _spin(1, 15)
+        shape = QHBoxLayout()
+        shape.addWidget(self.spin_rows)
+        shape.addWidget(QLabel("×"))
+        shape.addWidget(self.spin_cols)
+        self.combo_loss = QComboBox()
+        for key, name in LOSS_NAMES.items():
+            self.combo_loss.addItem(name, key)
+        self.edit_lr = NumberEdit(0.03)
+        self.lr_hint = QLabel()
+        self.lr_hint.setWordWrap(True)
+        self.spin_steps = _spin(1, MAX_STEPS)
+        self.spin_steps.setGroupSeparatorShown(True)
+        self.combo_init = QComboBox()
+        for key, name in (
+            ("uniform", "uniform in ±scale"),
+            ("normal", "normal, σ = scale"),
+            ("typed", "typed below"),
+        ):
+            self.combo_init.addItem(name, key)
+        self.edit_scale = NumberEdit(0.07)
+        self.edit_typed = QLineEdit("0, 0")
+        self.edit_typed.setToolTip("The start kernel: rows on separate lines or [[1, -1]]")
+        self.spin_seed = _spin(0, 2**31 - 1)
+        self.btn_seed = self._button("New seed", "Draw a new random start")
+        seed = QHBoxLayout()
+        seed.addWidget(self.spin_seed, 1)
+        seed.addWidget(self.btn_seed)
+        self.check_bias = QCheckBox("learn a bias b too")
+        form.addRow(_label("Data"), self.combo_source)
+        form.addRow(_label("Kernel"), shape)
+        form.addRow(_label("Loss"), self.combo_loss)
+        form.addRow(_label("Learning rate"), self.edit_lr)
+        form.addRow("", self.lr_hint)
+        form.addRow(_label("Steps per Train"), self.spin_steps)
+        form.addRow(_label("Start"), self.combo_init)
+        form.addRow(_label("Scale"), self.edit_scale)
+        form.addRow(_label("Typed start"), self.edit_typed)
+        form.addRow(_label("Seed"), seed)
+        form.addRow("", self.check_bias)
+        self.settings_problem = QLabel()
+        self.settings_problem.setWordWrap(True)
+        form.addRow(self.settings_problem)
+
+        for w in (self.combo_source, self.combo_loss, self.combo_init):
+            w.currentIndexChanged.connect(self._on_settings_edited)
+        for w in (self.spin_rows, self.spin_cols, self.spin_steps, self.spin_seed):
+            w.valueChanged.connect(self._on_settings_edited)
+        for w in (self.edit_lr, self.edit_scale):
+            w.sig_value.connect(self._on_settings_edited)
+        self.edit_typed.editingFinished.connect(self._on_settings_edited)
+        self.check_bias.toggled.connect(self._on_settings_edited)
+        self.btn_seed.clicked.connect(self._new_seed)
+
+        scroll = QScrollArea()
+        scroll.setWidget(box)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._settings_inner = box
+        return scroll
+
+    def _build_grids(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.grid_X = GridWidget(self.style_)
+        self.grid_Y = GridWidget(self.style_)
+        self.grid_K = GridWidget(self.style_)
+        self.grid_true = GridWidget(self.style_)
+        self.grid_grad = GridWidget(self.style_)
+        for g in (self.grid_X, self.grid_Y):
+            g.max_cell = 46
+        for g in (self.grid_K, self.grid_true, self.grid_grad):
+            g.max_cell = 84
+        self.cap_X = _caption("X, the input")
+        self.cap_Y = _caption("Y, the target")
+        self.cap_K = _caption("learned K")
+        self.cap_true = _caption("true K, which made Y")
+        self.cap_grad = _caption("∂L/∂K (last step)")
+        lay.addWidget(self.cap_X)
+        lay.addWidget(self.grid_X, 2)
+        lay.addWidget(self.cap_Y)
+        lay.addWidget(self.grid_Y, 2)
+        # The learned kernel sits above the true one, cell over cell, and the
+        # gradient that moves it beside it.
+        kernels = QGridLayout()
+        kernels.addWidget(self.cap_K, 0, 0)
+        kernels.addWidget(self.grid_K, 1, 0)
+        kernels.addWidget(self.cap_grad, 0, 1)
+        kernels.addWidget(self.grid_grad, 1, 1)
+        kernels.addWidget(self.cap_true, 2, 0)
+        kernels.addWidget(self.grid_true, 3, 0)
+        for col in (0, 1):
+            kernels.setColumnStretch(col, 1)
+        for row in (1, 3):
+            kernels.setRowStretch(row, 1)
+        lay.addLayout(kernels, 3)
+        self.bias_label = QLabel()
+        lay.addWidget(self.bias_label)
+        return w
+
+    def _build_plots(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.loss_plot = LossPlot(self.style_)
+        self.check_log = QCheckBox("log scale")
+        self.check_log.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.check_log.toggled.connect(self._on_settings_edited)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.summary, 1)
+        row.addWidget(self.check_log)
+        lay.addLayout(row)
+        lay.addWidget(self.loss_plot, 3)
+        self.weight_plot = WeightPlot(self.style_)
+        lay.addWidget(self.weight_plot, 2)
+        return w
+
+    def _build_surface_and_log(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.surface = SurfacePlot(self.style_)
+        lay.addWidget(self.surface, 3)
+        head = QHBoxLayout()
+        self.cap_log = _caption("Log, as the book prints it")
+        self.btn_copy = self._button("Copy", "Copy the log")
+        self.btn_copy.clicked.connect(self.copy_log)
+        head.addWidget(self.cap_log, 1)
+        head.addWidget(self.btn_copy)
+        lay.addLayout(head)
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(MAX_LOG_LINES)
+        self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        lay.addWidget(self.log, 2)
+        return w
+
+    def _build_shortcuts(self) -> None:
+        """Space, →/Page Down and Home drive the run while this view is on screen."""
+        self.shortcuts: list[QShortcut] = []
+        for keys, slot in (
+            ((Qt.Key.Key_Space,), self.toggle_training),
+            ((Qt.Key.Key_Right, Qt.Key.Key_PageDown), self.step),
+            ((Qt.Key.Key_Home,), self.reset),
+        ):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), self)
+                sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                sc.activated.connect(slot)
+                self.shortcuts.append(sc)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # =============================================================== the run
+    def ensure_run(self) -> LearningRun | None:
+        """The current run, made from the settings on first need (cheap: no compiled code)."""
+        if self.run is None:
+            run = self.learning.run
+            if run is not None and not run.settings.restart_needed(self.learning.settings):
+                self.run = run
+                self._on_new_run()
+            else:
+                self._new_run()
+        return self.run
+
+    def _new_run(self) -> None:
+        self.pause()
+        try:
+            self.run = self.learning.new_run(self.session)
+        except ValueProblem as exc:
+            self.learning.discard()
+            self.run = None
+            self._show_message(str(exc), error=True)
+            self._set_state("stopped")
+            self._clear_live()
+            return
+        self._on_new_run()
+
+    def _on_new_run(self) -> None:
+        run = self.run
+        assert run is not None
+        self._target = 0
+        self._until = False
+        self._log_seen = 0
+        self._stale = False
+        self.log.clear()
+        self._show_message("")
+        d = run.data
+        self.grid_X.set_values(d.X)
+        self.grid_Y.set_values(d.Y)
+        src = "[1, −1]" if d.source == "chapter" else "the session's kernel"
+        self.cap_Y.setText(f"Y = X ⋆ {src}, the target")
+        self.grid_true.set_values(d.K_true)
+        self.weight_plot.set_params(run.param_names, np.append(d.K_true.ravel(), 0.0))
+        if run.two_weights:
+            r1, r2 = run.surface_ranges()
+            Z = run.loss_surface(r1, r2, SurfacePlot.N)
+            self.surface.set_surface(Z, (r1, r2), d.K_true.ravel(), run.K0.ravel())
+        else:
+            self.surface.set_unavailable(
+                "The loss surface is drawn for kernels with two weights, such as 1×2, "
+                f"without a bias. This one has {len(run.param_names)} parameters: "
+                "their paths are in the weights plot."
+            )
+        q = run.quadratic
+        limit = q.max_stable_lr()
+        self.lr_hint.setText(
+            "any rate converges on this data"
+            if math.isinf(limit)
+            else f"stable below {limit:.3g} on this data; {q.suggested_lr():g} never overshoots"
+        )
+        self._set_state("ready")
+        self._refresh_live()
+
+    def _clear_live(self) -> None:
+        for g in (self.grid_X, self.grid_Y, self.grid_K, self.grid_true, self.grid_grad):
+            g.set_values(None)
+        self.loss_plot.set_data(np.empty(0), np.empty(0))
+        self.surface.set_path(np.empty((0, 2)))
+
+    # ----------------------------------------------------------- controls
+    def toggle_training(self) -> None:
+        if self.training:
+            self.pause()
+        else:
+            self.train()
+
+    def train(self) -> None:
+        """Train (or resume) towards ``steps`` more steps than where the run stood."""
+        run = self.ensure_run()
+        if run is None or run.diverged or self.training:
+            return
+        if self._until or run.steps >= self._target:
+            self._until = False
+            self._target = run.steps + self.learning.settings.steps
+        self._start()
+
+    def run_until_converged(self) -> None:
+        run = self.ensure_run()
+        if run is None or run.diverged:
+            return
+        self.pause()
+        self._until = True
+        self._target = run.steps + UNTIL_CAP
+        self._start()
+
+    def _start(self) -> None:
+        self.training = True
+        self._last_tick = 0.0
+        self._pace_t0 = time.perf_counter()
+        self._pace_s0 = self.run.steps if self.run is not None else 0
+        self._show_message("")
+        self._set_state("training")
+        self.timer.start()
+        self._tick()
+
+    def pause(self) -> None:
+        if not self.training:
+            return
+        self.training = False
+        self.timer.stop()
+        run = self.run
+        self._set_state("paused" if run is not None and run.steps < self._target else "done")
+
+    def step(self) -> None:
+        """One gradient step (pauses a running run first)."""
+        self.pause()
+        run = self.ensure_run()
+        if run is None or run.diverged:
+            return
+        self._until = False
+        run.advance(1)
+        self._after_slice(stepping=True)
+        self._refresh_live()
+
+    def reset(self) -> None:
+        """Back to step 0 with the same start, so the run replays exactly."""
+        self.pause()
+        run = self.ensure_run()
+        if run is None:
+            return
+        run.reset()
+        self._on_new_run()
+
+    def use_edition(self, which: str) -> None:
+        """One click for a book's settings (the seed stays as it is)."""
+        seed = self.learning.settings.seed
+        s = mxnet_edition(seed=seed) if which == "mxnet" else djl_edition(seed=seed)
+        s = replace(s, threshold=self.learning.settings.threshold)
+        self._request_settings(s)
+
+    def copy_log(self) -> None:
+        QApplication.clipboard().setText(self.log.toPlainText())
+
+    # ----------------------------------------------------------- the timer
+    def _pace(self) -> float | None:
+        val = self.combo_pace.currentData()
+        if val == "auto":
+            return max(self.learning.settings.steps / 2.0, 5.0)
+        return val  # type: ignore[no-any-return]
+
+    def _tick(self) -> None:
+        """One slice of training; the redraw follows as a separate event."""
+        run = self.run
+        if not self.training or run is None:
+            self.timer.stop()
+            return
+        self._adapt_budget(time.perf_counter())
+        want = min(self._n, self._target - run.steps)
+        rate = self._pace()
+        if rate is not None:
+            allowed = int(rate * (time.perf_counter() - self._pace_t0)) + 1
+            want = min(want, allowed - (run.steps - self._pace_s0))
+        if want <= 0:
+            return
+        stop_below = self.learning.settings.threshold if self._until else None
+        t0 = time.perf_counter()
+        taken = run.advance(want, stop_below=stop_below)
+        dt = time.perf_counter() - t0
+        if taken and dt > 0:
+            self._n = max(1, min(int(taken * self._budget / dt), 4 * self._n, 5_000_000))
+        self.slices += 1
+        self._after_slice()
+        if self.training:
+            # Drawn in its own event, so a key press can come between the two.
+            if not self._draw_pending:
+                self._draw_pending = True
+                QTimer.singleShot(0, self, self._draw)
+        else:
+            self._refresh_live()
+
+    def _draw(self) -> None:
+        if self._draw_pending:
+            self._draw_pending = False
+            self._refresh_live()
+
+    def _adapt_budget(self, now: float) -> None:
+        """Shrink the training slice when whole frames overrun the tick (slow painting,
+        a busy machine), grow it back when they fit: input stays served first."""
+        if self._last_tick:
+            period = now - self._last_tick
+            if period > 1.3 * TICK_MS / 1000:
+                self._budget = max(BUDGET_MIN_S, self._budget * 0.7)
+            elif period < 1.15 * TICK_MS / 1000:
+                self._budget = min(BUDGET_S, self._budget * 1.1)
+        self._last_tick = now
+
+    def _after_slice(self, stepping: bool = False) -> None:
+        run = self.run
+        assert run is not None
+        if run.diverged:
+            self._stop("diverged")
+            self._show_message(run.message, error=True)
+            if run.suggested_lr is not None:
+                self.btn_use_lr.setText(f"Use lr {run.suggested_lr:g}")
+                self.btn_use_lr.show()
+        elif run.converged:
+            self._stop("converged")
+            self._show_message(run.message)
+        elif not stepping and run.steps >= self._target:
+            if self._until:
+                self._stop("stopped")
+                self._show_message(
+                    f"The loss is still {format_loss(run.summary.last)} after "
+                    f"{UNTIL_CAP:,} more steps: try a larger learning rate or threshold."
+                )
+            else:
+                self._stop("done")
+        elif stepping:
+            self._set_state("paused")
+
+    def _stop(self, state: str) -> None:
+        self.training = False
+        if self._until and self.run is not None:
+            self._target = self.run.steps  # the next Train counts from here
+        self._until = False
+        self.timer.stop()
+        self._set_state(state)
+
+    # ------------------------------------------------------------ drawing
+    def _refresh_live(self) -> None:
+        """Redraw what changes as the run trains (called at most once per slice)."""
+        self._draw_pending = False
+        run = self.run
+        if run is None:
+            return
+        self.frames += 1
+        x, y = run.loss_history()
+        self.loss_plot.set_data(x, y)
+        xw, W = run.weight_history()
+        self.weight_plot.set_data(xw, W)
+        if run.two_weights and self.surface.available:
+            self.surface.set_path(run.descent_path())
+        K = run.kernel
+        limit = colormap.symmetric_limit(K, run.data.K_true)
+        self.grid_K.set_values(K, limit=limit)
+        self.grid_true.set_limit(limit)
+        self.grid_grad.set_values(run.grad)
+        if run.learn_bias:
+            self.bias_label.setText(
+                f"bias b = {_fmt(run.bias or 0.0)}   ∂L/∂b = {_fmt(run.bias_grad or 0.0)}"
+            )
+            self.bias_label.show()
+        else:
+            self.bias_label.hide()
+        s = run.summary
+        if s.count:
+            self.summary.setText(
+                f"first {format_loss(s.first)} · lowest {format_loss(s.min)} "
+                f"(batch {s.min_batch:,}) · last {format_loss(s.last)}"
+                + (f" · a point every {run.stride:,} steps" if run.stride > 1 else "")
+            )
+        else:
+            self.summary.setText("No steps yet: press Train (Space) or Step (→).")
+        self._append_log()
+        self._update_status()
+
+    def _append_log(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        new = run.log_count - self._log_seen
+        if new <= 0:
+            return
+        lines = list(run.log)[-min(new, len(run.log)) :]
+        self.log.appendPlainText("\n".join(lines))
+        self._log_seen = run.log_count
+
+    def _update_status(self) -> None:
+        run = self.run
+        if run is None:
+            self.status.setText("No run: see the message below.")
+            return
+        K = run.kernel
+        k = ", ".join(_fmt(v) for v in K.ravel()[:6]) + (", …" if K.size > 6 else "")
+        loss = f"loss {format_loss(run.summary.last)}" if run.summary.count else "loss —"
+        self.status.setText(
+            f"<b>{self.state}</b> · batch {run.steps:,} · {loss} · "
+            f"K = [{k}]" + (f" · b = {_fmt(run.bias or 0.0)}" if run.learn_bias else "")
+        )
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.btn_train.setText("‖ Pause" if state == "training" else "▶ Train")
+        diverged = self.run is not None and self.run.diverged
+        self.btn_train.setEnabled(self.run is None or not diverged or state == "training")
+        self.btn_step.setEnabled(not diverged)
+        self.btn_until.setEnabled(not diverged)
+        if not diverged:
+            self.btn_use_lr.hide()
+        self._update_status()
+        self.sig_state_changed.emit(state)
+
+    def _style_message(self) -> None:
+        t = self.style_.theme
+        color = t.error if self._message_error else t.text
+        self.message.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def _show_message(self, text: str, *, error: bool = False) -> None:
+        self._message_error = error
+        self.message.setText(text)
+        self._style_message()
+        self.message.setVisible(bool(text))
+        if not text:
+            self.btn_use_lr.hide()
+
+    # ============================================================ settings
+    def _show_settings(self, s: LearningSettings) -> None:
+        """Put ``s`` into the widgets without triggering their handlers."""
+        widgets = (
+            self.combo_source, self.combo_loss, self.combo_init, self.spin_rows, self.spin_cols,
+            self.spin_steps, self.spin_seed, self.check_bias, self.check_log, self.edit_typed,
+        )  # fmt: skip
+        with blocked(*widgets):
+            self.combo_source.setCurrentIndex(self.combo_source.findData(s.source))
+            self.combo_loss.setCurrentIndex(self.combo_loss.findData(s.loss))
+            self.combo_init.setCurrentIndex(self.combo_init.findData(s.init))
+            shape = s.kernel_shape
+            if s.source == "current":
+                shape = tuple(self.session.kernel.shape)  # type: ignore[assignment]
+            self.spin_rows.setValue(shape[0])
+            self.spin_cols.setValue(shape[1])
+            self.spin_steps.setValue(s.steps)
+            self.spin_seed.setValue(min(s.seed, 2**31 - 1))
+            self.check_bias.setChecked(s.learn_bias)
+            self.check_log.setChecked(s.log_scale)
+            self.edit_typed.setText(kernel_text(s.typed_kernel).replace("\n", "; "))
+        self.edit_lr.set_value(s.lr)
+        self.edit_scale.set_value(s.init_scale)
+        self.edit_threshold.set_value(s.threshold)
+        current = s.source == "current"
+        self.spin_rows.setEnabled(not current)
+        self.spin_cols.setEnabled(not current)
+        self.edit_typed.setEnabled(s.init == "typed")
+        self.edit_scale.setEnabled(s.init != "typed")
+        self.loss_plot.set_log(s.log_scale)
+        self.settings_problem.setText("")
+
+    def _settings_from_widgets(self) -> LearningSettings:
+        typed_text = self.edit_typed.text().replace(";", "\n")
+        typed = parse_kernel_text(typed_text)  # ValueProblem says what is wrong
+        return LearningSettings(
+            kernel_shape=(self.spin_rows.value(), self.spin_cols.value()),
+            lr=self.edit_lr.value(),
+            steps=self.spin_steps.value(),
+            loss=self.combo_loss.currentData(),
+            learn_bias=self.check_bias.isChecked(),
+            init=self.combo_init.currentData(),
+            init_scale=self.edit_scale.value(),
+            seed=self.spin_seed.value(),
+            typed_kernel=typed,
+            log_scale=self.check_log.isChecked(),
+            threshold=self.edit_threshold.value(),
+            source=self.combo_source.currentData(),
+        )
+
+    def _on_settings_edited(self, *_: object) -> None:
+        try:
+            s = self._settings_from_widgets()
+            if s.source == "current":  # the shape follows the session's kernel
+                s = replace(s, kernel_shape=self.learning.settings.kernel_shape)
+            s = s.validated()
+        except ValueProblem as exc:
+            self.settings_problem.setText(str(exc))
+            self.settings_problem.setStyleSheet(f"color: {self.style_.theme.error};")
+            return
+        self.settings_problem.setText("")
+        self._request_settings(s)
+
+    def _new_seed(self) -> None:
+        s = self.learning.settings
+        self._request_settings(replace(s, seed=random.randrange(2**31)))
+
+    def _use_suggested_lr(self) -> None:
+        run = self.run
+        if run is None or run.suggested_lr is None:
+            return
+        s = self.learning.settings
+        self._request_settings(replace(s, lr=run.suggested_lr))
+
+    def _mid_run(self) -> bool:
+        """A run worth asking about: it has taken steps and has not diverged."""
+        run = self.run
+        return run is not None and run.steps > 0 and not run.diverged
+
+    def _request_settings(self, new: LearningSettings) -> None:
+        """Apply new settings; if they redefine a run in progress, pause and ask first."""
+        old = self.learning.settings
+        if new == old:
+            self._show_settings(old)
+            return
+        run = self.run
+        restart = run is None or new.restart_needed(run.settings)
+        if restart and self._mid_run():
+            was = self.training
+            self.pause()
+            assert run is not None
+            what = ", ".join(_FIELD_NAMES.get(f, f) for f in run.settings.changed_fields(new)
+                             if f in _FIELD_NAMES)  # fmt: skip
+            if not self._ask(
+                "Discard this run?",
+                f"You changed {what}. This run has taken {run.steps:,} steps.\n\n"
+                "Yes: discard it and start again with the new settings.\n"
+                "No: keep the run and put the setting back.",
+            ):
+                self._show_settings(old)
+                if was:
+                    self.train()
+                return
+            self._adopt(new, restart=True, resume=was)
+            return
+        self._adopt(new, restart=restart, resume=False)
+
+    def _adopt(self, new: LearningSettings, *, restart: bool, resume: bool) -> None:
+        self.learning.set_settings(new)
+        self._show_settings(new)
+        if restart:
+            self.run = None
+            self._new_run()
+            if resume:
+                self.train()
+        else:
+            self._update_status()
+
+    def _ask(self, title: str, text: str) -> bool:
+        self._asking = True
+        try:
+            return bool(self.ask(title, text))
+        finally:
+            self._asking = False
+
+    # ========================================================= the session
+    def _on_session_changed(self, parts: frozenset) -> None:
+        if self._restoring or not ({"input", "kernel"} & set(parts)):
+            return
+        if self.learning.settings.source != "current":
+            return
+        if self.run is None:  # no run yet, or the last data could not be learned from
+            if self.isVisible():
+                self._show_settings(self.learning.settings)
+                self._new_run()
+            return
+        if self.isVisible():
+            if not self._stale:
+                self._stale = True
+                QTimer.singleShot(0, self._check_data)
+            if self.training and self._mid_run():
+                self._resume_after_check = True
+                self.pause()
+        else:
+            self._stale = True
+
+    def _check_data(self) -> None:
+        """The session's X or K changed: start again, or keep the run and put them back."""
+        if not self._stale or self.run is None:
+            return
+        self._stale = False
+        resume, self._resume_after_check = self._resume_after_check, False
+        run = self.run
+        try:
+            data = data_for(self.learning.settings, self.session)
+        except ValueProblem as exc:
+            data = None
+            problem = str(exc)
+        if data is not None and run.data.same_as(data):
+            if resume:
+                self.train()
+            return
+        if self._mid_run() and not self._ask(
+            "Discard this run?",
+            "The session's input or kernel changed, so X and Y changed too. This run "
+            f"has taken {run.steps:,} steps.\n\n"
+            "Yes: discard it and learn from the new X and Y.\n"
+            "No: keep the run and put the session's input and kernel back.",
+        ):
+            self._restoring = True
+            try:
+                self.session.set_grid("input", run.data.X)
+                self.session.set_grid("kernel", run.data.K_true)
+            finally:
+                self._restoring = False
+            if resume:
+                self.train()
+            return
+        self._show_settings(self.learning.settings)
+        self.run = None
+        if data is None:
+            self.learning.discard()
+            self._clear_live()
+            self._show_message(problem, error=True)
+            self._set_state("stopped")
+            return
+        self._new_run()
+        if resume:
+            self.train()
+
+    # ============================================================== events
+    def _on_settings_toggled(self, on: bool) -> None:
+        self.settings_box.setVisible(on)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Share the width: the example a third, the plots 38 %, the surface and log 29 %."""
+        total = max(self.splitter.width(), 600)
+        side = self.settings_box.minimumWidth() if self.settings_box.isVisible() else 0
+        rest = max(total - side, 300)
+        self.splitter.setSizes([side, int(rest * 0.33), int(rest * 0.38), int(rest * 0.29)])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            QTimer.singleShot(0, self._size_columns)
+        if self.run is None:
+            self.ensure_run()
+        elif self._stale:
+            QTimer.singleShot(0, self._check_data)
+        elif self._resume_on_show:
+            self.train()
+        self._resume_on_show = False
+        if not self.hasFocus() and not self.isAncestorOf(QApplication.focusWidget()):
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def hideEvent(self, event) -> None:
+        if self.training and not self._asking:
+            self._resume_on_show = True
+            self.pause()
+        super().hideEvent(event)
+
+    def _on_pace_changed(self) -> None:
+        if self.training and self.run is not None:
+            self._pace_t0 = time.perf_counter()
+            self._pace_s0 = self.run.steps
+
+    def _on_style_changed(self) -> None:
+        st, t = self.style_, self.style_.theme
+        self.explain.setFont(st.font(12))
+        self.explain.setStyleSheet(f"color: {t.muted};")
+        self.status.setFont(st.font(14))
+        self.summary.setFont(st.font(11))
+        self.lr_hint.setFont(st.font(10.5))
+        self.lr_hint.setStyleSheet(f"color: {t.muted};")
+        for cap in (self.cap_X, self.cap_Y, self.cap_K, self.cap_true, self.cap_grad,
+                    self.cap_log):  # fmt: skip
+            cap.setFont(st.font(12, bold=True))
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(11.5 * st.scale)
+        self.log.setFont(mono)
+        self.btn_train.setMinimumWidth(st.px(110))
+        self._settings_inner.setMinimumWidth(st.px(250))
+        self.settings_box.setMinimumWidth(
+            self._settings_inner.minimumSizeHint().width()
+            + self.settings_box.verticalScrollBar().sizeHint().width()
+        )
+        self.edit_threshold.setMaximumWidth(st.px(90))
+        self.bias_label.setFont(st.font(12))
+        self.message.setFont(st.font(13))
+        self._style_message()
+
+
+_FIELD_NAMES = {
+    "kernel_shape": "the kernel's shape",
+    "lr": "the learning rate",
+    "loss": "the loss",
+    "learn_bias": "whether a bias is learned",
+    "init": "the start",
+    "init_scale": "the start's scale",
+    "seed": "the seed",
+    "typed_kernel": "the typed start",
+    "source": "the data",
+}
+
+
+def _label(text: str) -> QLabel:
+    return QLabel(text)
+
+
+def _caption(text: str) -> QLabel:
+    lab = QLabel(text)
+    lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+    return lab
+
+
+def _vline() -> QFrame:
+    f = QFrame()
+    f.setFrameShape(QFrame.Shape.VLine)
+    f.setFrameShadow(QFrame.Shadow.Sunken)
+    return f
+
+
+def _spin(lo: int, hi: int) -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(lo, hi)
+    s.setKeyboardTracking(False)
+    return s

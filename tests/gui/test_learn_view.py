@@ -1,0 +1,393 @@
+"""The learning panel driven through its buttons, keys and settings (pytest-qt)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from convviz.engine import train_kernel, warm_up
+from convviz.gui.style import Style
+from convviz.gui.widgets.learn_view import PACES, LearnView
+from convviz.model import Session
+from convviz.model.learning import LearningData, LearningRun, djl_edition, mxnet_edition
+
+FASTEST = list(PACES).index("fastest")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _engine_warm():
+    warm_up()  # the app does this on a worker thread; here it keeps timings honest
+
+
+@pytest.fixture
+def view(qtbot):
+    v = LearnView(Session(), Style())
+    qtbot.addWidget(v)
+    v.resize(1280, 760)
+    v.show()
+    qtbot.waitExposed(v)
+    v.combo_pace.setCurrentIndex(FASTEST)
+    return v
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def set_number(edit, text: str) -> None:
+    edit.setText(text)
+    edit.editingFinished.emit()
+
+
+def wait_state(qtbot, view, *states, timeout=10_000):
+    qtbot.waitUntil(lambda: view.state in states, timeout=timeout)
+
+
+def test_builds_without_running_compiled_code(qtbot, monkeypatch):
+    import convviz.engine._kernels as kernels
+
+    calls = []
+    monkeypatch.setattr(kernels, "train_steps", lambda *a: calls.append(a))
+    v = LearnView(Session(), Style())
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    assert calls == [] and v.run is not None and v.run.steps == 0
+    np.testing.assert_array_equal(v.grid_Y.values(), LearningData.chapter().Y)
+
+
+@pytest.mark.parametrize(
+    ("button", "edition", "falls"),
+    [("btn_mxnet", mxnet_edition, (100, np.inf)), ("btn_djl", djl_edition, (2.0, 3.5))],
+)
+def test_each_edition_replays_through_the_buttons(qtbot, view, button, edition, falls):
+    view.ask = lambda *a: pytest.fail("a fresh run needs no question")
+    click(qtbot, getattr(view, button))
+    assert view.learning.settings == edition()
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "done")
+    run = view.run
+    ref = train_kernel(run.data.X, run.data.Y, run.K0, lr=run.settings.lr,
+                       loss=run.settings.loss, steps=10)  # fmt: skip
+    x, y = view.loss_plot.curve.getData()
+    np.testing.assert_array_equal(x, np.arange(1, 11))
+    np.testing.assert_array_equal(y, ref.losses)
+    printed = y[1::2]
+    assert falls[0] < printed[0] / printed[-1] < falls[1]
+    np.testing.assert_array_equal(view.grid_K.values(), ref.kernel)
+    if edition is mxnet_edition:
+        np.testing.assert_allclose(view.grid_K.values(), [[1, -1]], atol=0.05)
+    else:
+        k = view.grid_K.values().ravel()
+        assert k[0] > 0.35 and k[1] < -0.35  # heading for [1, -1]
+    lines = view.log.toPlainText().splitlines()
+    assert len(lines) == 5 and lines[0].startswith("batch 2, loss ")
+    assert f"batch {run.steps:,}" in view.status.text()
+    path = view.surface.path_data()
+    assert len(path) == 11 and np.linalg.norm(path[-1] - [1, -1]) < np.linalg.norm(
+        path[0] - [1, -1]
+    )
+    click(qtbot, view.btn_copy)
+    assert QApplication.clipboard().text().splitlines() == lines
+
+
+def test_switching_editions_after_a_run_asks_first(qtbot, view):
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "done")
+    asked = []
+    view.ask = lambda title, text: asked.append(text) or False
+    click(qtbot, view.btn_djl)
+    assert len(asked) == 1 and "10 steps" in asked[0]
+    assert view.learning.settings == mxnet_edition() and view.run.steps == 10
+    assert view.combo_loss.currentData() == "squared"  # the widgets are put back
+    view.ask = lambda title, text: True
+    click(qtbot, view.btn_djl)
+    assert view.learning.settings == djl_edition() and view.run.steps == 0
+
+
+def test_pause_then_resume_equals_uninterrupted(qtbot, view):
+    view.spin_steps.setValue(300)
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    click(qtbot, view.btn_train)
+    qtbot.waitUntil(lambda: view.run.steps >= 3, timeout=5000)
+    click(qtbot, view.btn_train)  # pause
+    assert view.state == "paused" and not view.timer.isActive()
+    paused_at = view.run.steps
+    qtbot.wait(100)
+    assert view.run.steps == paused_at
+    view.combo_pace.setCurrentIndex(FASTEST)
+    click(qtbot, view.btn_train)  # resume to the same target
+    wait_state(qtbot, view, "done")
+    assert view.run.steps == 300
+    ref = LearningRun(mxnet_edition(steps=300), LearningData.chapter())
+    ref.advance(300)
+    np.testing.assert_array_equal(view.loss_plot.curve.getData()[1], ref.loss_history()[1])
+    np.testing.assert_array_equal(view.grid_K.values(), ref.kernel)
+
+
+def test_step_and_reset_replay_exactly(qtbot, view):
+    for _ in range(4):
+        click(qtbot, view.btn_step)
+    assert view.run.steps == 4 and view.state == "paused"
+    first = view.loss_plot.curve.getData()[1].copy()
+    assert len(first) == 4
+    click(qtbot, view.btn_reset)
+    assert view.run.steps == 0 and view.log.toPlainText() == ""
+    assert len(view.loss_plot.curve.getData()[0] or []) == 0
+    for _ in range(4):
+        click(qtbot, view.btn_step)
+    np.testing.assert_array_equal(view.loss_plot.curve.getData()[1], first)
+
+
+def test_keys_drive_the_view(qtbot, view):
+    view.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert view.run.steps == 2
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.run.steps == 0
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    wait_state(qtbot, view, "done")
+    assert view.run.steps == 10
+
+
+def test_divergence_stops_with_a_message_and_a_finite_plot(qtbot, view):
+    set_number(view.edit_lr, "10")
+    assert view.learning.settings.lr == 10
+    view.spin_steps.setValue(1000)
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "diverged")
+    assert "too large" in view.message.text() and "0.01" in view.message.text()
+    assert view.message.isVisibleTo(view)
+    x, y = view.loss_plot.curve.getData()
+    assert len(y) >= 1 and np.isfinite(y).all() and np.isfinite(x).all()
+    assert np.isfinite(view.grid_K.values()).all() and np.isfinite(view.grid_grad.values()).all()
+    assert np.isfinite(view.surface.path_data()).all()
+    for curve in view.weight_plot.curves:
+        assert np.isfinite(curve.getData()[1]).all()
+    assert not view.btn_step.isEnabled()
+    # log scale shows it too, without a warning
+    view.check_log.setChecked(True)
+    assert view.loss_plot.log and view.run.steps > 0
+    # one click takes the suggestion, with no question: a diverged run is not worth keeping
+    view.ask = lambda *a: pytest.fail("no question for a diverged run")
+    assert view.btn_use_lr.isVisibleTo(view) and "0.01" in view.btn_use_lr.text()
+    click(qtbot, view.btn_use_lr)
+    assert view.learning.settings.lr == 0.01 and view.run.steps == 0
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "done")
+    assert view.run.summary.last < view.run.summary.first
+
+
+def test_the_event_loop_keeps_serving_during_a_long_run(qtbot, view):
+    view.spin_steps.setValue(300_000)
+    ticks, gaps = [], []
+    probe = QTimer()
+    probe.setInterval(5)
+    last = [time.perf_counter()]
+
+    def on_probe():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+        ticks.append(view.run.steps)
+
+    probe.timeout.connect(on_probe)
+    probe.start()
+    fired = []
+    QTimer.singleShot(50, lambda: fired.append(view.run.steps))
+    click(qtbot, view.btn_train)
+    last[0] = time.perf_counter()
+    wait_state(qtbot, view, "done", timeout=20_000)
+    probe.stop()
+    assert fired and 0 < fired[0] < 300_000  # it fired while training went on
+    assert len({t for t in ticks if 0 < t < 300_000}) >= 5
+    assert max(gaps[1:]) < 0.1, f"the event loop stalled for {max(gaps[1:]) * 1000:.0f} ms"
+    assert view.run.steps == 300_000 and view.frames <= view.slices + 2
+    x, _ = view.loss_plot.curve.getData()
+    assert len(x) <= 4001 and x[-1] == 300_000
+
+
+def test_run_until_converged(qtbot, view):
+    set_number(view.edit_threshold, "1e-8")
+    assert not view.run.steps  # the threshold needs no restart
+    click(qtbot, view.btn_until)
+    wait_state(qtbot, view, "converged")
+    y = view.loss_plot.curve.getData()[1]
+    assert y[-1] <= 1e-8 < y[-2]
+    assert "Converged" in view.message.text()
+    click(qtbot, view.btn_train)  # carries on from there
+    wait_state(qtbot, view, "done")
+    assert view.run.steps == len(y) + 10
+
+
+def test_settings_change_mid_run_asks_and_keeps(qtbot, view):
+    view.spin_steps.setValue(100_000)
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    click(qtbot, view.btn_train)
+    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=5000)
+    asked = []
+
+    def keep(title, text):
+        asked.append(text)
+        assert view.state == "paused"  # paused while the question is open
+        return False
+
+    view.ask = keep
+    run = view.run
+    set_number(view.edit_lr, "0.02")
+    assert len(asked) == 1 and "learning rate" in asked[0]
+    assert view.learning.settings.lr == 0.03 and view.edit_lr.text() == "0.03"
+    assert view.run is run and view.state == "training"
+    # A display setting needs no question.
+    view.check_log.setChecked(True)
+    assert len(asked) == 1 and view.run is run and view.loss_plot.log
+
+
+def test_settings_change_mid_run_asks_and_discards(qtbot, view):
+    view.spin_steps.setValue(100_000)
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    click(qtbot, view.btn_train)
+    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=5000)
+    view.ask = lambda title, text: True
+    old = view.run
+    view.spin_seed.setValue(42)
+    assert view.run is not old and view.run.settings.seed == 42
+    assert view.state == "training"  # restarted with the new settings
+    rng_start = mxnet_edition(seed=42).initial_kernel()
+    np.testing.assert_array_equal(view.run.K0, rng_start)
+
+
+def test_session_edits_mid_run_ask(qtbot, view):
+    sess = view.session
+    sess.set_grid("input", np.random.default_rng(0).integers(0, 5, (5, 6)).astype(float))
+    sess.set_grid("kernel", [[1.0, 0.0], [0.0, -1.0]])
+    view.combo_source.setCurrentIndex(view.combo_source.findData("current"))
+    assert view.learning.settings.source == "current"
+    assert view.run.shape == (2, 2) and view.spin_rows.value() == 2
+    np.testing.assert_array_equal(view.grid_true.values(), sess.kernel)
+    assert not view.surface.available and "two weights" in view.surface.message.text()
+    assert len(view.weight_plot.curves) == 4
+    view.spin_steps.setValue(100_000)
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    click(qtbot, view.btn_train)
+    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=5000)
+    run = view.run
+
+    view.ask = lambda title, text: False  # keep the run: the edit is put back
+    old_input = sess.input.copy()
+    sess.set_cell("input", 0, 0, 9.0)
+    qtbot.waitUntil(lambda: view.state == "training", timeout=3000)
+    np.testing.assert_array_equal(sess.input, old_input)
+    assert view.run is run
+
+    view.ask = lambda title, text: True  # discard: learn from the new data
+    sess.set_cell("kernel", 0, 0, 2.0)
+    qtbot.waitUntil(lambda: view.run is not run, timeout=3000)
+    np.testing.assert_array_equal(view.run.data.K_true, [[2, 0], [0, -1]])
+    assert view.state == "training"
+
+
+def test_hovering_the_loss_plot_reads_step_and_loss(qtbot, view):
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "done")
+    y = view.run.loss_history()[1]
+    text = view.loss_plot.hover_at(4.2)
+    assert text == f"batch 4\nloss {y[3]:.4g}"
+    vb = view.loss_plot.plotItem.vb
+    scene_pos = vb.mapViewToScene(QPointF(7.0, float(y[6])))
+    view.loss_plot.scene().sigMouseMoved.emit(scene_pos)
+    assert view.loss_plot.hover_text.startswith("batch 7\n")
+    assert view.loss_plot.hover.isVisible()
+    assert view.loss_plot.hover.textItem.toPlainText() == view.loss_plot.hover_text
+    # outside the plot the label goes away
+    view.loss_plot.scene().sigMouseMoved.emit(QPointF(-50, -50))
+    assert not view.loss_plot.hover.isVisible()
+
+
+def test_surface_and_typed_start(qtbot, view):
+    view.combo_init.setCurrentIndex(view.combo_init.findData("typed"))
+    view.edit_typed.setText("0.5, 0.5")
+    view.edit_typed.editingFinished.emit()
+    np.testing.assert_array_equal(view.run.K0, [[0.5, 0.5]])
+    Z = view.surface.Z
+    assert Z is not None and Z.shape == (view.surface.N, view.surface.N)
+    assert np.isfinite(Z).all() and len(view.surface.isocurves) > 5
+    np.testing.assert_array_equal(view.surface.path_data(), [[0.5, 0.5]])
+    view.edit_typed.setText("1, 2, 3")
+    view.edit_typed.editingFinished.emit()
+    assert "1×3" in view.settings_problem.text()
+
+
+def test_zoom_and_theme_restyle(qtbot, view):
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "done")
+    view.style_.set_zoom(200)
+    view.style_.set_theme("dark")
+    qtbot.wait(10)
+    assert view.loss_plot.backgroundBrush().color().name() == "#1e1e1e"
+
+
+def test_a_session_that_cannot_be_learned_from_says_why_and_recovers(qtbot, view):
+    sess = view.session
+    sess.set_grid("input", np.ones((3, 3)))
+    sess.set_grid("kernel", np.ones((4, 2)))
+    view.combo_source.setCurrentIndex(view.combo_source.findData("current"))
+    assert view.run is None and "larger than the input" in view.message.text()
+    assert view.state == "stopped"
+    view.train()  # nothing to train, nothing breaks
+    assert view.run is None
+    sess.set_grid("kernel", [[1.0, -1.0]])
+    assert view.run is not None and view.run.shape == (1, 2)
+    assert not view.message.isVisibleTo(view)
+
+
+def test_session_edits_while_hidden_are_asked_about_on_show(qtbot, view):
+    sess = view.session
+    view.combo_source.setCurrentIndex(view.combo_source.findData("current"))
+    click(qtbot, view.btn_step)
+    view.hide()
+    asked = []
+    view.ask = lambda title, text: asked.append(text) or True
+    sess.set_cell("input", 0, 0, 5.0)
+    assert asked == [] and view.run.steps == 1  # nothing pops up over another tab
+    view.show()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=3000)
+    assert view.run.steps == 0 and view.run.data.X[0, 0] == 5.0
+
+
+def test_bias_and_new_seed(qtbot, view):
+    view.check_bias.setChecked(True)
+    assert view.run.learn_bias and not view.surface.available
+    click(qtbot, view.btn_step)
+    assert view.bias_label.isVisibleTo(view) and "∂L/∂b" in view.bias_label.text()
+    view.ask = lambda *a: True
+    seed = view.learning.settings.seed
+    click(qtbot, view.btn_seed)
+    assert view.learning.settings.seed != seed and view.spin_seed.value() != seed
+    assert view.run.steps == 0
+
+
+def test_in_the_main_window_keys_reach_the_view_once_its_tab_is_shown(qtbot, settings):
+    from convviz.gui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    view = win.views["learn"]
+    assert isinstance(view, LearnView) and view.session is win.session
+    win.show_view("learn")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: view.isAncestorOf(QApplication.focusWidget()) or view.hasFocus())
+    target = QApplication.focusWidget()
+    qtbot.keyClick(target, Qt.Key.Key_Right)
+    assert view.run.steps == 1
+    qtbot.keyClick(target, Qt.Key.Key_Home)
+    assert view.run.steps == 0
