@@ -31,9 +31,11 @@ def warm_up() -> float:
         for dtype in (np.float64, np.float32):
             corr2d(X.astype(dtype), K)
             corr2d(X.astype(dtype), K, stride=2, padding=1)
-        big = np.zeros((257, 257), np.float32)
-        corr2d(big, np.ones((3, 3), np.float32))
-        corr2d(big.astype(np.float64), np.ones((3, 3)))
+        # big enough for the parallel loops and the parallel NaN/inf scan
+        big = np.zeros((513, 513), np.float32)
+        for dtype in (np.float32, np.float64):
+            corr2d(big.astype(dtype), np.ones((3, 3), dtype))
+            corr2d(big.astype(dtype), np.ones((3, 3), dtype), stride=2)
         window_steps(X, K)[0]
         corr_matrix((3, 3), K)
         kernel_grad(X, np.ones((2, 2)), (2, 2))

@@ -1,0 +1,322 @@
+"""corr2d/conv2d against independent oracles, on every compiled path.
+
+The engine picks a loop by options and kernel shape (see ``_kernels``):
+stride 1 and dilation 1 take a loop specialised on the kernel's shape
+(1x2, 2x1, 2x2, 3x3, any x 3, any x 5, any x 7, and a generic one for other
+widths), the rest a general loop; each comes serial and parallel. The tests
+here reach every one of them, both ways.
+"""
+
+from __future__ import annotations
+
+import naive
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from convviz.engine import _kernels, conv2d, corr2d, output_shape
+from convviz.engine import correlate as correlate_mod
+
+FAST = settings(max_examples=60, deadline=None)
+
+# Each specialised stride-1 loop and a shape that reaches it (see _fast_rows).
+FAST_PATH_SHAPES = {
+    "1x2": (1, 2),
+    "2x1": (2, 1),
+    "2x2": (2, 2),
+    "3x3": (3, 3),
+    "w3": (5, 3),
+    "w3 one row": (1, 3),
+    "w5": (5, 5),
+    "w5 two rows": (2, 5),
+    "w7": (7, 7),
+    "w7 one row": (1, 7),
+    "any 1x1": (1, 1),
+    "any kx1": (4, 1),
+    "any kx2": (3, 2),
+    "any 4 (one group of four)": (4, 4),
+    "any 6 (4 + 2)": (2, 6),
+    "any 9 (4 + 4 + 1)": (3, 9),
+    "any 11 (4 + 4 + 3)": (1, 11),
+}
+
+
+@pytest.fixture(params=["serial", "parallel"])
+def threading(request, monkeypatch):
+    """Force every correlation serial, or onto the parallel drivers."""
+    limit = 10**15 if request.param == "serial" else 0
+    monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_CELLS", limit)
+    return request.param
+
+
+def tol(X, K, dtype) -> dict:
+    """Tolerances scaled to the size of the sums involved."""
+    scale = max(1.0, float(np.abs(X).max()) * float(np.abs(K).sum()))
+    if np.dtype(dtype) == np.float32:
+        return {"rtol": 1e-4, "atol": 1e-5 * scale}
+    return {"rtol": 1e-10, "atol": 1e-12 * scale}
+
+
+def reference(X, K) -> np.ndarray:
+    return scipy.signal.correlate2d(
+        np.asarray(X, np.float64), np.asarray(K, np.float64), mode="valid"
+    )
+
+
+# ---------------------------------------------------------- plain correlation
+@st.composite
+def image_and_kernel(draw, dtype=np.float64, max_side=24):
+    kh = draw(st.integers(1, 8))
+    kw = draw(st.integers(1, 8))
+    H = draw(st.integers(kh, max_side))
+    W = draw(st.integers(kw, max_side))
+    elems = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=32)
+    X = draw(hnp.arrays(dtype, (H, W), elements=elems))
+    K = draw(hnp.arrays(dtype, (kh, kw), elements=elems))
+    return X, K
+
+
+@FAST
+@given(image_and_kernel(np.float64))
+def test_corr2d_matches_scipy_float64(XK):
+    X, K = XK
+    Y = corr2d(X, K)
+    assert Y.dtype == np.float64
+    np.testing.assert_allclose(Y, reference(X, K), **tol(X, K, np.float64))
+
+
+@FAST
+@given(image_and_kernel(np.float32))
+def test_corr2d_matches_scipy_float32(XK):
+    X, K = XK
+    Y = corr2d(X, K)
+    assert Y.dtype == np.float32
+    np.testing.assert_allclose(Y, reference(X, K), **tol(X, K, np.float32))
+
+
+@FAST
+@given(image_and_kernel(np.float64))
+def test_conv2d_matches_scipy_convolve2d(XK):
+    X, K = XK
+    np.testing.assert_allclose(
+        conv2d(X, K), scipy.signal.convolve2d(X, K, mode="valid"), **tol(X, K, np.float64)
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(FAST_PATH_SHAPES))
+def test_every_fast_path_on_big_inputs(name, dtype, threading):
+    """Each specialised loop, past the row-block edges, serial and parallel."""
+    kh, kw = FAST_PATH_SHAPES[name]
+    rng = np.random.default_rng(kh * 31 + kw)
+    # 37 output rows: two full blocks of 16 plus a ragged one (and, for 3x3,
+    # a block that is not a multiple of four rows); 70 columns: vector body
+    # plus a scalar tail.
+    X = rng.standard_normal((36 + kh, 69 + kw)).astype(dtype)
+    K = rng.standard_normal((kh, kw)).astype(dtype)
+    Y = corr2d(X, K)
+    assert Y.dtype == dtype
+    assert Y.shape == (37, 70)
+    np.testing.assert_allclose(Y, reference(X, K), **tol(X, K, dtype))
+
+
+@pytest.mark.parametrize("name", list(FAST_PATH_SHAPES))
+@pytest.mark.parametrize("H", [1, 2, 3, 4, 5, 6, 7, 15, 16, 17, 18, 19, 20])
+def test_fast_paths_on_every_small_row_count(name, H):
+    """The row-blocked loops (2x2 in pairs, 3x3 in fours) and their leftovers."""
+    kh, kw = FAST_PATH_SHAPES[name]
+    rng = np.random.default_rng(H)
+    X = rng.standard_normal((H + kh - 1, kw + 4))
+    K = rng.standard_normal((kh, kw))
+    np.testing.assert_allclose(corr2d(X, K), reference(X, K), **tol(X, K, np.float64))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(FAST_PATH_SHAPES))
+def test_serial_and_parallel_agree_bit_for_bit(name, dtype, monkeypatch):
+    """Both drivers call the same row loop, so the sums are the same sums."""
+    kh, kw = FAST_PATH_SHAPES[name]
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((60, 50)).astype(dtype)
+    K = rng.standard_normal((kh, kw)).astype(dtype)
+    monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_CELLS", 10**15)
+    serial = corr2d(X, K, padding=1)
+    monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_CELLS", 0)
+    parallel = corr2d(X, K, padding=1)
+    np.testing.assert_array_equal(serial, parallel)
+
+
+@pytest.mark.parametrize("name", list(FAST_PATH_SHAPES))
+def test_fast_paths_agree_with_the_general_loop(name):
+    kh, kw = FAST_PATH_SHAPES[name]
+    rng = np.random.default_rng(11)
+    for dtype in (np.float32, np.float64):
+        X = rng.standard_normal((40, 45)).astype(dtype)
+        K = rng.standard_normal((kh, kw)).astype(dtype)
+        general = np.empty(output_shape(X.shape, K.shape), dtype)
+        _kernels.corr2d_rows(X, K, 1, 1, 1, 1, general)
+        np.testing.assert_allclose(corr2d(X, K), general, **tol(X, K, dtype))
+
+
+def test_large_image_default_threshold_goes_parallel_and_is_right():
+    """No monkeypatching: a 512x512 float32 picture takes the real parallel path."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((512, 512)).astype(np.float32)
+    for kshape in [(3, 3), (7, 7), (1, 2), (4, 6)]:
+        K = rng.standard_normal(kshape).astype(np.float32)
+        Y = corr2d(X, K)
+        assert Y.dtype == np.float32
+        np.testing.assert_allclose(Y, reference(X, K), **tol(X, K, np.float32))
+
+
+def test_dispatch_picks_the_driver_by_options_and_size(monkeypatch):
+    calls = []
+    for name in ("corr2d_fast", "corr2d_fast_parallel", "corr2d_rows", "corr2d_rows_parallel"):
+        real = getattr(_kernels, name)
+
+        def spy(*args, _real=real, _name=name):
+            calls.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(_kernels, name, spy)
+    big = np.ones((300, 300))
+    small = np.ones((20, 20))
+    K = np.ones((3, 3))
+    corr2d(small, K)
+    corr2d(big, K)
+    corr2d(small, K, stride=2)
+    corr2d(big, K, dilation=2)
+    assert calls == ["corr2d_fast", "corr2d_fast_parallel", "corr2d_rows", "corr2d_rows_parallel"]
+    # a 7x7 kernel does 49 multiply-adds a cell, so it goes parallel on fewer cells
+    calls.clear()
+    corr2d(np.ones((100, 100)), np.ones((7, 7)))
+    corr2d(np.ones((100, 100)), np.ones((1, 2)))
+    assert calls == ["corr2d_fast_parallel", "corr2d_fast"]
+
+
+# ------------------------------------------- padding, stride and dilation
+@st.composite
+def strided_case(draw, dtype=np.float64):
+    kh = draw(st.integers(1, 4))
+    kw = draw(st.integers(1, 4))
+    ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+    sh, sw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dh, dw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H = draw(st.integers(1, 14))
+    W = draw(st.integers(1, 14))
+    assume(dh * (kh - 1) + 1 <= H + 2 * ph and dw * (kw - 1) + 1 <= W + 2 * pw)
+    elems = st.floats(-50, 50, allow_nan=False, allow_infinity=False, width=32)
+    X = draw(hnp.arrays(dtype, (H, W), elements=elems))
+    K = draw(hnp.arrays(dtype, (kh, kw), elements=elems))
+    bias = draw(st.floats(-5, 5, allow_nan=False, width=32))
+    return X, K, (ph, pw), (sh, sw), (dh, dw), bias
+
+
+@settings(max_examples=80, deadline=None)
+@given(strided_case(np.float64))
+def test_options_match_the_definition_float64(case):
+    X, K, p, s, d, bias = case
+    Y = corr2d(X, K, bias=bias, padding=p, stride=s, dilation=d)
+    ref = naive.corr2d(X, K, bias, p, s, d)
+    assert Y.shape == ref.shape == output_shape(X.shape, K.shape, padding=p, stride=s, dilation=d)
+    np.testing.assert_allclose(Y, ref, **tol(X, K, np.float64))
+    # and the scipy construction (pad, dilate the kernel, subsample) agrees too
+    np.testing.assert_allclose(Y - bias, naive.corr2d_scipy(X, K, p, s, d), **tol(X, K, np.float64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(strided_case(np.float32))
+def test_options_match_scipy_float32(case):
+    X, K, p, s, d, bias = case
+    Y = corr2d(X, K, bias=bias, padding=p, stride=s, dilation=d)
+    assert Y.dtype == np.float32
+    ref = naive.corr2d_scipy(X, K, p, s, d) + np.float32(bias)
+    np.testing.assert_allclose(Y, ref, **tol(X, K, np.float32))
+
+
+@settings(max_examples=40, deadline=None)
+@given(strided_case(np.float64))
+def test_conv2d_options_match_the_definition(case):
+    X, K, p, s, d, bias = case
+    np.testing.assert_allclose(
+        conv2d(X, K, bias=bias, padding=p, stride=s, dilation=d),
+        naive.conv2d(X, K, bias, p, s, d),
+        **tol(X, K, np.float64),
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("stride", "dilation", "padding"),
+    [((2, 2), (1, 1), 0), ((1, 1), (2, 3), 1), ((3, 1), (1, 2), 2), ((1, 2), (1, 1), (0, 3))],
+)
+def test_general_loop_on_big_inputs(stride, dilation, padding, dtype, threading):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((70, 65)).astype(dtype)
+    K = rng.standard_normal((3, 4)).astype(dtype)
+    Y = corr2d(X, K, stride=stride, dilation=dilation, padding=padding)
+    assert Y.dtype == dtype
+    np.testing.assert_allclose(
+        Y, naive.corr2d_scipy(X, K, padding, stride, dilation), **tol(X, K, dtype)
+    )
+
+
+# ------------------------------------------------------------------ dtypes
+@pytest.mark.parametrize(
+    ("x_dtype", "k_dtype", "out"),
+    [
+        (np.int64, np.int64, np.float64),
+        (np.int32, np.float32, np.float64),
+        (np.uint8, np.int16, np.float64),
+        (np.bool_, np.bool_, np.float64),
+        (np.float16, np.float16, np.float64),
+        (np.float32, np.float32, np.float32),
+        (np.float32, np.float64, np.float32),
+        (np.float32, np.int64, np.float32),
+        (np.float64, np.float32, np.float64),
+        (np.float64, np.float64, np.float64),
+    ],
+)
+def test_dtype_rules(x_dtype, k_dtype, out):
+    """Ints and bools become float64; float32 input stays float32 (K follows X)."""
+    X = (np.arange(20).reshape(4, 5) % 3).astype(x_dtype)
+    K = np.array([[1, 0], [1, 1]]).astype(k_dtype)
+    for fn in (corr2d, conv2d):
+        Y = fn(X, K)
+        assert Y.dtype == out
+    np.testing.assert_array_equal(corr2d(X, K), reference(X.astype(float), K.astype(float)))
+
+
+def test_python_scalars_and_lists_are_float64():
+    assert corr2d([[1, 2], [3, 4]], [[1]]).dtype == np.float64
+    assert corr2d([[True, False]], [[True]]).dtype == np.float64
+
+
+def test_bias_is_added_in_the_output_dtype():
+    X = np.ones((3, 3), np.float32)
+    Y = corr2d(X, np.ones((2, 2), np.float32), bias=0.5)
+    assert Y.dtype == np.float32
+    np.testing.assert_array_equal(Y, np.full((2, 2), 4.5, np.float32))
+
+
+def test_inputs_are_not_modified_and_views_work():
+    rng = np.random.default_rng(2)
+    base = rng.standard_normal((30, 40))
+    X = base[::2, 5:35]  # a non-contiguous view
+    K = rng.standard_normal((5, 3))[:, ::-1]
+    X_before, K_before = X.copy(), K.copy()
+    Y = corr2d(X, K)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(K, K_before)
+    np.testing.assert_allclose(Y, reference(X, K), **tol(X, K, np.float64))
+
+
+def test_extreme_but_finite_values_are_accepted():
+    big = np.finfo(np.float32).max
+    tiny = np.finfo(np.float32).smallest_subnormal
+    X = np.array([[big, -big, tiny], [0.0, 1.0, -tiny]], np.float32)
+    Y = corr2d(X, np.array([[0.0]], np.float32))
+    np.testing.assert_array_equal(Y, np.zeros((2, 3), np.float32))
