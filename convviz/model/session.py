@@ -16,7 +16,9 @@ import numpy as np
 
 from ..engine import WindowStep, WindowSteps, window_steps
 from . import presets
+from .edges import EdgeState
 from .events import Event
+from .learning import LearningState
 from .values import ValueProblem, check_array, check_number, format_number, parse_number
 
 GridName = Literal["input", "kernel"]
@@ -72,7 +74,7 @@ class Session:
     ``step`` is the output cell the window is on, in row-major order; -1
     means not started (output blank). Cells ``0..step`` count as computed.
     :attr:`changed` is emitted with a frozenset naming what changed, drawn
-    from ``{"input", "kernel", "options", "step", "undo"}``.
+    from ``{"input", "kernel", "options", "step", "undo", "hidden"}``.
     """
 
     def __init__(self) -> None:
@@ -89,8 +91,11 @@ class Session:
         self._output: np.ndarray | None = None
         self._error: str | None = None
         self.modified = False
+        self._hidden: frozenset[str] = frozenset()  # what a lesson hides until the next click
         self._recompute()
         # The other views' states attach below (edge maps, learning), one line each.
+        self.learning = LearningState()  # settings and run of the learning panel (6.2.4)
+        self.edges = EdgeState(self)  # picture and edge maps (6.2.3, exercise 1); lazy
 
     # ----------------------------------------------------------- reading
     @property
@@ -343,6 +348,23 @@ class Session:
     @property
     def at_end(self) -> bool:
         return self._step >= self.n_steps - 1
+
+    # ------------------------------------------------------------- lessons
+    @property
+    def hidden(self) -> frozenset[str]:
+        """What the views keep hidden for a predict-then-reveal lesson slide.
+
+        Drawn from ``{"result", "output", "edge-map", "edge-map-t"}``: the
+        current step's result (output cell and the "= ..." of the arithmetic),
+        the whole output, the edge map, the map with the transposed kernel.
+        """
+        return self._hidden
+
+    def set_hidden(self, names: Iterable[str]) -> None:
+        new = frozenset(names)
+        if new != self._hidden:
+            self._hidden = new
+            self.changed.emit(frozenset({"hidden"}))
 
     # ----------------------------------------------------------- internals
     def _grid_ref(self, name: GridName) -> np.ndarray:
