@@ -1,0 +1,120 @@
+"""Run a slow function off the GUI thread and hear back on the GUI thread.
+
+::
+
+    task = run_in_thread(load_image, path, 1024)
+    task.sig_done.connect(self._on_loaded)      # called with the return value
+    task.sig_failed.connect(self._on_failed)    # called with the exception
+
+The function runs on a :class:`QThreadPool`; its outcome is handed to the
+:class:`Task` (a QObject living on the GUI thread) through a queued
+connection, and only then re-emitted, so every slot connected to a Task runs
+on the GUI thread whatever kind of callable it is. A task that is no longer
+wanted is :meth:`~Task.cancel`-led: the function still runs to its end (Pillow
+cannot be interrupted) but nothing is emitted. The function must not touch Qt
+widgets; the engine and the model are fine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+_live: set[Task] = set()  # tasks running now; a Task must outlive its function
+
+
+class _Relay(QObject):
+    """Carries the outcome from the worker thread to the Task (queued)."""
+
+    sig_outcome = Signal(bool, object)  # payload: ok, return value or exception
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict, relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the Task holds it until the outcome arrives
+        self._call = (fn, args, kwargs)
+        self._relay = relay
+
+    def run(self) -> None:
+        fn, args, kwargs = self._call
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:
+            self._relay.sig_outcome.emit(False, exc)
+        else:
+            self._relay.sig_outcome.emit(True, result)
+
+
+class Task(QObject):
+    """One function call on a worker thread; its signals arrive on the GUI thread."""
+
+    sig_done = Signal(object)  # payload: the function's return value
+    sig_failed = Signal(object)  # payload: the exception it raised
+    sig_finished = Signal()  # payload: none; after sig_done or sig_failed (not if cancelled)
+
+    def __init__(self, name: str = "", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.cancelled = False
+        self.running = True
+        self.ok: bool | None = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._relay = _Relay()
+        self._relay.sig_outcome.connect(self._on_outcome)  # queued: the relay emits off-thread
+        self._runnable: _Runnable | None = None
+
+    def cancel(self) -> None:
+        """Drop the outcome when it comes: no signal will be emitted."""
+        self.cancelled = True
+
+    @Slot(bool, object)
+    def _on_outcome(self, ok: bool, value: object) -> None:
+        self.running = False
+        self._runnable = None
+        _live.discard(self)
+        self.ok = ok
+        if ok:
+            self.result = value
+        else:
+            self.error = value  # type: ignore[assignment]
+        if self.cancelled:
+            return
+        if ok:
+            self.sig_done.emit(value)
+        else:
+            self.sig_failed.emit(value)
+        self.sig_finished.emit()
+
+
+def run_in_thread(
+    fn: Callable[..., Any],
+    *args: Any,
+    name: str = "",
+    pool: QThreadPool | None = None,
+    **kwargs: Any,
+) -> Task:
+    """Start ``fn(*args, **kwargs)`` on ``pool`` (the global pool by default); return its Task.
+
+    Call this on the GUI thread and connect to the Task's signals right
+    away: the outcome is delivered through the event loop, never before
+    this function returns.
+    """
+    task = Task(name or getattr(fn, "__name__", "task"))
+    task._runnable = _Runnable(fn, args, kwargs, task._relay)
+    _live.add(task)
+    (pool or QThreadPool.globalInstance()).start(task._runnable)
+    return task
+
+
+def running_tasks() -> int:
+    """How many tasks have not reported back yet (for tests and a clean exit)."""
+    return len(_live)
+
+
+def wait_for_tasks(msecs: int = 5000, pool: QThreadPool | None = None) -> bool:
+    """Block until the pool's functions have returned (their signals still need the loop)."""
+    return (pool or QThreadPool.globalInstance()).waitForDone(msecs)

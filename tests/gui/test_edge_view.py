@@ -1,0 +1,348 @@
+"""The edge-map view: maps and captions, Kᵀ, live kernel edits, pictures, hover and click."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from convviz.engine import corr2d
+from convviz.gui.style import Style
+from convviz.gui.widgets.edge_view import HIDDEN, HINT, VANISHES, EdgeView, dropped_path
+from convviz.gui.workers import run_in_thread, running_tasks
+from convviz.model import Session
+from convviz.model.edges import CHAPTER
+
+CHAPTER_Y = np.array([[0, 1, 0, 0, 0, -1, 0]] * 6, dtype=np.float32)
+
+
+@pytest.fixture
+def session():
+    return Session()
+
+
+@pytest.fixture
+def view(qtbot, session):
+    v = EdgeView(session, Style())
+    qtbot.addWidget(v)
+    v.resize(1400, 900)
+    yield v
+    qtbot.waitUntil(lambda: not v.loading and running_tasks() == 0, timeout=5000)
+
+
+def _show(qtbot, view):
+    view.show()
+    qtbot.waitExposed(view)
+
+
+def _painted(view, panel) -> int:
+    """Paint the maps now; how many numbers the panel printed."""
+    view.repaint_maps()
+    return panel.numbers.drawn
+
+
+def _chapter(qtbot, view):
+    _show(qtbot, view)
+    view.btn_chapter.click()
+
+
+def test_nothing_is_computed_until_shown(qtbot, view, session):
+    assert view.refresh_count == 0 and session.edges._maps == {}
+    session.set_grid("kernel", [[1, -1]])
+    assert view.refresh_count == 0 and session.edges._maps == {}
+    _show(qtbot, view)
+    assert view.refresh_count == 1
+    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+
+
+def test_chapter_maps_captions_and_vanishing(qtbot, view, session):
+    _chapter(qtbot, view)
+    np.testing.assert_array_equal(session.kernel, [[1, -1]])
+    assert view.map_panel("X").caption_text() == "X — 6×8"
+    assert view.map_panel("Xt").caption_text() == "Xᵀ — 8×6"
+    xk, xtk = view.map_panel("XK"), view.map_panel("XtK")
+    assert xk.caption_text() == "corr2d(X, K) — 6×7"
+    assert xtk.caption_text() == "corr2d(Xᵀ, K) — 8×5"
+    np.testing.assert_array_equal(xk.image.image, CHAPTER_Y)
+    assert xk.image.image.dtype == np.float32
+    assert xtk.overlay_text() == VANISHES and xtk.overlay.isVisible()
+    assert xk.overlay_text() == "" and not xk.overlay.isVisible()
+    # One shared symmetric scale, everywhere.
+    for key in ("X", "Xt", "XK", "XtK"):
+        assert view.map_panel(key).image.levels == pytest.approx([-1, 1])
+    assert view.colorbar.limit() == 1.0
+    # Small maps print their numbers in the cells.
+    qtbot.waitUntil(lambda: _painted(view, xk) == 42, timeout=2000)
+    assert not view.map_panel("XKt").isVisible()
+    assert view.picture_combo.currentText() == CHAPTER
+
+
+def test_show_kt(qtbot, view, session):
+    _chapter(qtbot, view)
+    view.show_kt.setChecked(True)
+    assert session.edges.show_kt
+    for key in ("XKt", "XtKt"):
+        assert view.map_panel(key).isVisible()
+    assert view.kt_grid.isVisible()
+    np.testing.assert_array_equal(view.kt_grid.values(), [[1], [-1]])
+    xtkt = view.map_panel("XtKt")
+    assert xtkt.caption_text() == "corr2d(Xᵀ, Kᵀ) — 7×6"
+    assert xtkt.overlay_text() == ""
+    assert list(xtkt.image.image[:, 0]) == [0, 1, 0, 0, 0, -1, 0]
+    assert view.map_panel("XKt").overlay_text() == VANISHES
+    view.show_kt.setChecked(False)
+    assert not view.map_panel("XtKt").isVisible() and not view.kt_grid.isVisible()
+
+
+def test_kernel_edit_updates_every_map(qtbot, view, session):
+    _chapter(qtbot, view)
+    view.show_kt.setChecked(True)
+    session.set_grid("kernel", [[1, 0], [0, -1]])  # a diagonal-difference kernel
+    X = session.edges.picture
+    K = np.array([[1, 0], [0, -1]], np.float32)
+    np.testing.assert_array_equal(view.map_panel("XK").image.image, corr2d(X, K))
+    np.testing.assert_array_equal(view.map_panel("XtK").image.image, corr2d(X.T, K))
+    np.testing.assert_array_equal(view.map_panel("XKt").image.image, corr2d(X, K.T))
+    assert view.map_panel("XtK").overlay_text() == ""  # it sees the transposed edges now
+    assert view.map_panel("XK").caption_text() == "corr2d(X, K) — 5×7"
+    session.set_cell("kernel", 0, 0, 3)
+    assert view.map_panel("XK").image.levels == pytest.approx([-3, 3])
+    assert view.colorbar.limit() == 3.0
+    session.undo()
+    assert view.map_panel("XK").image.levels == pytest.approx([-1, 1])
+
+
+def test_kernel_edited_in_the_view_panel(qtbot, view, session):
+    _chapter(qtbot, view)
+    editor = view.kernel_panel.editor
+    editor.select(0, 1)
+    editor.edit(0, 1, "1")
+    assert editor.commit()
+    np.testing.assert_array_equal(session.kernel, [[1, 1]])
+    assert view.map_panel("XtK").overlay_text() == ""
+
+
+def test_no_computing_while_hidden(qtbot, view, session):
+    _chapter(qtbot, view)
+    n = view.refresh_count
+    view.hide()
+    session.set_grid("kernel", [[2, -2]])
+    assert view.refresh_count == n
+    view.show()
+    assert view.refresh_count == n + 1
+    np.testing.assert_array_equal(view.map_panel("XK").image.image, 2 * CHAPTER_Y)
+
+
+def test_kernel_too_large_says_so(qtbot, view, session):
+    _show(qtbot, view)
+    session.set_grid("kernel", np.ones((7, 2)))
+    xk = view.map_panel("XK")
+    assert "larger than the input" in xk.overlay_text()
+    assert xk.values() is None
+    assert view.map_panel("XtK").values().shape == (2, 5)
+
+
+def test_load_a_sample_through_the_worker(qtbot, view, session):
+    _show(qtbot, view)
+    i = view.picture_combo.findText("Sample: coin")
+    view.picture_combo.setCurrentIndex(i)
+    view.picture_combo.activated.emit(i)
+    assert view.loading
+    qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+    assert session.edges.name == "Sample: coin"
+    assert view.map_panel("X").image.image.shape == (256, 256)
+    assert view.map_panel("XK").values().shape == (255, 255)  # the 2×2 default kernel
+    assert view.message_text() == ""
+    assert "coin.png: PNG 256×256" in view.picture_info.text()
+    # Large maps show no numbers until zoomed in.
+    xk = view.map_panel("XK")
+    qtbot.wait(20)
+    assert _painted(view, xk) == 0
+    xk.vb.setRange(QRectF(10, 10, 4, 4), padding=0)
+    qtbot.waitUntil(lambda: 0 < _painted(view, xk) <= 64, timeout=2000)
+    # Back to a built-in grid, synchronously.
+    view.picture_combo.activated.emit(view.picture_combo.findText("Disc (9×9)"))
+    assert session.edges.name == "Disc (9×9)"
+    assert view.map_panel("X").caption_text() == "X — 9×9"
+
+
+def test_broken_file_keeps_the_picture(qtbot, view, session, tmp_path):
+    _chapter(qtbot, view)
+    bad = tmp_path / "photo.png"
+    bad.write_bytes(os.urandom(3000))
+    view.load_path(bad)
+    qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+    msg = view.message_text()
+    assert "“photo.png” is not an image convviz can read (PNG, JPEG or BMP)." in msg
+    assert "stays" in msg and view.message.isVisible()
+    assert session.edges.name == CHAPTER
+    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+    # Empty, text and truncated files too.
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("not a picture")
+    good = tmp_path / "good.png"
+    Image.fromarray(np.zeros((50, 50), np.uint8)).save(good)
+    (tmp_path / "cut.png").write_bytes(good.read_bytes()[:60])
+    for name, words in (
+        ("empty.png", "is empty"),
+        ("notes.txt", "is not an image"),
+        ("cut.png", "damaged or incomplete"),
+    ):
+        view.load_path(tmp_path / name)
+        qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+        assert words in view.message_text()
+        assert session.edges.name == CHAPTER
+    view.load_path(good)
+    qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+    assert view.message_text() == "" and session.edges.name == "good.png"
+    assert view.picture_combo.currentText() == "File: good.png"
+
+
+def test_oversized_picture_is_scaled_and_reloaded_on_a_new_limit(qtbot, view, session, tmp_path):
+    _show(qtbot, view)
+    p = tmp_path / "wide.png"
+    rgb = (np.random.default_rng(0).random((300, 500, 3)) * 255).astype(np.uint8)
+    Image.fromarray(rgb).save(p)
+    view.max_side.setValue(100)
+    assert session.edges.max_side == 100
+    view.open_image(str(p))
+    qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+    assert session.edges.picture.shape == (60, 100)
+    assert "scaled down to 60×100 (max side 100)" in view.picture_info.text()
+    assert "colour → grey" in view.picture_info.text()
+    view.max_side.setValue(200)  # the file is read again at the new limit
+    qtbot.waitUntil(lambda: session.edges.picture.shape == (120, 200), timeout=5000)
+    assert view.map_panel("X").caption_text() == "X — 120×200"
+
+
+def _hover(qtbot, view, key, r, c, expected):
+    """Move the mouse onto cell (r, c) until the view reports it (the first move only enters)."""
+    panel = view.map_panel(key)
+    moves = []
+
+    def arrived() -> bool:
+        moves.append(1)
+        pos = panel.viewport_pos(r, c) + QPoint(len(moves) % 2, 0)
+        qtbot.mouseMove(panel.view.viewport(), pos)
+        return view.hover_text() == expected
+
+    qtbot.waitUntil(arrived, timeout=2000)
+
+
+def test_hover_reads_a_value(qtbot, view):
+    _chapter(qtbot, view)
+    xk = view.map_panel("XK")
+    _hover(qtbot, view, "XK", 3, 1, "corr2d(X, K) row 3, col 1: 1")
+    _hover(qtbot, view, "XK", 0, 5, "corr2d(X, K) row 0, col 5: −1")
+    xk._on_mouse_moved(QPointF(-50, -50))  # off the map
+    assert view.hover_text() == HINT
+    xt = view.map_panel("Xt")
+    xt._set_hover((1, 4))
+    assert view.hover_text() == "Xᵀ row 1, col 4: 1"
+
+
+def test_click_shows_the_window_and_arithmetic(qtbot, view, session):
+    _chapter(qtbot, view)
+    xk = view.map_panel("XK")
+    qtbot.mouseClick(xk.view.viewport(), Qt.MouseButton.LeftButton, pos=xk.viewport_pos(3, 1))
+    qtbot.waitUntil(lambda: view.selected() == ("XK", 3, 1), timeout=2000)
+    assert view.detail.isVisible()
+    assert view.detail_text() == "1×1 + 0×(−1) = 1"
+    assert view.map_panel("X").window_rect() == QRectF(1, 3, 2, 1)
+    assert xk.marked_cell() == (3, 1)
+    np.testing.assert_array_equal(view.detail_window.values(), [[1, 0]])
+    np.testing.assert_array_equal(view.detail_kernel.values(), [[1, -1]])
+    # A kernel edit recomputes the shown arithmetic.
+    session.set_cell("kernel", 0, 1, -2)
+    assert view.detail_text() == "1×1 + 0×(−2) = 1"
+    # Xᵀ with Kᵀ: the window is outlined on Xᵀ.
+    session.set_cell("kernel", 0, 1, -1)
+    view.show_kt.setChecked(True)
+    view.select("XtKt", 5, 2)
+    assert view.detail_text() == "0×1 + 1×(−1) = −1"
+    assert view.map_panel("Xt").window_rect() == QRectF(2, 5, 1, 2)
+    assert view.map_panel("X").window_rect() is None
+    # The selection goes when its map does.
+    view.show_kt.setChecked(False)
+    assert view.selected() is None and view.detail_text() == ""
+
+
+def test_lesson_can_hide_the_maps(qtbot, view, session):
+    if not hasattr(session, "set_hidden"):
+        pytest.skip("lessons' hiding is not in the session yet")
+    _chapter(qtbot, view)
+    session.set_hidden({"edge-map"})
+    assert view.map_panel("XK").overlay_text() == HIDDEN
+    assert view.map_panel("XK").values() is None
+    view.select("XK", 0, 0)
+    assert view.selected() is None
+    session.set_hidden(set())
+    np.testing.assert_array_equal(view.map_panel("XK").values(), CHAPTER_Y)
+
+
+def test_drop_a_file(qtbot, view, session, tmp_path):
+    _show(qtbot, view)
+    p = tmp_path / "dropped.png"
+    Image.fromarray(np.full((20, 30), 128, np.uint8)).save(p)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p))])
+    assert dropped_path(mime) == str(p)
+    ev = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    view.dropEvent(ev)
+    qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+    assert session.edges.name == "dropped.png"
+    assert session.edges.picture.shape == (20, 30)
+    assert dropped_path(QMimeData()) is None
+
+
+def test_worker_reports_on_the_gui_thread(qtbot):
+    from PySide6.QtCore import QThread
+
+    seen = []
+    task = run_in_thread(lambda x: (x * 2, QThread.currentThread()), 21)
+    task.sig_done.connect(lambda r: seen.append((r, QThread.currentThread())))
+    qtbot.waitUntil(lambda: len(seen) > 0, timeout=5000)
+    (value, worker_thread), gui_thread = seen[0]
+    assert value == 42 and worker_thread is not gui_thread
+    assert gui_thread is QThread.currentThread()
+
+    failed = []
+    task = run_in_thread(lambda: 1 / 0)
+    task.sig_failed.connect(failed.append)
+    qtbot.waitUntil(lambda: len(failed) > 0, timeout=5000)
+    assert isinstance(failed[0], ZeroDivisionError)
+
+    dropped = []
+    task = run_in_thread(lambda: 1)
+    task.sig_done.connect(dropped.append)
+    task.cancel()
+    qtbot.waitUntil(lambda: not task.running, timeout=5000)
+    assert dropped == [] and task.result == 1
+
+
+def test_main_window_registers_the_view(qtbot, settings, tmp_path):
+    from convviz.gui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    assert isinstance(win.views["edges"], EdgeView)
+    assert win.act_open_image.shortcut().toString() == "Ctrl+O"
+    assert win.acceptDrops()
+    p = tmp_path / "menu.png"
+    Image.fromarray(np.zeros((12, 9), np.uint8)).save(p)
+    win.show()
+    win.open_image(str(p))
+    view = win.views["edges"]
+    assert win.tabs.currentWidget() is view
+    qtbot.waitUntil(lambda: not view.loading, timeout=5000)
+    assert win.session.edges.name == "menu.png"
