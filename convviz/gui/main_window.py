@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from ..model import Session
 from .style import Style
@@ -50,12 +50,17 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.status = QLabel("Preparing the engine…")
         self.statusBar().addWidget(self.status, 1)
+        from .lesson_controller import FileActions, LessonController
+
+        self.files = FileActions(self)  # File ▸ Save / Open session, Export
+        self.lessons = LessonController(self)  # File ▸ Lessons, the lesson bar, the clicker
 
         geom = self.settings.value("geometry")
         if isinstance(geom, QByteArray) and not geom.isEmpty():
             self.restoreGeometry(geom)
-        else:
-            self.resize(1280, 800)
+        else:  # first launch: most of the screen, for projection
+            avail = self.screen().availableGeometry()
+            self.resize(max(1280, avail.width() * 9 // 10), max(800, avail.height() * 9 // 10))
         self.style_.apply()
 
     # ------------------------------------------------------------- views
@@ -65,6 +70,15 @@ class MainWindow(QMainWindow):
 
         self.add_view("window", "Sliding window", WindowView(self.session, self.style_))
         # Further views are added below, one block each (edge maps, learning, matrix).
+        from .widgets.edge_view import EdgeView
+
+        self.add_view("edges", "Edge maps", EdgeView(self.session, self.style_))
+        from .widgets.learn_view import LearnView
+
+        self.add_view("learn", "Learning", LearnView(self.session, self.style_))
+        from .widgets.matrix_view import MatrixView
+
+        self.add_view("matrix", "As a matrix", MatrixView(self.session, self.style_))
 
     def add_view(self, key: str, title: str, widget: QWidget) -> None:
         self.views[key] = widget
@@ -75,8 +89,9 @@ class MainWindow(QMainWindow):
             raise ValueError(f"No view {key!r}; choose from {', '.join(self.views)}")
         self.tabs.setCurrentWidget(self.views[key])
 
-    def open_lesson(self, name: str) -> None:  # filled in by the lesson issue
-        QMessageBox.information(self, "convviz", f"Lessons are not available yet ({name}).")
+    def open_lesson(self, name: str) -> bool:
+        """Start ``resources/lessons/<name>.toml``; a message says why if it cannot."""
+        return self.lessons.open(name)
 
     # ------------------------------------------------------------- menus
     def _build_menus(self) -> None:
@@ -84,6 +99,13 @@ class MainWindow(QMainWindow):
         self.menu_file = mb.addMenu("&File")
         self.menu_edit = mb.addMenu("&Edit")
         self.menu_view = mb.addMenu("&View")
+
+        if "edges" in self.views:  # pictures for the edge maps; drops go there too
+            self.act_open_image = QAction("Open &image…", self, shortcut=QKeySequence("Ctrl+O"))
+            self.act_open_image.triggered.connect(lambda: self.open_image())
+            self.menu_file.addAction(self.act_open_image)
+            self.menu_file.addSeparator()
+            self.setAcceptDrops(True)
 
         quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
@@ -125,6 +147,25 @@ class MainWindow(QMainWindow):
             a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.style_.sig_changed.connect(self._on_style_changed)
 
+    def open_image(self, path: str | None = None) -> None:
+        """File ▸ Open image…: show the edge maps and read a picture (a dialog if no path)."""
+        self.show_view("edges")
+        self.views["edges"].open_image(path)  # type: ignore[attr-defined]
+
+    def dragEnterEvent(self, event) -> None:
+        from .widgets.edge_view import dropped_path
+
+        if "edges" in self.views and dropped_path(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        from .widgets.edge_view import dropped_path
+
+        path = dropped_path(event.mimeData()) if "edges" in self.views else None
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_image(path)
+
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
@@ -158,6 +199,8 @@ class MainWindow(QMainWindow):
         self.status.setText(f"The engine failed to start: {message}")
 
     def closeEvent(self, event) -> None:
+        if not self.files.confirm_close(event):  # unsaved changes: Save / Discard / Cancel
+            return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("zoom", self.style_.zoom)
         self.settings.setValue("theme", self.style_.theme.name)

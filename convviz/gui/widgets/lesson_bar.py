@@ -1,0 +1,212 @@
+"""The lesson bar: the slide's title and caption in large type, and where we are.
+
+One strip across the top of the window while a lesson runs::
+
+    6.2.1  Cross-correlation            ● ● ○ ○   1 / 21   ◀  ▶  [slides ▾]  ▴  ✕
+    Lay the 2×2 kernel on the top-left of the input. Multiply the numbers …
+    Predict, then click ▶                         (or the answer, once revealed)
+
+It only renders :class:`~convviz.model.lessons.LessonEvent`\\ s and emits
+what the presenter asks for; the controller moves the lesson. Its buttons
+never take the keyboard focus, so a presenter's clicker keeps driving it.
+Collapsed, it keeps the title line only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...model.lessons import Lesson, LessonEvent
+from ..style import Style
+from ._util import blocked
+
+PREDICT = "Predict, then click ▶ to reveal."
+_NBSP = "\u00a0"
+
+
+def keep_formulas(text: str) -> str:
+    """No line break inside "(H − h + 1)" or "[1, −2, 1]": formulas stay on one line."""
+    text = re.sub(r"\[[^\[\]]{0,24}\]", lambda m: m.group(0).replace(" ", _NBSP), text)
+    return re.sub(r"(?<=\S) ([−+×=]) (?=\S)", f"{_NBSP}\\1{_NBSP}", text)
+
+
+class LessonBar(QWidget):
+    """Slide title, caption, answer, counter and the presenter's buttons."""
+
+    sig_next = Signal()  # payload: none
+    sig_prev = Signal()  # payload: none
+    sig_goto = Signal(int)  # payload: 0-based slide index chosen from the list
+    sig_close = Signal()  # payload: none; the presenter ends the lesson
+    sig_collapsed = Signal(bool)  # payload: True when collapsed to the title line
+
+    def __init__(self, style: Style, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.style_ = style
+        self._collapsed = False
+        self._event: LessonEvent | None = None
+        self.setObjectName("LessonBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+
+        self.section = QLabel()
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress = QLabel()  # the slide's clicks: ● done, ○ to come
+        self.progress.setToolTip("Clicks left on this slide before the next one")
+        self.counter = QLabel()
+        self.btn_prev = self._button("◀", "Back one click (← or Page Up)")
+        self.btn_next = self._button(
+            "▶", "Next: the slide's next step, then the next slide (→ or Page Down)"
+        )
+        self.slides = QComboBox()
+        self.slides.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slides.setToolTip("Jump to a slide")
+        self.slides.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.slides.setMinimumContentsLength(14)
+        self.btn_collapse = self._button("▴", "Show the title line only (or the caption again)")
+        self.btn_close = self._button("✕", "End the lesson")
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.answer = QLabel()
+        self.answer.setWordWrap(True)
+        self.answer.setTextFormat(Qt.TextFormat.PlainText)
+        for lab in (self.caption, self.answer):
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+        top = QHBoxLayout()
+        top.addWidget(self.section)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.counter)
+        for w in (self.btn_prev, self.btn_next, self.slides, self.btn_collapse, self.btn_close):
+            top.addWidget(w)
+        root = QVBoxLayout(self)
+        root.addLayout(top)
+        root.addWidget(self.caption)
+        root.addWidget(self.answer)
+        self._top, self._root = top, root
+
+        self.btn_prev.clicked.connect(self.sig_prev)
+        self.btn_next.clicked.connect(self.sig_next)
+        self.btn_close.clicked.connect(self.sig_close)
+        self.btn_collapse.clicked.connect(lambda: self.set_collapsed(not self._collapsed))
+        self.slides.activated.connect(self.sig_goto)
+        style.sig_changed.connect(self._on_style_changed)
+        self._on_style_changed()
+
+    def _button(self, text: str, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the clicker's keys stay with the window
+        b.setAutoRaise(True)
+        return b
+
+    # ------------------------------------------------------------ showing
+    def set_lesson(self, lesson: Lesson) -> None:
+        with blocked(self.slides):
+            self.slides.clear()
+            for s in lesson.slides:
+                sec = f"{s.section}  " if s.section else ""
+                self.slides.addItem(f"{s.number}. {sec}{s.title}")
+        self.setToolTip(lesson.title)
+
+    def show_event(self, ev: LessonEvent, n_slides: int) -> None:
+        """Render where the lesson is: title, caption, clicks left, answer once revealed."""
+        self._event = ev
+        s = ev.slide
+        self.section.setText(s.section)
+        self.section.setVisible(bool(s.section))
+        self.title.setText(s.title)
+        self.caption.setText(keep_formulas(s.caption))
+        self.counter.setText(f"{ev.index + 1} / {n_slides}")
+        builds = ev.state.builds
+        self.progress.setText(" ".join("●" * ev.build + "○" * (builds - ev.build)))
+        self.progress.setVisible(builds > 0)
+        if ev.hidden:
+            self.answer.setText(PREDICT)
+            self._answer_role("muted")
+        elif s.hide and s.answer:
+            self.answer.setText(keep_formulas(s.answer))
+            self._answer_role("accent2")
+        else:
+            self.answer.setText("")
+        self.answer.setVisible(bool(self.answer.text()) and not self._collapsed)
+        self.caption.setVisible(not self._collapsed)
+        at_end = ev.index == n_slides - 1 and ev.build >= builds
+        self.btn_next.setEnabled(not at_end)
+        self.btn_prev.setEnabled(ev.index > 0 or ev.build > 0)
+        with blocked(self.slides):
+            self.slides.setCurrentIndex(ev.index)
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        collapsed = bool(collapsed)
+        if collapsed == self._collapsed:
+            return
+        self._collapsed = collapsed
+        self.btn_collapse.setText("▾" if collapsed else "▴")
+        self.caption.setVisible(not collapsed)
+        self.answer.setVisible(not collapsed and bool(self.answer.text()))
+        self.sig_collapsed.emit(collapsed)
+
+    @property
+    def collapsed(self) -> bool:
+        return self._collapsed
+
+    def answer_text(self) -> str:
+        """What the answer line says now (the prompt, the answer or nothing), plain spaces."""
+        return self.answer.text().replace(_NBSP, " ")
+
+    # -------------------------------------------------------------- style
+    def _answer_role(self, role: str) -> None:
+        t = self.style_.theme
+        color = getattr(t, role)
+        weight = "bold" if role == "accent2" else "normal"
+        self.answer.setStyleSheet(f"color: {color}; font-weight: {weight};")
+
+    def sizeHint(self) -> QSize:
+        h = super().sizeHint()
+        return QSize(self.style_.px(1200), h.height())
+
+    def _on_style_changed(self) -> None:
+        s = self.style_
+        t = s.theme
+        # Read from the back of a lecture hall: a 1080p projection, ten metres away.
+        self.title.setFont(s.font(26, bold=True))
+        self.section.setFont(s.font(20, bold=True))
+        self.section.setStyleSheet(f"color: {t.muted};")
+        self.caption.setFont(s.font(21))
+        self.answer.setFont(s.font(21, bold=True))
+        small = s.font(17)
+        self.counter.setFont(small)
+        self.progress.setFont(s.font(15))
+        self.progress.setStyleSheet(f"color: {t.muted};")
+        self.slides.setFont(s.font(12))
+        for b in (self.btn_prev, self.btn_next, self.btn_collapse, self.btn_close):
+            b.setFont(s.font(20, bold=True))
+            b.setMinimumSize(s.px(44), s.px(44))
+        self.setStyleSheet(
+            f"#LessonBar {{ background: {t.base}; border-bottom: {s.px(3)}px solid {t.accent}; }}"
+        )
+        m = s.px(10)
+        self._root.setContentsMargins(m, s.px(4), m, s.px(6))
+        self._root.setSpacing(s.px(2))
+        self._top.setSpacing(s.px(12))
+        if self._event is not None and self._event.hidden is None and self._event.slide.answer:
+            self._answer_role("accent2")
+        elif self._event is not None and self._event.hidden:
+            self._answer_role("muted")

@@ -1,0 +1,284 @@
+"""Cross-correlation as a matrix multiplication (exercise 3): y = W x (+ b).
+
+Flatten the input X row by row into a column x; then each output cell is
+one row of a matrix W times x, and W holds nothing but the kernel's taps,
+laid out where that cell's window sits (zeros everywhere else). The view
+draws the small input with the window on it, W with the current step's row
+outlined, x with the window's entries outlined, and y = W x filling in as
+the window slides. W comes from the engine's
+:func:`~convviz.engine.corr_matrix` with the session's padding, stride and
+dilation (convolution mode uses the flipped kernel), and the arithmetic
+under it is the same step the sliding-window view shows: row n of W times
+x has exactly the window's products.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ...engine import corr_matrix
+from ...model import colormap
+from ...model.session import Session
+from ...model.values import format_number
+from ..style import Style
+from ._util import connect_model
+from .arithmetic import ArithmeticView
+from .grid_editor import GridWidget
+
+#: Matrices with more entries than this are not drawn (a picture of noise, and slow).
+MAX_ENTRIES = 250_000
+
+
+class MatrixView(QWidget):
+    """X, W, x and y = W x side by side, the current step's row highlighted."""
+
+    def __init__(self, session: Session, style: Style, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.style_ = style
+        self._M: np.ndarray | None = None
+        self._dirty = True
+        self.refresh_count = 0
+
+        self.title = QLabel("Exercise 3: cross-correlation as a matrix multiplication, y = W x")
+        self.title.setWordWrap(True)
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+
+        self.input_grid = GridWidget(style)
+        self.matrix = GridWidget(style)
+        self.x_grid = GridWidget(style)
+        self.y_grid = GridWidget(style)
+        for g in (self.input_grid, self.matrix, self.x_grid, self.y_grid):
+            g.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.cap_input = QLabel("Input X")
+        self.cap_matrix = QLabel("W")
+        self.cap_x = QLabel("x")
+        self.cap_y = QLabel("y")
+        self.op_times = QLabel("×")
+        self.op_eq = QLabel("=")
+        for op in (self.op_times, self.op_eq):
+            op.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.hide()
+        self.arith = ArithmeticView(style)
+
+        grids = QGridLayout()
+        for col, (cap, w) in enumerate(
+            (
+                (self.cap_input, self.input_grid),
+                (self.cap_matrix, self.matrix),
+                (None, self.op_times),
+                (self.cap_x, self.x_grid),
+                (None, self.op_eq),
+                (self.cap_y, self.y_grid),
+            )
+        ):
+            if cap is not None:
+                cap.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
+                grids.addWidget(cap, 0, col)
+            grids.addWidget(w, 1, col)
+        grids.setRowStretch(1, 1)
+        self._grids = grids
+        self._grid_box = QWidget()
+        self._grid_box.setLayout(grids)
+
+        root = QVBoxLayout(self)
+        root.addWidget(self.title)
+        root.addWidget(self.explain)
+        root.addWidget(self._grid_box, 1)
+        root.addWidget(self.message, 1)
+        root.addWidget(self.arith)
+        self._root = root
+
+        connect_model(session.changed, self._on_session_changed)
+        style.sig_changed.connect(self._on_style_changed)
+        self._on_style_changed()
+
+    # ------------------------------------------------------------ reading
+    @property
+    def matrix_values(self) -> np.ndarray | None:
+        """W as drawn (None when there is no output or it is too large to draw)."""
+        return self._M
+
+    def highlighted_row(self) -> int | None:
+        """The row of W outlined: the current step, or None before the first."""
+        return self.session.step if self.session.current is not None else None
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.style_.px(1200), self.style_.px(760))
+
+    # ------------------------------------------------------ model -> view
+    def _on_session_changed(self, parts: frozenset) -> None:
+        if parts & {"input", "kernel", "options", "undo"}:
+            self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_cells()
+
+    def refresh(self) -> None:
+        """Recompute W if the grids or options changed, then show the current step."""
+        if self._dirty:
+            self._dirty = False
+            self.refresh_count += 1
+            self._rebuild()
+        self._show_step()
+
+    def _problem(self) -> str | None:
+        s = self.session
+        if s.error is not None:
+            return f"No output, so no matrix: {s.error}"
+        oh, ow = s.output_shape  # type: ignore[misc]
+        H, W = s.input.shape
+        if oh * ow * H * W > MAX_ENTRIES:
+            return (
+                f"W would be {oh * ow}×{H * W} ({oh * ow * H * W:,} entries): too large to "
+                "draw. Exercise 3 is about the idea: try a small input such as Fig. 6.2.1."
+            )
+        return None
+
+    def _rebuild(self) -> None:
+        s = self.session
+        problem = self._problem()
+        self.message.setText(problem or "")
+        self.message.setVisible(problem is not None)
+        self._grid_box.setVisible(problem is None)
+        self.arith.setVisible(problem is None)
+        if problem is not None:
+            self._M = None
+            self.explain.setText("")
+            return
+        o = s.options
+        K = s.applied_kernel
+        self._M = corr_matrix(
+            s.input.shape, K, padding=o.padding, stride=o.stride, dilation=o.dilation
+        )
+        R, C = self._M.shape
+        H, W = s.input.shape
+        lim = colormap.symmetric_limit(s.input, K)
+        self.input_grid.set_values(s.input, limit=lim)
+        self.input_grid.set_padding(o.padding)
+        self.matrix.set_values(self._M, limit=lim)
+        self.x_grid.set_values(np.asarray(s.input).reshape(-1, 1), limit=lim)
+        self.cap_input.setText(f"Input X ({H}×{W})")
+        self.cap_matrix.setText(f"W ({R}×{C})")
+        self.cap_x.setText(f"x ({C}×1)")
+        self.cap_y.setText(f"y ({R}×1)")
+        nz = int(np.count_nonzero(self._M))
+        flip = " (flipped: convolution)" if o.convolution else ""
+        self.explain.setText(
+            f"x is X read row by row. Row n of W holds the kernel's {K.size} taps{flip} where "
+            f"window n sits, zeros elsewhere: {nz} of its {R * C} entries are not zero."
+        )
+        self.op_eq.setText(f"+ {format_number(o.bias)} =".replace("-", "−") if o.bias else "=")
+        self._fit_cells()
+
+    def _show_step(self) -> None:
+        s = self.session
+        if self._M is None:
+            self.arith.show_step(None)
+            return
+        out = s.output
+        assert out is not None
+        y = out.reshape(-1, 1)
+        mask = s.computed_mask()
+        assert mask is not None
+        mask = mask.reshape(-1, 1)
+        cur = s.current
+        hidden = getattr(s, "hidden", frozenset())
+        if cur is not None and "output" in hidden:
+            mask[...] = False
+        elif cur is not None and "result" in hidden:
+            mask[cur.n] = False
+        self.y_grid.set_values(y, mask=mask, limit=colormap.symmetric_limit(out))
+        R, C = self._M.shape
+        if cur is None:
+            for g in (self.matrix, self.x_grid, self.y_grid, self.input_grid):
+                g.set_outline(None)
+            self.arith.show_step(
+                None, message="Press → to take the first row of W times x: the first output."
+            )
+            return
+        row = np.zeros((R, C), bool)
+        row[cur.n] = True
+        self.matrix.set_outline(row)
+        yo = np.zeros((R, 1), bool)
+        yo[cur.n] = True
+        self.y_grid.set_outline(yo)
+        _H, W = s.input.shape
+        xo = np.zeros((C, 1), bool)
+        for r in cur.rows:
+            for c in cur.cols:
+                if r >= 0 and c >= 0:
+                    xo[r * W + c] = True
+        self.x_grid.set_outline(xo)
+        self.input_grid.set_outline(self._window_mask(cur.out_pos))
+        self.arith.show_step(
+            cur,
+            caption=f"y[{cur.n}] = row {cur.n} of W · x",
+            hide_result=bool(hidden & {"result", "output"}),
+        )
+
+    def _window_mask(self, out_pos: tuple[int, int]) -> np.ndarray:
+        g = self.session.steps.geometry  # type: ignore[union-attr]
+        H, W = g.input_shape
+        (ph, pw), (kh, kw), (sh, sw), (dh, dw) = g.padding, g.kernel_shape, g.stride, g.dilation
+        m = np.zeros((H + 2 * ph, W + 2 * pw), bool)
+        rows = out_pos[0] * sh + np.arange(kh) * dh
+        cols = out_pos[1] * sw + np.arange(kw) * dw
+        m[np.ix_(rows, cols)] = True
+        return m
+
+    def _fit_cells(self) -> None:
+        """One cell size for W, x and y, so a row of W lines up with y."""
+        if self._M is None:
+            return
+        R, C = self._M.shape
+        _Hp, Wp = self.input_grid.padded_shape()
+        box = self._grid_box.size()
+        if box.width() <= 0 or box.height() <= 0:
+            return
+        spare = self.style_.px(40) * 4 + self.style_.px(24)
+        cell = min(
+            (box.height() - self.style_.px(40)) / max(R, C, 1),
+            (box.width() - spare) / max(C + 2 + Wp, 1),
+            float(self.style_.px(72)),
+        )
+        base = max(2.0, cell) / self.style_.scale
+        for g in (self.matrix, self.x_grid, self.y_grid):
+            g.max_cell = base
+            g.updateGeometry()
+        self.input_grid.max_cell = min(base * 1.4, 72.0)
+        # Columns share the width in proportion to the cells they hold.
+        for col, n in ((0, int(Wp * 1.4)), (1, C), (3, 1), (5, 1)):
+            self._grids.setColumnStretch(col, max(1, n))
+
+    # -------------------------------------------------------------- style
+    def _on_style_changed(self) -> None:
+        s = self.style_
+        t = s.theme
+        self.title.setFont(s.font(17, bold=True))
+        self.explain.setFont(s.font(13))
+        self.explain.setStyleSheet(f"color: {t.muted};")
+        for cap in (self.cap_input, self.cap_matrix, self.cap_x, self.cap_y):
+            cap.setFont(s.font(15, bold=True))
+        for op in (self.op_times, self.op_eq):
+            op.setFont(s.font(34, bold=True))
+        self.message.setFont(s.font(16, bold=True))
+        self.message.setStyleSheet(f"color: {t.error};")
+        m = s.px(12)
+        self._root.setContentsMargins(m, m, m, m)
+        self._root.setSpacing(s.px(10))
+        self._grids.setHorizontalSpacing(s.px(14))
+        self._fit_cells()

@@ -1,0 +1,208 @@
+"""The 6.2 lesson through the real window, driven by the keys a presenter's clicker sends."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from convviz.gui.main_window import MainWindow
+from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
+from convviz.model import Session
+from convviz.model.lessons import LessonPlayer, load_lesson
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1600, 1000)
+    w.show()
+    qtbot.waitExposed(w)
+    w.files.ask_unsaved = lambda answer: answer("discard")
+    yield w
+    w.lessons.close()
+
+
+def model_state(s: Session):
+    return (
+        s.input.tobytes(),
+        s.input.shape,
+        s.kernel.tobytes(),
+        s.kernel.shape,
+        s.options,
+        s.step,
+        s.hidden,
+        s.edges.name,
+        s.edges.show_kt,
+        s.learning.settings,
+    )
+
+
+def test_walk_the_whole_lesson_with_the_right_key(qtbot, window):
+    assert window.open_lesson("6.2")
+    lc = window.lessons
+    bar = lc.bar
+    assert lc.toolbar.isVisible() and bar.title.text() == "Cross-correlation"
+    lesson = load_lesson("6.2")
+    reference = LessonPlayer(lesson, Session())  # the model alone, for comparison
+    views_seen = set()
+    clicks = 0
+    while True:
+        p = lc.player
+        reference.goto(p.index, build=p.build)
+        assert model_state(window.session) == model_state(reference.session), p.counter()
+        view = p.state.view
+        assert window.tabs.currentWidget() is window.views[view], p.counter()
+        views_seen.add(view)
+        assert bar.counter.text() == f"{p.index + 1} / {len(lesson)}"
+        assert bar.title.text() == p.slide.title
+        assert bar.caption.text() == keep_formulas(p.slide.caption)
+        if p.hidden:
+            assert bar.answer_text() == PREDICT
+        elif p.slide.hide:
+            assert bar.answer_text() == p.slide.answer
+        if p.at_end:
+            break
+        qtbot.keyClick(window, Qt.Key.Key_Right)
+        clicks += 1
+    assert views_seen == {"window", "edges", "learn", "matrix"}
+    assert clicks == len(lesson) - 1 + sum(s.builds for s in lesson.slides)
+    assert not bar.btn_next.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # at the end: nothing happens
+    assert lc.player.at_end
+    assert not window.session.modified  # a lesson is not an edit to save
+
+
+def test_621_four_clicks_step_the_window(qtbot, window):
+    window.open_lesson("6.2")
+    s = window.session
+    results = []
+    for _ in range(4):
+        qtbot.keyClick(window, Qt.Key.Key_PageDown)  # what most clickers send
+        results.append(s.current.result)
+    assert results == [19, 25, 37, 43]
+    assert window.views["window"].step_label.text() == "Step 4 of 4"
+    assert window.lessons.bar.progress.text() == "● ● ● ●"
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.lessons.player.index == 1
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    assert window.lessons.player.index == 0 and s.step == 3
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert s.step == 2
+
+
+def test_predict_then_reveal_in_the_views(qtbot, window):
+    window.open_lesson("6.2")
+    lc = window.lessons
+    i = next(k for k, sl in enumerate(lc.player.lesson.slides) if sl.title == "A layer adds a bias")
+    lc.goto(i)
+    wv = window.views["window"]
+    assert window.session.hidden == {"result"}
+    assert wv.arith.plain_text().endswith("= ?")
+    assert not wv.output.mask()[0, 0]  # the cell to predict is blank
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.session.hidden == frozenset()
+    assert wv.arith.plain_text().endswith("= 20")
+    assert lc.bar.answer_text().startswith("19 + 1 = 20")
+
+
+def test_edges_and_learning_slides(qtbot, window):
+    window.open_lesson("6.2")
+    lc = window.lessons
+    titles = [sl.title for sl in lc.player.lesson.slides]
+    lc.goto(titles.index("Transpose the kernel"))
+    ev = window.views["edges"]
+    assert window.tabs.currentWidget() is ev and window.session.edges.show_kt
+    assert window.session.hidden == {"edge-map-t"}
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.session.hidden == frozenset()
+    lc.goto(titles.index("Learning the kernel"))
+    lv = window.views["learn"]
+    assert window.tabs.currentWidget() is lv
+    assert lv.run is window.session.learning.run and lv.training
+    assert lv.run.settings.loss == "squared"
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # the DJL edition: a fresh run, training
+    assert lv.run is window.session.learning.run and lv.run.settings.loss == "l2"
+    assert lv.run.steps <= 2 and lv.training
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # leaving: training stops
+    assert not lv.training
+
+
+def test_the_lesson_keys_win_over_the_views_but_not_over_typing(qtbot, window):
+    wv = window.views["window"]
+    s = window.session
+    wv.setFocus()
+    qtbot.keyClick(wv, Qt.Key.Key_Right)  # no lesson: the view steps its animation
+    assert s.step == 0
+    window.open_lesson("6.2")
+    qtbot.keyClick(wv, Qt.Key.Key_Right)  # the same key inside a lesson: the slide's build
+    assert window.lessons.player.build == 1 and s.step == 0
+    wv.bias.setFocus()
+    qtbot.keyClick(wv.bias, Qt.Key.Key_Right)  # moving the cursor in a field stays there
+    assert window.lessons.player.build == 1
+    window.lessons.close()
+    assert not window.lessons.toolbar.isVisible() and s.hidden == frozenset()
+    wv.setFocus()
+    qtbot.keyClick(wv, Qt.Key.Key_Left)
+    assert s.step == -1  # the view has its keys back
+
+
+def test_user_edits_in_a_lesson_then_continue(qtbot, window):
+    window.open_lesson("6.2")
+    s = window.session
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    s.set_cell("input", 0, 0, 5)
+    assert s.modified
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert s.step == 1 and window.lessons.player.build == 2
+    assert s.modified
+
+
+def test_slide_list_bar_buttons_and_collapse(qtbot, window):
+    window.open_lesson("6.2")
+    bar = window.lessons.bar
+    assert bar.slides.count() == len(window.lessons.player.lesson)
+    bar.slides.activated.emit(3)
+    assert window.lessons.player.index == 3
+    qtbot.mouseClick(bar.btn_next, Qt.MouseButton.LeftButton)
+    assert window.lessons.player.build == 1  # slide 4 hides the output: the click reveals
+    qtbot.mouseClick(bar.btn_prev, Qt.MouseButton.LeftButton)
+    assert window.lessons.player.build == 0
+    qtbot.mouseClick(bar.btn_collapse, Qt.MouseButton.LeftButton)
+    assert bar.collapsed and not bar.caption.isVisible()
+    qtbot.mouseClick(bar.btn_collapse, Qt.MouseButton.LeftButton)
+    assert bar.caption.isVisible()
+    qtbot.mouseClick(bar.btn_close, Qt.MouseButton.LeftButton)
+    assert window.lessons.player is None
+
+
+def test_hide_controls(qtbot, window):
+    act = window.lessons.act_hide_controls
+    act.trigger()
+    assert not window.tabs.tabBar().isVisible() and not window.statusBar().isVisible()
+    act.trigger()
+    assert window.tabs.tabBar().isVisible() and window.statusBar().isVisible()
+
+
+def test_missing_and_malformed_lessons_say_why(qtbot, window, tmp_path):
+    said = []
+    window.lessons.warn = lambda title, text: said.append(text)
+    before = (window.session.input.tobytes(), window.session.step)
+    assert not window.open_lesson("9.9")
+    assert "There is no lesson '9.9'" in said[-1] and "6.2" in said[-1]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n[[slide]]\ntitle = "a"\ncaption = "b"\nview = "edge"\n')
+    assert not window.open_lesson(str(bad))
+    assert said[-1] == (
+        "bad.toml, slide 1: unknown view 'edge'; choose from window, edges, learn, matrix."
+    )
+    assert window.lessons.player is None and not window.lessons.toolbar.isVisible()
+    assert (window.session.input.tobytes(), window.session.step) == before
+
+
+def test_lesson_from_the_command_line_menu(qtbot, window):
+    act = next(a for a in window.lessons.menu_lessons.actions() if a.text() == "Lesson 6.2")
+    act.trigger()
+    assert window.lessons.active and window.lessons.act_end.isEnabled()
+    window.lessons.act_end.trigger()
+    assert not window.lessons.active
