@@ -96,7 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         shot = os.environ["CONVVIZ_SCREENSHOT"]
         delay = int(os.environ.get("CONVVIZ_SCREENSHOT_MS", "1500"))
-        QTimer.singleShot(delay, lambda: win.grab().save(shot))
+
+        def save_shot() -> None:  # atomic, so a reader never sees half a PNG
+            tmp = shot + ".part.png"
+            if win.grab().save(tmp):
+                os.replace(tmp, shot)
+
+        QTimer.singleShot(delay, save_shot)
     if os.environ.get("CONVVIZ_EXIT_AFTER_MS"):  # smoke tests: quit on their own
         from PySide6.QtCore import QTimer
 
