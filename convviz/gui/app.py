@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lesson:
         win.open_lesson(args.lesson)
     if args.fullscreen:
-        win.showFullScreen()
+        win.enter_fullscreen()
     else:
         win.show()
     win.start_engine()

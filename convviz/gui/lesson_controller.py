@@ -150,6 +150,10 @@ class LessonController(QObject):
         self.player = LessonPlayer(lesson, self.window.session, apply_learning=self._apply_learning)
         self.player.changed.connect(self._on_event)
         self.bar.set_lesson(lesson)
+        for view in self.window.views.values():  # the class needs the grids, not the tools
+            fold = getattr(view, "set_tools_visible", None)
+            if callable(fold):
+                fold(False)
         self.toolbar.show()
         self.act_end.setEnabled(True)
         self.player.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from ..model import Session
 from .style import Style
@@ -170,8 +170,16 @@ class MainWindow(QMainWindow):
         if self.isFullScreen():
             self.showNormal()
         else:
-            self.showFullScreen()
+            self.enter_fullscreen()
         self.act_fullscreen.setChecked(self.isFullScreen())
+
+    def enter_fullscreen(self) -> None:
+        """Full screen even without a window manager (a bare X server, some projectors)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            self.setGeometry(screen.geometry())
+        self.showFullScreen()
+        self.act_fullscreen.setChecked(True)
 
     # ---------------------------------------------------------- handlers
     def _on_session_changed(self, parts: frozenset) -> None:

@@ -137,7 +137,14 @@ def test_parallel_drivers_really_use_other_threads():
     numba's on-disk cache, where the mix-up happened.
     """
     for _ in range(2):
-        ticks = json.loads(run_python(THREAD_CPU, NUMBA_NUM_THREADS="2"))
+        # Another busy process (a parallel test run, a screenshot tool) can
+        # starve the worker thread for a whole measurement; a driver that
+        # really runs serially fails every attempt, so take the best of three.
+        for attempt in range(3):
+            ticks = json.loads(run_python(THREAD_CPU, NUMBA_NUM_THREADS="2"))
+            shares = [ticks[n][1] / max(1, ticks[n][0]) for n in ("fast_parallel", "rows_parallel")]
+            if min(shares) >= 0.3 or attempt == 2:
+                break
         for name in ("fast_parallel", "rows_parallel"):
             main, others = ticks[name]
             assert main + others >= 10, (name, ticks)  # enough 10 ms ticks to judge
