@@ -376,8 +376,7 @@ class FileActions(QObject):
             status.setText(text)
 
     def _view_key(self) -> str | None:
-        cur = self.window.tabs.currentWidget()
-        return next((k for k, v in self.window.views.items() if v is cur), None)
+        return self.window.current_view_key()
 
     # ------------------------------------------------------------ session
     def save(self) -> bool:
@@ -502,7 +501,7 @@ class FileActions(QObject):
         return True
 
     def export_png(self) -> bool:
-        view = self.window.tabs.currentWidget()
+        view = self.window.current_view()
         p = self._ask_path("Export the view as PNG", "view.png", "PNG images (*.png)", ".png")
         if p is None or view is None:
             return False

@@ -9,10 +9,47 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 
 from ..model import Session
 from .style import Style
+
+
+class _Page(QScrollArea):
+    """A tab's page: the view always gets the page's full height (its grids size
+    themselves to it) and scrolls sideways only when it cannot be narrower."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys step, they don't scroll
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        w = self.widget()
+        if w is None:
+            return
+        height = self.height()
+        if w.minimumSizeHint().width() > self.width():
+            height -= self.horizontalScrollBar().sizeHint().height()
+        w.resize(max(self.width(), w.minimumSizeHint().width()), height)
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +83,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.views: dict[str, QWidget] = {}
+        self._pages: dict[str, QScrollArea] = {}
         self._build_views()
         self._build_menus()
         self.status = QLabel("Preparing the engine…")
@@ -81,13 +119,27 @@ class MainWindow(QMainWindow):
         self.add_view("matrix", "As a matrix", MatrixView(self.session, self.style_))
 
     def add_view(self, key: str, title: str, widget: QWidget) -> None:
+        """Add a view in its own scroll area, so one wide view at a high zoom
+        scrolls instead of making the whole window wider than the screen."""
+        page = _Page()
+        page.setWidget(widget)
         self.views[key] = widget
-        self.tabs.addTab(widget, title)
+        self._pages[key] = page
+        self.tabs.addTab(page, title)
 
     def show_view(self, key: str) -> None:
         if key not in self.views:
             raise ValueError(f"No view {key!r}; choose from {', '.join(self.views)}")
-        self.tabs.setCurrentWidget(self.views[key])
+        self.tabs.setCurrentWidget(self._pages[key])
+
+    def current_view(self) -> QWidget | None:
+        """The view on the current tab (not its scroll area)."""
+        page = self.tabs.currentWidget()
+        return page.widget() if isinstance(page, QScrollArea) else page
+
+    def current_view_key(self) -> str | None:
+        cur = self.current_view()
+        return next((k for k, v in self.views.items() if v is cur), None)
 
     def open_lesson(self, name: str) -> bool:
         """Start ``resources/lessons/<name>.toml``; a message says why if it cannot."""

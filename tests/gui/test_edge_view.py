@@ -343,6 +343,6 @@ def test_main_window_registers_the_view(qtbot, settings, tmp_path):
     win.show()
     win.open_image(str(p))
     view = win.views["edges"]
-    assert win.tabs.currentWidget() is view
+    assert win.current_view() is view
     qtbot.waitUntil(lambda: not view.loading, timeout=5000)
     assert win.session.edges.name == "menu.png"

@@ -63,7 +63,7 @@ def test_save_and_open_through_the_menu(qtbot, window, tmp_path):
     window.files.act_open.trigger()
     assert s.input.tolist() == [[9, 2], [3, -4.25]] and s.options.padding == (1, 1)
     assert s.step == 2 and s.options.bias == 0.5 and not s.modified
-    assert window.tabs.currentWidget() is window.views["matrix"]
+    assert window.current_view() is window.views["matrix"]
     assert "Opened lecture.convviz.json" in window.status.text()
 
 

@@ -52,7 +52,7 @@ def test_walk_the_whole_lesson_with_the_right_key(qtbot, window):
         reference.goto(p.index, build=p.build)
         assert model_state(window.session) == model_state(reference.session), p.counter()
         view = p.state.view
-        assert window.tabs.currentWidget() is window.views[view], p.counter()
+        assert window.current_view() is window.views[view], p.counter()
         views_seen.add(view)
         assert bar.counter.text() == f"{p.index + 1} / {len(lesson)}"
         assert bar.title.text() == p.slide.title
@@ -112,13 +112,13 @@ def test_edges_and_learning_slides(qtbot, window):
     titles = [sl.title for sl in lc.player.lesson.slides]
     lc.goto(titles.index("Transpose the kernel"))
     ev = window.views["edges"]
-    assert window.tabs.currentWidget() is ev and window.session.edges.show_kt
+    assert window.current_view() is ev and window.session.edges.show_kt
     assert window.session.hidden == {"edge-map-t"}
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert window.session.hidden == frozenset()
     lc.goto(titles.index("Learning the kernel"))
     lv = window.views["learn"]
-    assert window.tabs.currentWidget() is lv
+    assert window.current_view() is lv
     assert lv.run is window.session.learning.run and lv.training
     assert lv.run.settings.loss == "squared"
     qtbot.keyClick(window, Qt.Key.Key_Right)  # the DJL edition: a fresh run, training

@@ -24,7 +24,7 @@ def window(qtbot, settings):
 
 def test_opens_on_the_sliding_window(window):
     view = window.views["window"]
-    assert window.tabs.currentWidget() is view
+    assert window.current_view() is view
     assert window.session.step == -1 and window.session.input.shape == (3, 3)
 
 

@@ -209,14 +209,22 @@ class WindowView(QWidget):
         self.btn_tools.setText("Edit tools")
         self.btn_tools.setCheckable(True)
         self.btn_tools.setChecked(True)
-        self.btn_tools.setToolTip("Show or hide the tools under the grids (more room to project)")
+        self.btn_tools.setToolTip(
+            "Show or hide the grid tools and the layer's options (more room to project)"
+        )
         self.btn_tools.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for w in (buttons, speed, self.btn_tools):
             self.controls_flow.addWidget(w)
+        # The colour-scale legends ride beside the slider, not on a row of their own:
+        # every row under the grids is a row the grids cannot have.
         slider_row = QHBoxLayout()
         slider_row.addWidget(self.slider, 1)
         slider_row.addSpacing(12)
         slider_row.addWidget(self.step_label)
+        for bar in (self.in_bar, self.out_bar):
+            bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            slider_row.addWidget(bar)
+        self._slider_row = slider_row
 
         # --------------------------------------------------------- the options
         self.bias = _OptionDoubleSpin(self)
@@ -268,8 +276,7 @@ class WindowView(QWidget):
                     w.setToolTip(f"{label}: {tip}" if tip else label)
             self.options_flow.addWidget(g)
             self._option_groups.append(g)
-        self.options_flow.addWidget(self.in_bar)  # the legends ride along with the options
-        self.options_flow.addWidget(self.out_bar)
+        self.options_box = opts_w
 
         # ----------------------------------------------------------- the layout
         root = QVBoxLayout(self)
@@ -342,12 +349,15 @@ class WindowView(QWidget):
     def _sync_cells(self) -> None:
         """Draw input, kernel and output with one cell size, as in the chapter's figure.
 
-        Only while that size stays readable: a 64×64 input keeps its small cells
-        and the kernel beside it keeps large ones.
+        The shared size is the smallest that stays readable: a grid whose own
+        cells are smaller than that (a 64×64 input) keeps its small cells, and
+        the others (kernel, output) still share theirs. Runs after the layout
+        has settled (the grids' Resize/Show events start a zero-delay timer).
         """
         grids = [g for g in self._grids() if g.isVisible() and g.values() is not None]
-        natural = [g.natural_cell() for g in grids]
-        cap = min(natural) if natural and min(natural) >= self.style_.px(40) else None
+        readable = self.style_.px(40)
+        natural = [n for n in (g.natural_cell() for g in grids) if n >= readable]
+        cap = min(natural) if len(natural) > 1 else None
         for g in grids:
             g.set_cell_cap(cap)
 
@@ -652,9 +662,20 @@ class WindowView(QWidget):
         self.pause()
         self.session.set_step(value)
 
+    def set_tools_visible(self, on: bool) -> None:
+        """Show or fold the edit tools under the grids (lessons fold them: room to project)."""
+        self.btn_tools.setChecked(on)
+
+    def set_controls_visible(self, on: bool) -> None:
+        """View ▸ Hide controls: fold the edit tools too."""
+        self.set_tools_visible(on)
+
     def _on_tools_changed(self, on: bool) -> None:
+        # The layer's options fold with the grids' tools: one click on "Edit tools"
+        # brings all of them back, and a lesson's grids get the rows they took.
         self.input_panel.set_tools_visible(on)
         self.kernel_panel.set_tools_visible(on)
+        self.options_box.setVisible(on)
 
     def _on_speed_changed(self, value: float) -> None:
         self.timer.setInterval(max(1, round(1000.0 / max(value, 0.01))))
@@ -705,6 +726,7 @@ class WindowView(QWidget):
         self._button_row.setSpacing(s.px(6))
         self._top.setSpacing(s.px(14))
         self._root.setSpacing(s.px(6))
+        self._slider_row.setSpacing(s.px(18))
         m = s.px(12)
         self._root.setContentsMargins(m, m, m, m)
         self.slider.setMinimumHeight(s.px(28))
