@@ -342,6 +342,17 @@ class WindowSteps(Sequence[WindowStep]):
             result=total + self.bias,
         )
 
+    def window_mask(self, n: int) -> np.ndarray:
+        """Cells of the *padded* input under step n's window (True), for drawing it."""
+        step = self[n]
+        g = self.geometry
+        (kh, kw), (sh, sw), (dh, dw) = g.kernel_shape, g.stride, g.dilation
+        m = np.zeros(g.padded_shape, bool)
+        rows = step.out_pos[0] * sh + np.arange(kh) * dh
+        cols = step.out_pos[1] * sw + np.arange(kw) * dw
+        m[np.ix_(rows, cols)] = True
+        return m
+
     def output(self) -> np.ndarray:
         """The whole output, computed by the compiled engine (float64)."""
         Y = _run(self.Xp, self.kernel, self.geometry)

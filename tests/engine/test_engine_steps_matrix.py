@@ -153,3 +153,19 @@ def test_corr_matrix_rejects_bad_shapes_and_huge_matrices():
         corr_matrix((200, 200), np.ones((3, 3)))
     with pytest.raises(ValueError, match="larger than the input"):
         corr_matrix((2, 2), np.ones((3, 3)))
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [{}, {"padding": 1}, {"stride": 2, "padding": (1, 0)}, {"dilation": 2, "padding": 2}],
+)
+def test_window_mask_covers_exactly_the_values_multiplied(opts):
+    X = np.arange(35.0).reshape(5, 7) + 1
+    K = np.ones((2, 3))
+    steps = window_steps(X, K, **opts)
+    ph, pw = steps.geometry.padding
+    Xp = np.pad(X, ((ph, ph), (pw, pw)))
+    for n in range(len(steps)):
+        m = steps.window_mask(n)
+        assert m.shape == Xp.shape and m.sum() == K.size
+        np.testing.assert_array_equal(Xp[m].reshape(K.shape), steps[n].values)

@@ -223,22 +223,12 @@ class MatrixView(QWidget):
                 if r >= 0 and c >= 0:
                     xo[r * W + c] = True
         self.x_grid.set_outline(xo)
-        self.input_grid.set_outline(self._window_mask(cur.out_pos))
+        self.input_grid.set_outline(self.session.steps.window_mask(cur.n))  # type: ignore[union-attr]
         self.arith.show_step(
             cur,
             caption=f"y[{cur.n}] = row {cur.n} of W · x",
             hide_result=bool(hidden & {"result", "output"}),
         )
-
-    def _window_mask(self, out_pos: tuple[int, int]) -> np.ndarray:
-        g = self.session.steps.geometry  # type: ignore[union-attr]
-        H, W = g.input_shape
-        (ph, pw), (kh, kw), (sh, sw), (dh, dw) = g.padding, g.kernel_shape, g.stride, g.dilation
-        m = np.zeros((H + 2 * ph, W + 2 * pw), bool)
-        rows = out_pos[0] * sh + np.arange(kh) * dh
-        cols = out_pos[1] * sw + np.arange(kw) * dw
-        m[np.ix_(rows, cols)] = True
-        return m
 
     def _fit_cells(self) -> None:
         """One cell size for W, x and y, so a row of W lines up with y."""

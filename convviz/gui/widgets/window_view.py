@@ -540,7 +540,7 @@ class WindowView(QWidget):
             here = np.zeros(shape, bool)
             here[cur.out_pos] = True
             self.output.set_outline(here)
-            self.input_panel.editor.set_outline(self._window_mask(cur.out_pos))
+            self.input_panel.editor.set_outline(self.session.steps.window_mask(cur.n))  # type: ignore[union-attr]
             i, j = cur.out_pos
             self.step_label.setText(f"Step {s.step + 1} of {s.n_steps}")
             self.arith.show_step(
@@ -550,17 +550,6 @@ class WindowView(QWidget):
             )
         self._apply_term_highlight()
         self._update_play_button()
-
-    def _window_mask(self, out_pos: tuple[int, int]) -> np.ndarray:
-        """The cells under the window, on the padded input (index bookkeeping, no values)."""
-        g = self.session.steps.geometry  # type: ignore[union-attr]
-        H, W = g.input_shape
-        (ph, pw), (kh, kw), (sh, sw), (dh, dw) = g.padding, g.kernel_shape, g.stride, g.dilation
-        m = np.zeros((H + 2 * ph, W + 2 * pw), bool)
-        rows = out_pos[0] * sh + np.arange(kh) * dh
-        cols = out_pos[1] * sw + np.arange(kw) * dw
-        m[np.ix_(rows, cols)] = True
-        return m
 
     def _update_play_button(self) -> None:
         sp = QStyle.StandardPixmap
@@ -617,7 +606,7 @@ class WindowView(QWidget):
             return
         kh, kw = cur.kernel.shape
         a, b = divmod(t, kw)
-        window = self._window_mask(cur.out_pos)
+        window = self.session.steps.window_mask(cur.n)  # type: ignore[union-attr]
         pos = np.argwhere(window)  # row-major, one per term
         m = np.zeros_like(window)
         m[tuple(pos[t])] = True
