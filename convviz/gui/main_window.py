@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.status = QLabel("Preparing the engine…")
         self.statusBar().addWidget(self.status, 1)
-        from .lesson_controller import FileActions, LessonController
+        from .file_actions import FileActions
+        from .lesson_controller import LessonController
 
         self.files = FileActions(self)  # File ▸ Save / Open session, Export
         self.lessons = LessonController(self)  # File ▸ Lessons, the lesson bar, the clicker
