@@ -30,6 +30,8 @@ PARALLEL_MIN_CHECK = 1 << 18
 # ---------------------------------------------------------------- validation
 def as_pair(value: Pair, name: str, *, minimum: int) -> tuple[int, int]:
     """Accept ``n`` or ``(n_h, n_w)`` and return a checked pair of ints."""
+    if type(value) is int and value >= minimum:  # the common case, fast
+        return value, value
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a whole number or a pair of them, not {value!r}.")
     if isinstance(value, (int, np.integer)):
@@ -70,8 +72,21 @@ def _all_finite(arr: np.ndarray) -> bool:
     return int(top) != int(mask)
 
 
+_FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def as_grid(A: object, name: str, *, dtype: np.dtype | None = None) -> np.ndarray:
     """Return ``A`` as a finite 2-D float array (float32 kept, the rest float64)."""
+    if (
+        type(A) is np.ndarray
+        and A.ndim == 2
+        and A.size
+        and A.dtype in _FAST_DTYPES
+        and (dtype is None or dtype == A.dtype)
+        and A.flags.c_contiguous
+        and _all_finite(A)
+    ):  # the common case, already right: skip the conversions (they cost microseconds)
+        return A
     try:
         arr = np.asarray(A)
     except Exception as exc:  # ragged lists and the like
