@@ -182,13 +182,7 @@ class LessonController(QObject):
         view = self.window.views.get("learn")
         if view is None:
             return
-        # The view keeps its own handle on the run and shows the settings in its
-        # form; make it take the new settings and a fresh run from the model.
-        view.run = None  # type: ignore[attr-defined]
-        view.ensure_run()  # type: ignore[attr-defined]
-        show = getattr(view, "_show_settings", None)
-        if callable(show):
-            show(session.learning.settings)
+        view.adopt_model_settings()  # type: ignore[attr-defined]
 
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None

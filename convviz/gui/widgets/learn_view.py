@@ -448,6 +448,14 @@ class LearnView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # =============================================================== the run
+    def adopt_model_settings(self) -> None:
+        """Take up settings someone else put in the model (a lesson slide): the form
+        shows them and the view follows the model's run, or a fresh one."""
+        self.pause()
+        self.run = None
+        self.ensure_run()
+        self._show_settings(self.learning.settings)
+
     def ensure_run(self) -> LearningRun | None:
         """The current run, made from the settings on first need (cheap: no compiled code)."""
         if self.run is None:
