@@ -233,3 +233,24 @@ def test_hidden_result_for_a_lesson(view, session):
     assert not view.output.mask()[0, 0]
     session.set_hidden(())
     assert view.arith.plain_text() == FIG_621[0] and view.output.mask()[0, 0]
+
+
+def test_tools_fold_when_no_grid_is_readable_unless_the_user_chose(qtbot, session):
+    v = WindowView(session, Style(zoom=200))
+    qtbot.addWidget(v)
+    v.resize(1500, 760)  # a window, not full screen, at 200 %: the tools crowd the grids
+    v.show()
+    qtbot.waitExposed(v)
+    qtbot.waitUntil(lambda: not v.btn_tools.isChecked(), timeout=3000)
+    readable = v.style_.px(40)
+    qtbot.waitUntil(lambda: v.kernel_panel.editor.natural_cell() >= readable, timeout=3000)
+    # The user asks for the tools back: the view leaves that choice alone.
+    qtbot.mouseClick(v.btn_tools, Qt.MouseButton.LeftButton)
+    assert v.btn_tools.isChecked()
+    qtbot.wait(200)
+    assert v.btn_tools.isChecked()
+
+
+def test_tools_stay_when_the_grids_are_readable(view):
+    view._sync_cells()
+    assert view.btn_tools.isChecked()

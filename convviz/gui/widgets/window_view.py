@@ -295,6 +295,9 @@ class WindowView(QWidget):
         self.btn_forward.clicked.connect(self.step_forward)
         self.btn_end.clicked.connect(self.to_end)
         self.btn_tools.toggled.connect(self._on_tools_changed)
+        # Once the user has shown or hidden the tools, the view never overrides it.
+        self._tools_chosen = False
+        self.btn_tools.clicked.connect(self._on_tools_clicked)
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.speed.valueChanged.connect(self._on_speed_changed)
         self.bias.valueChanged.connect(self._on_bias_changed)
@@ -356,7 +359,16 @@ class WindowView(QWidget):
         """
         grids = [g for g in self._grids() if g.isVisible() and g.values() is not None]
         readable = self.style_.px(40)
-        natural = [n for n in (g.natural_cell() for g in grids) if n >= readable]
+        sizes = [g.natural_cell() for g in grids]
+        if (
+            sizes
+            and max(sizes) < readable
+            and self.btn_tools.isChecked()
+            and not self._tools_chosen
+        ):  # no grid is readable: give them the tools' room
+            self.set_tools_visible(False)
+            return  # the re-layout starts another sync
+        natural = [n for n in sizes if n >= readable]
         cap = min(natural) if len(natural) > 1 else None
         for g in grids:
             g.set_cell_cap(cap)
@@ -658,6 +670,9 @@ class WindowView(QWidget):
     def set_controls_visible(self, on: bool) -> None:
         """View ▸ Hide controls: fold the edit tools too."""
         self.set_tools_visible(on)
+
+    def _on_tools_clicked(self) -> None:
+        self._tools_chosen = True
 
     def _on_tools_changed(self, on: bool) -> None:
         # The layer's options fold with the grids' tools: one click on "Edit tools"
