@@ -400,17 +400,7 @@ def _tuples(v: Any) -> Any:
 # --------------------------------------------------------------- applying
 def apply(session: Session, data: SessionData) -> None:
     """Put validated data into the session (one undo step); ``modified`` is cleared."""
-    with session.gesture():
-        session.set_grid("input", data.input)
-        session.set_grid("kernel", data.kernel)
-        o = data.options
-        session.set_options(
-            bias=o.bias,
-            padding=o.padding,
-            stride=o.stride,
-            dilation=o.dilation,
-            convolution=o.convolution,
-        )
+    session.set_scene(data.input, data.kernel, data.options)
     session.set_step(data.step)
     learning = getattr(session, "learning", None)
     if data.learning is not None and learning is not None:

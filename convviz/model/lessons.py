@@ -850,17 +850,7 @@ class LessonPlayer:
 
     def _apply_scene(self, st: SceneState) -> None:
         s = self.session
-        with s.gesture():
-            s.set_grid("input", st.input)
-            s.set_grid("kernel", st.kernel)
-            o = st.options
-            s.set_options(
-                bias=o.bias,
-                padding=o.padding,
-                stride=o.stride,
-                dilation=o.dilation,
-                convolution=o.convolution,
-            )
+        s.set_scene(st.input, st.kernel, st.options)
         s.set_step(st.start_step(s.n_steps))
         if st.edges is not None:
             self.apply_edges(s, dict(st.edges))

@@ -238,6 +238,23 @@ class Session:
 
     def set_grid(self, name: GridName, values: object) -> None:
         """Replace a whole grid (presets, files); ValueProblem leaves it unchanged."""
+        self._replace(name, self._checked_grid(name, values))
+
+    def set_scene(self, input: object, kernel: object, options: Options) -> None:
+        """Replace both grids and the options as one undo step (lessons, files).
+
+        Everything is checked first: a bad part raises ValueProblem and nothing changes.
+        """
+        X = self._checked_grid("input", input)
+        K = self._checked_grid("kernel", kernel)
+        options = options.validated()
+        with self.gesture():
+            self._replace("input", X)
+            self._replace("kernel", K)
+            self.set_options(**{f: getattr(options, f) for f in Options.__dataclass_fields__})
+
+    @staticmethod
+    def _checked_grid(name: GridName, values: object) -> np.ndarray:
         what = "The input" if name == "input" else "The kernel"
         a = check_array(values, what)
         lim = LIMITS[name]
@@ -245,7 +262,7 @@ class Session:
             raise ValueProblem(
                 f"{what} is {a.shape[0]}×{a.shape[1]}; the editor holds at most {lim}×{lim}."
             )
-        self._replace(name, a)
+        return a
 
     def load_preset(self, name: GridName, preset: str) -> None:
         src = presets.input_preset if name == "input" else presets.kernel_preset

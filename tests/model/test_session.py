@@ -201,3 +201,22 @@ def test_model_imports_no_qt():
     code = "import convviz.model, convviz.engine, sys; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_set_scene_is_one_undo_step_and_all_or_nothing():
+    import numpy as np
+
+    from convviz.model import Options, Session, ValueProblem
+
+    s = Session()
+    X0, K0 = s.input.copy(), s.kernel.copy()
+    s.set_scene(np.ones((6, 8)), [[1.0, -1.0]], Options(bias=0.5, padding=(1, 0)))
+    assert s.input.shape == (6, 8) and s.kernel.tolist() == [[1.0, -1.0]]
+    assert s.options.bias == 0.5 and s.options.padding == (1, 0)
+    s.undo()
+    assert np.array_equal(s.input, X0) and np.array_equal(s.kernel, K0)
+    assert s.options == Options()
+    with pytest.raises(ValueProblem):
+        s.set_scene(np.ones((3, 3)), [[np.nan]], Options())
+    assert np.array_equal(s.input, X0) and np.array_equal(s.kernel, K0)
+    assert s.can_redo  # a refused scene changes nothing, not even the redo stack
