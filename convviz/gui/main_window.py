@@ -86,7 +86,10 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QScrollArea] = {}
         self._build_views()
         self._build_menus()
-        self.status = QLabel("Preparing the engine…")
+        self.status = QLabel(
+            "Preparing the engine… (the very first launch compiles it, about 20 s; "
+            "later launches take a moment)"
+        )
         self.statusBar().addWidget(self.status, 1)
         from .file_actions import FileActions
         from .lesson_controller import LessonController
