@@ -197,9 +197,9 @@ class Lesson:
 
 # --------------------------------------------------------------- loading
 def lessons_dir() -> Path:
-    from ..resources import ROOT
+    from ..resources import resource
 
-    return ROOT.joinpath(*_LESSON_DIR_PARTS)
+    return resource(*_LESSON_DIR_PARTS)
 
 
 def available_lessons() -> list[str]:
