@@ -8,27 +8,127 @@ process even with numba's cache warm, so they are warmed on a worker thread
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
+
+from .style import THEMES, ZOOM_MAX, ZOOM_MIN
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+
+#: The views ``--view`` can start on, as the window's tabs name them (a test
+#: checks this against the window, so the help cannot fall behind).
+VIEWS = {
+    "window": "the sliding window, step by step, with each cell's arithmetic (6.2.1)",
+    "edges": "edge maps of the chapter's image or a picture (6.2.3)",
+    "learn": "a kernel being learned by gradient descent (6.2.4)",
+    "matrix": "the same correlation as one matrix product",
+}
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def _zoom(text: str) -> int:
+    """A zoom in percent, refused (not clamped) outside what the window offers."""
+    try:
+        z = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of percent") from None
+    if not ZOOM_MIN <= z <= ZOOM_MAX:
+        raise argparse.ArgumentTypeError(f"{z} is outside {ZOOM_MIN}..{ZOOM_MAX} percent")
+    return z
+
+
+def lesson_names() -> list[str]:
+    """The shipped lessons' names (``6.2``), read without importing the model."""
+    from ..resources import resource
+
+    try:
+        return sorted(p.stem for p in resource("lessons").glob("*.toml"))
+    except FileNotFoundError:
+        return []
+
+
+def _lesson(text: str) -> str:
+    """A shipped lesson's name or an existing ``.toml`` file; its content is checked later,
+    in the window, which says what is wrong with it."""
+    if text.lower().endswith(".toml"):
+        p = Path(text)
+        if not p.is_file():
+            raise argparse.ArgumentTypeError(f"there is no lesson file {text!r}")
+        return str(p.resolve())
+    names = lesson_names()
+    if text not in names:
+        have = ", ".join(names) or "none"
+        raise argparse.ArgumentTypeError(
+            f"there is no lesson {text!r} (lessons: {have}; or give a .toml file)"
+        )
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    views = "\n".join(f"  {k:<8}{v}" for k, v in VIEWS.items())
     p = argparse.ArgumentParser(
         prog="convviz",
         description="See 2-D convolution happen (Dive into Deep Learning, section 6.2).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            f"views:\n{views}\n\n"
+            f"lessons: {', '.join(lesson_names()) or 'none found'}"
+            " (or a .toml file of your own)\n\n"
+            "--zoom and --theme hold for this launch only; the zoom and theme chosen in\n"
+            "the window's View menu are remembered for the next one.\n\n"
+            "examples:\n"
+            "  convviz --lesson 6.2 --fullscreen     the lecture, for the projector\n"
+            "  convviz --view edges --zoom 150       edge maps, larger"
+        ),
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
-    p.add_argument("--zoom", type=int, metavar="PERCENT", help="zoom of the whole window, 50..400")
-    p.add_argument("--theme", choices=["light", "dark"], help="colour theme")
-    p.add_argument("--lesson", metavar="NAME", help="open a lesson, e.g. 6.2")
-    p.add_argument("--view", metavar="NAME", help="start on a view: window, edges, learn")
+    p.add_argument(
+        "--zoom",
+        type=_zoom,
+        metavar="PERCENT",
+        help=f"zoom of the whole window, {ZOOM_MIN}..{ZOOM_MAX} (default: as last set in the app)",
+    )
+    p.add_argument(
+        "--theme", choices=list(THEMES), help="colour theme (default: as last set in the app)"
+    )
+    p.add_argument(
+        "--lesson",
+        type=_lesson,
+        metavar="NAME",
+        help="open a lesson at its first slide: a name (6.2) or a .toml file; "
+        "the lesson picks the view on each slide, so not with --view",
+    )
+    p.add_argument(
+        "--view", choices=list(VIEWS), metavar="NAME", help=f"start on a view: {', '.join(VIEWS)}"
+    )
     p.add_argument(
         "--reset-settings", action="store_true", help="forget the remembered window state"
     )
-    return p.parse_args(argv)
+    return p
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The options, or a usage message and exit status 2 for anything it cannot use."""
+    p = build_parser()
+    args = p.parse_args(argv)
+    if args.view is not None and args.lesson is not None:
+        p.error("--view and --lesson cannot be used together: a lesson picks the view per slide")
+    return args
 
 
 class WarmUpWorker(QObject):
@@ -63,17 +163,25 @@ def start_warm_up(parent: QObject, on_done, on_failed) -> QThread:
     return thread
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv if argv is not None else sys.argv[1:])
+def launch(
+    args: argparse.Namespace, settings: QSettings | None = None
+) -> tuple[QApplication, MainWindow]:
+    """Build the window as ``args`` ask and show it; the caller runs the event loop.
+
+    A lesson that cannot be opened leaves the window open on its usual view and
+    says why, on stderr and in a message box over the window.
+    """
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
     # numpy (row, col) arrays must show as rows and columns; set before any item exists.
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
     app.setApplicationName("convviz")
     app.setOrganizationName("convviz")
-    app.setApplicationDisplayName("convviz")
+    # No application display name: Qt would append it to every window title,
+    # which already names convviz.
 
     from .main_window import MainWindow
 
@@ -81,30 +189,82 @@ def main(argv: Sequence[str] | None = None) -> int:
         zoom=args.zoom,
         theme=args.theme,
         reset_settings=args.reset_settings,
+        settings=settings,
     )
     if args.view:
         win.show_view(args.view)
-    if args.lesson:
-        win.open_lesson(args.lesson)
+    problems = _open_lesson(win, args.lesson) if args.lesson else []
     if args.fullscreen:
         win.enter_fullscreen()
     else:
         win.show()
     win.start_engine()
-    if os.environ.get("CONVVIZ_SCREENSHOT"):  # smoke tests: save what the window shows
+    if problems:
         from PySide6.QtCore import QTimer
 
+        for title, text in problems:
+            print(f"convviz: {title}: {text}", file=sys.stderr)
+        title, text = problems[0]
+        # Shown once the event loop runs, over the window rather than before it.
+        QTimer.singleShot(0, win, lambda: win.lessons.warn(title, text))
+    return app, win
+
+
+def _open_lesson(win: MainWindow, name: str) -> list[tuple[str, str]]:
+    """Open the lesson before the window shows (no flash of another view); collect
+    what goes wrong instead of showing a dialog before there is a window."""
+    problems: list[tuple[str, str]] = []
+    warn = win.lessons.warn
+    win.lessons.warn = lambda title, text: problems.append((title, text))
+    try:
+        win.open_lesson(name)
+    except Exception as exc:  # a file the loader did not foresee must not stop the app
+        problems.append(("The lesson cannot be opened", f"{name}: {type(exc).__name__}: {exc}"))
+    finally:
+        win.lessons.warn = warn
+    return problems
+
+
+def _smoke_hooks(app: QApplication, win: MainWindow) -> None:
+    """For smoke tests of a real process: ``CONVVIZ_SCREENSHOT=<png>`` saves what the
+    window shows and writes ``<png>.json`` with its state; ``CONVVIZ_EXIT_AFTER_MS``
+    quits on its own."""
+    from PySide6.QtCore import QTimer
+
+    if os.environ.get("CONVVIZ_SCREENSHOT"):
         shot = os.environ["CONVVIZ_SCREENSHOT"]
         delay = int(os.environ.get("CONVVIZ_SCREENSHOT_MS", "1500"))
 
-        def save_shot() -> None:  # atomic, so a reader never sees half a PNG
+        def save_shot() -> None:  # atomic, so a reader never sees half a file
+            player = win.lessons.player
+            state = {
+                "title": win.windowTitle(),
+                "view": win.current_view_key(),
+                "lesson": player.lesson.name if player else None,
+                "slide": player.index if player else None,
+                "zoom": win.style_.zoom,
+                "theme": win.style_.theme.name,
+            }
+            tmp = shot + ".part.json"
+            Path(tmp).write_text(json.dumps(state), encoding="utf-8")
+            os.replace(tmp, shot + ".json")
             tmp = shot + ".part.png"
             if win.grab().save(tmp):
                 os.replace(tmp, shot)
 
         QTimer.singleShot(delay, save_shot)
-    if os.environ.get("CONVVIZ_EXIT_AFTER_MS"):  # smoke tests: quit on their own
-        from PySide6.QtCore import QTimer
+    if os.environ.get("CONVVIZ_EXIT_AFTER_MS"):
 
-        QTimer.singleShot(int(os.environ["CONVVIZ_EXIT_AFTER_MS"]), app.quit)
+        def leave() -> None:  # as the user would: closing waits for the warm-up thread
+            app.closeAllWindows()
+            app.quit()
+
+        QTimer.singleShot(int(os.environ["CONVVIZ_EXIT_AFTER_MS"]), leave)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``convviz`` command: exit status 2 with a usage message for bad options."""
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    app, win = launch(args)
+    _smoke_hooks(app, win)
     return app.exec()

@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
             zoom=zoom if zoom is not None else saved_zoom,
             theme=theme if theme is not None else saved_theme,
         )
+        # Zoom and theme given for this launch (the command line) are not
+        # remembered until the user changes them in the window.
+        self._launch_only: dict[str, object] = {"zoom": zoom, "theme": theme}
         self.engine_ready = False
         self._warm_thread: QThread | None = None
         self.setWindowTitle("convviz — Convolutions for Images (D2L 6.2)")
@@ -245,8 +248,16 @@ class MainWindow(QMainWindow):
     def _on_style_changed(self) -> None:
         for name, a in self.theme_actions.items():
             a.setChecked(self.style_.theme.name == name)
-        self.settings.setValue("zoom", self.style_.zoom)
-        self.settings.setValue("theme", self.style_.theme.name)
+        self._remember_style()
+
+    def _remember_style(self) -> None:
+        """Keep zoom and theme for the next launch, except a value given for this launch
+        only that the user has not changed in the window since."""
+        for key, value in (("zoom", self.style_.zoom), ("theme", self.style_.theme.name)):
+            if self._launch_only.get(key) == value:
+                continue
+            self._launch_only[key] = None  # changed in the window: remembered from now on
+            self.settings.setValue(key, value)
 
     # ------------------------------------------------------------ engine
     def start_engine(self) -> None:
@@ -266,8 +277,7 @@ class MainWindow(QMainWindow):
         if not self.files.confirm_close(event):  # unsaved changes: Save / Discard / Cancel
             return
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("zoom", self.style_.zoom)
-        self.settings.setValue("theme", self.style_.theme.name)
+        self._remember_style()
         if self._warm_thread is not None and self._warm_thread.isRunning():
             self._warm_thread.quit()
             self._warm_thread.wait(5000)
