@@ -245,12 +245,12 @@ def _smoke_hooks(app: QApplication, win: MainWindow) -> None:
                 "zoom": win.style_.zoom,
                 "theme": win.style_.theme.name,
             }
-            tmp = shot + ".part.json"
-            Path(tmp).write_text(json.dumps(state), encoding="utf-8")
-            os.replace(tmp, shot + ".json")
             tmp = shot + ".part.png"
             if win.grab().save(tmp):
                 os.replace(tmp, shot)
+            tmp = shot + ".part.json"  # last: once it is there, so is the picture
+            Path(tmp).write_text(json.dumps(state), encoding="utf-8")
+            os.replace(tmp, shot + ".json")
 
         QTimer.singleShot(delay, save_shot)
     if os.environ.get("CONVVIZ_EXIT_AFTER_MS"):
