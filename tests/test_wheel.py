@@ -42,6 +42,15 @@ def tracked_files() -> list[str]:
     return [f for f in out.split("\0") if f and (ROOT / f).is_file()]
 
 
+def test_ci_runs_the_test_command_the_readme_gives():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    test_section = readme.split("## Test it", 1)[1]
+    command = next(ln.strip() for ln in test_section.splitlines() if ln.startswith("    "))
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command == "bash scripts/setup.sh --test && bash scripts/check.sh"
+    assert ci[-1] == command
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The tracked tree copied out (as a clean clone has it), and ``pip wheel .`` run there."""
