@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt, QTimer
@@ -186,29 +184,35 @@ def test_divergence_stops_with_a_message_and_a_finite_plot(qtbot, view):
 
 
 def test_the_event_loop_keeps_serving_during_a_long_run(qtbot, view):
+    """Timers and keys are served between training slices: a timer that fires while
+    the run goes on presses Space, and the run pauses part-way. (How long the loop
+    waits between slices is measured by benchmarks/bench_ui.py, not asserted here.)"""
     view.spin_steps.setValue(300_000)
-    ticks, gaps = [], []
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    ticks, pressed_at = [], []
     probe = QTimer()
     probe.setInterval(5)
-    last = [time.perf_counter()]
 
     def on_probe():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-        ticks.append(view.run.steps)
+        steps = view.run.steps
+        ticks.append(steps)
+        if not pressed_at and len({t for t in ticks if 0 < t < 300_000}) >= 5:
+            pressed_at.append(steps)
+            qtbot.keyClick(view, Qt.Key.Key_Space)  # pause, as the lecturer would
 
     probe.timeout.connect(on_probe)
     probe.start()
     fired = []
     QTimer.singleShot(50, lambda: fired.append(view.run.steps))
     click(qtbot, view.btn_train)
-    last[0] = time.perf_counter()
-    wait_state(qtbot, view, "done", timeout=20_000)
+    wait_state(qtbot, view, "paused", "done", timeout=120_000)
     probe.stop()
     assert fired and 0 < fired[0] < 300_000  # it fired while training went on
-    assert len({t for t in ticks if 0 < t < 300_000}) >= 5
-    assert max(gaps[1:]) < 0.1, f"the event loop stalled for {max(gaps[1:]) * 1000:.0f} ms"
+    assert view.state == "paused", "the run finished before a key press was served"
+    assert 0 < pressed_at[0] <= view.run.steps < 300_000
+    click(qtbot, view.btn_train)  # carries on to the end
+    wait_state(qtbot, view, "done", timeout=120_000)
     assert view.run.steps == 300_000 and view.frames <= view.slices + 2
     x, _ = view.loss_plot.curve.getData()
     assert len(x) <= 4001 and x[-1] == 300_000
@@ -277,19 +281,26 @@ def test_session_edits_mid_run_ask(qtbot, view):
     view.spin_steps.setValue(100_000)
     view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
     click(qtbot, view.btn_train)
-    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=5000)
+    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=120_000)  # a hang guard
     run = view.run
+
+    # The edit pauses the run; the question comes in a later event, then training
+    # resumes ("training" again). Waiting on that signal, not on a clock.
+    def resumed(state: str) -> bool:
+        return state == "training"
 
     view.ask = lambda title, text: False  # keep the run: the edit is put back
     old_input = sess.input.copy()
-    sess.set_cell("input", 0, 0, 9.0)
-    qtbot.waitUntil(lambda: view.state == "training", timeout=3000)
+    with qtbot.waitSignal(view.sig_state_changed, check_params_cb=resumed, timeout=120_000):
+        sess.set_cell("input", 0, 0, 9.0)
+        assert view.state == "paused"
     np.testing.assert_array_equal(sess.input, old_input)
     assert view.run is run
 
     view.ask = lambda title, text: True  # discard: learn from the new data
-    sess.set_cell("kernel", 0, 0, 2.0)
-    qtbot.waitUntil(lambda: view.run is not run, timeout=3000)
+    with qtbot.waitSignal(view.sig_state_changed, check_params_cb=resumed, timeout=120_000):
+        sess.set_cell("kernel", 0, 0, 2.0)
+    assert view.run is not run
     np.testing.assert_array_equal(view.run.data.K_true, [[2, 0], [0, -1]])
     assert view.state == "training"
 
