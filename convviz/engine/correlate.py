@@ -38,7 +38,7 @@ def as_pair(value: Pair, name: str, *, minimum: int) -> tuple[int, int]:
         pair = (int(value), int(value))
     else:
         try:
-            items = list(value)  # type: ignore[arg-type]
+            items = list(value)
         except TypeError:
             raise ValueError(
                 f"{name} must be a whole number or a pair of them, not {value!r}."
@@ -59,6 +59,7 @@ def _all_finite(arr: np.ndarray) -> bool:
 
     An IEEE value is inf or NaN exactly when its exponent bits are all ones.
     """
+    mask: np.unsignedinteger
     if arr.dtype == np.dtype(np.float32):
         bits, mask = arr.reshape(-1).view(np.uint32), np.uint32(0x7F800000)
     elif arr.dtype == np.dtype(np.float64):
@@ -244,8 +245,8 @@ def corr2d(
     pictures); everything else is computed in float64.
     """
     b = _check_bias(bias)
-    _, K, Xp, g = _prepare(X, K, padding, stride, dilation)
-    Y = _run(Xp, K, g)
+    _, Kg, Xp, g = _prepare(X, K, padding, stride, dilation)
+    Y = _run(Xp, Kg, g)
     if b:
         Y += Y.dtype.type(b)
     return Y
@@ -320,7 +321,7 @@ class WindowSteps(Sequence[WindowStep]):
         oh, ow = self.output_shape
         return oh * ow
 
-    def __getitem__(self, n):  # type: ignore[override]
+    def __getitem__(self, n):
         if isinstance(n, slice):
             return [self[i] for i in range(*n.indices(len(self)))]
         n = int(n)

@@ -436,7 +436,7 @@ def render_frames(
     out = steps.output()
     out_rgb = to_rgb(out)
     frames = []
-    max_chars = int((lay.width - 2 * lay.margin) / (lay.line_font.size * 0.52))
+    max_chars = int((lay.width - 2 * lay.margin) / (getattr(lay.line_font, "size", 26) * 0.52))
 
     def caption(img: Image.Image, text: str, counter: str) -> None:
         d = ImageDraw.Draw(img)

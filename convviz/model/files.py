@@ -357,7 +357,8 @@ def _validate(doc: dict[str, Any]) -> SessionData:
         names = tuple(f.name for f in fields(LearningSettings))
         ld = _check_keys(doc["learning"], names, "learning settings")
         learning = LearningSettings(**{k: _tuples(v) for k, v in ld.items()}).validated()
-    edges, picture, info, warnings = None, None, None, []
+    edges, picture, info = None, None, None
+    warnings: list[str] = []
     if doc.get("edges") is not None:
         edges, picture, info, warnings = _validate_edges(doc["edges"])
     return SessionData(X, K, options, step, view, learning, edges, picture, info, tuple(warnings))

@@ -119,8 +119,8 @@ def load_image(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.n
                 turned = im.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
                 original = (w, h) if turned else (h, w)
                 im.draft("L", (max_side, max_side))  # JPEG: decode at a reduced size, fast
-                im = ImageOps.exif_transpose(im)
-                grey_im, colour = _to_grey(im)
+                upright = ImageOps.exif_transpose(im)
+                grey_im, colour = _to_grey(upright)
                 colour = colour or mode in _COLOUR_MODES  # draft() may have dropped it already
                 target = scaled_shape((grey_im.height, grey_im.width), max_side)
                 if target != (grey_im.height, grey_im.width):
@@ -135,9 +135,9 @@ def load_image(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.n
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         limit = Image.MAX_IMAGE_PIXELS or 0
         m = re.search(r"\((\d+) pixels\)", str(exc))
-        size = f"{int(m.group(1)) / 1e6:.4g} megapixels" if m else "too many pixels"
+        pixels = f"{int(m.group(1)) / 1e6:.4g} megapixels" if m else "too many pixels"
         raise ValueError(
-            f"{label} is too large to open safely ({size}): convviz refuses pictures "
+            f"{label} is too large to open safely ({pixels}): convviz refuses pictures "
             f"of more than {limit / 1e6:.4g} megapixels, which could exhaust the memory "
             "(a “decompression bomb”)."
         ) from None

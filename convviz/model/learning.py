@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field, fields, replace
+from typing import cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -192,7 +193,9 @@ class LearningSettings:
     # ----------------------------------------------------------- the start
     def initial_kernel(self, shape: tuple[int, int] | None = None) -> np.ndarray:
         """K0 for this seed: the same settings always give the same start."""
-        shape = tuple(shape) if shape is not None else tuple(self.kernel_shape)  # type: ignore
+        shape = cast(
+            "tuple[int, int]", tuple(shape) if shape is not None else tuple(self.kernel_shape)
+        )
         if self.init == "typed":
             K0 = check_array(self.typed_kernel, "The typed initial kernel")
             if K0.shape != shape:
@@ -447,9 +450,7 @@ class LearningRun:
         self.settings = settings.validated()
         self.data = data
         self.shape: tuple[int, int] = (
-            tuple(data.K_true.shape)  # type: ignore[assignment]
-            if data.source == "current"
-            else self.settings.kernel_shape
+            tuple(data.K_true.shape) if data.source == "current" else self.settings.kernel_shape
         )
         if self.shape[0] > data.X.shape[0] or self.shape[1] > data.X.shape[1]:
             raise ValueProblem(
@@ -586,7 +587,7 @@ class LearningRun:
                 k_blow = 0 if blew else None
             else:
                 bound = BLOWUP * max(s.first if s.count else float(losses[0]), 1.0)
-                over = np.flatnonzero(losses > bound) if losses.max() > bound else ()
+                over = np.flatnonzero(losses > bound)
                 k_blow = int(over[0]) if len(over) else (len(losses) if blew else None)
             if stop_below is not None and len(losses) and losses.min() <= stop_below:
                 hit = np.flatnonzero(losses <= stop_below)
@@ -757,7 +758,7 @@ def _is_number(v: object) -> bool:
     return (
         isinstance(v, (int, float, np.integer, np.floating))
         and not isinstance(v, (bool, np.bool_))
-        and math.isfinite(float(v))  # type: ignore[arg-type]
+        and math.isfinite(float(v))
     )
 
 

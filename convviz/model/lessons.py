@@ -320,7 +320,7 @@ def _bool(raw: Mapping[str, Any], key: str, n: int, file: str, fld: str = "") ->
 
 
 def _norm(name: str) -> str:
-    t = name.translate(str.maketrans({"−": "-", "–": "-", "×": "x"})).casefold()
+    t = name.translate(str.maketrans("−–×", "--x")).casefold()
     return re.sub(r"[^0-9a-z\-]+", "", t)
 
 

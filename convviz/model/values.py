@@ -98,7 +98,7 @@ def parse_block(text: str) -> np.ndarray:
     if t.startswith("["):
         body = t
         try:
-            obj = ast.literal_eval(body.translate(str.maketrans({"−": "-"})))
+            obj = ast.literal_eval(body.translate(str.maketrans("−", "-")))
         except (ValueError, SyntaxError):
             raise ValueProblem(
                 "The pasted text looks like a list but is not one: "
