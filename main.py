@@ -1,4 +1,7 @@
-"""Launch convviz: ``python main.py [--fullscreen] [--zoom 150] [--lesson 6.2]``."""
+"""Launch convviz from a checkout: ``python main.py [--lesson 6.2] [--fullscreen] ...``.
+
+Installed, the ``convviz`` command does the same; ``--help`` lists the options.
+"""
 
 from convviz.gui.app import main
 
