@@ -19,13 +19,18 @@ large type) and sets part of the app's state::
     edges = {picture = "Disc (9×9)", show_kt = false, max_side = 256}
     builds = 4                         # clicks this slide absorbs before moving on
     hide = "result"                    # predict, then reveal with the next click
+    reveal = {kernel = [[-1, 1]], options = {convolution = true}, step = 0}
+                                       # what the reveal click changes (needs hide)
     notes = "..."                      # for the presenter only
 
 ``view``, ``input``, ``kernel``, ``edges`` and ``learning`` carry over to the
 following slides until one changes them; ``options``, ``step``, ``playing``,
 ``train``, ``builds`` and ``hide`` belong to their slide only (options not
-named take their defaults). So every slide's state is fixed by the file,
-whichever way the presenter reached it.
+named take their defaults). A slide's ``reveal`` sets input, kernel, options
+and step on the reveal click (so the products, a flipped kernel or the
+answer's grids appear only then); the next slide carries over the revealed
+grids. So every slide's state is fixed by the file, whichever way the
+presenter reached it.
 
 Each click first reveals what ``hide`` hid, then steps the animation by one
 cell, until the slide's ``builds`` are used up; the next click moves on.
@@ -36,7 +41,9 @@ where the state itself can hold the answer back, it does:
 - ``"output"``: the whole output; the window stays at the start, the
   reveal jumps to the end;
 - ``"edge-map"``: the edge maps with K (on X and on Xᵀ);
-- ``"edge-map-t"``: the edge maps with the transposed kernel Kᵀ.
+- ``"edge-map-t"``: the edge maps with the transposed kernel Kᵀ;
+- ``"answer"``: only the answer text waits (the screen is the question;
+  a ``reveal`` may then change it).
 :class:`LessonPlayer` applies all of it to a :class:`~convviz.model.Session`
 through its public methods and announces every move on
 :attr:`LessonPlayer.changed`, so the GUI only renders.
@@ -69,8 +76,11 @@ VIEWS = ("window", "edges", "learn", "matrix")
 #: Views whose picture is the sliding window, so a click may step it.
 STEPPING_VIEWS = ("window", "matrix")
 #: What a slide may hide until the next click.
-HIDE = ("result", "output", "edge-map", "edge-map-t")
+HIDE = ("result", "output", "edge-map", "edge-map-t", "answer")
 EDITIONS = ("mxnet", "djl")
+#: How the class moves on, said the same way in every caption and prompt.
+ADVANCE = "press →"
+PREDICT = f"Predict, then {ADVANCE} to reveal."
 
 SLIDE_FIELDS = (
     "section",
@@ -88,10 +98,12 @@ SLIDE_FIELDS = (
     "edges",
     "builds",
     "hide",
+    "reveal",
 )
 TOP_FIELDS = ("title", "description", "slide")
 OPTION_FIELDS = ("bias", "padding", "stride", "dilation", "convolution")
 EDGE_FIELDS = ("picture", "show_kt", "max_side")
+REVEAL_FIELDS = ("input", "kernel", "options", "step")
 
 _LESSON_DIR_PARTS = ("lessons",)
 
@@ -150,10 +162,28 @@ class Slide:
     edges: dict[str, Any] | None = None
     builds: int = 0
     hide: str | None = None
+    reveal: dict[str, Any] | None = None  # parsed: GridSpec / Options / step values
 
     @property
     def heading(self) -> str:
         return f"{self.section}  {self.title}" if self.section else self.title
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """The grids, options and step a slide's reveal click sets (all filled in)."""
+
+    input: np.ndarray
+    kernel: np.ndarray
+    options: Options
+    step: int | str  # a cell number, "start" or "end"
+
+    def reveal_step(self, n_steps: int) -> int:
+        if self.step == "start":
+            return -1
+        if self.step == "end":
+            return n_steps - 1
+        return int(self.step)
 
 
 @dataclass(frozen=True)
@@ -171,6 +201,16 @@ class SceneState:
     edges: dict[str, Any] | None  # picture / show_kt / limit
     builds: int
     hide: str | None
+    revealed: Revealed | None = None  # what the reveal click puts on screen
+
+    @property
+    def final_input(self) -> np.ndarray:
+        """The input on screen once the slide is fully built (what the next one inherits)."""
+        return self.revealed.input if self.revealed is not None else self.input
+
+    @property
+    def final_kernel(self) -> np.ndarray:
+        return self.revealed.kernel if self.revealed is not None else self.kernel
 
     def start_step(self, n_steps: int) -> int:
         """The step cursor the slide starts on (before any click)."""
@@ -523,6 +563,26 @@ def _edges(value: Any, n: int, file: str) -> dict[str, Any]:
     return out
 
 
+def _reveal(value: Any, n: int, file: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not value:
+        raise LessonError(
+            "must be a table such as {options = {convolution = true}, step = 0}.",
+            file=file,
+            slide=n,
+            field="reveal",
+        )
+    _check_keys(value, REVEAL_FIELDS, "key", file=file, slide=n, field="reveal")
+    out: dict[str, Any] = {}
+    for g in ("input", "kernel"):
+        if g in value:
+            out[g] = _grid(value[g], g, n, file)
+    if "options" in value:
+        out["options"] = _options(value["options"], n, file)
+    if "step" in value:
+        out["step"] = _step(value["step"], n, file)
+    return out
+
+
 def edge_pictures() -> list[str]:
     """The names of the pictures the edge view offers."""
     return list(PICTURES)
@@ -574,6 +634,15 @@ def _parse_slide(raw: Mapping[str, Any], n: int, file: str) -> Slide:
                 field="hide",
             )
         kw["hide"] = h
+    if "reveal" in raw:
+        if "hide" not in raw:
+            raise LessonError(
+                "only a slide that hides something has a reveal click; add hide = ...",
+                file=file,
+                slide=n,
+                field="reveal",
+            )
+        kw["reveal"] = _reveal(raw["reveal"], n, file)
     builds = raw.get("builds", 1 if "hide" in raw else 0)
     if isinstance(builds, bool) or not isinstance(builds, int) or builds < 0:
         raise LessonError(
@@ -600,7 +669,7 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
         base_in, base_k = presets.fig_621(), presets.fig_621_kernel()
         view, learning, edges = "window", None, None
     else:
-        base_in, base_k = prev.input, prev.kernel
+        base_in, base_k = prev.final_input, prev.final_kernel
         view, learning, edges = prev.view, prev.learning, prev.edges
     X = s.input.values if s.input is not None else base_in
     K = s.kernel.values if s.kernel is not None else base_k
@@ -619,6 +688,15 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
             raise LessonError(str(exc), file=file, slide=n, field="learning") from None
     opts = s.options or Options()
     step = s.step if s.step is not None else "end"
+    revealed = None
+    if s.reveal is not None:
+        r = s.reveal
+        revealed = Revealed(
+            input=r["input"].values if "input" in r else X,
+            kernel=r["kernel"].values if "kernel" in r else K,
+            options=r.get("options", opts),
+            step=r.get("step", "end" if s.hide == "output" else step),
+        )
     state = SceneState(
         view=view,
         input=X,
@@ -631,14 +709,9 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
         edges=edges,
         builds=s.builds,
         hide=s.hide,
+        revealed=revealed,
     )
-    try:
-        g = geometry(
-            X.shape, K.shape, padding=opts.padding, stride=opts.stride, dilation=opts.dilation
-        )
-    except ValueError as exc:
-        raise LessonError(str(exc), file=file, slide=n, field="kernel") from None
-    n_steps = g.output_shape[0] * g.output_shape[1]
+    n_steps = _n_steps(X, K, opts, file, n, "kernel")
     if isinstance(step, int) and step >= n_steps:
         raise LessonError(
             f"is {step}, but the output has only {n_steps} cells (0..{n_steps - 1}).",
@@ -668,6 +741,21 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
             field="playing",
         )
     steps = s.builds - (1 if s.hide else 0)
+    first = n_steps - 1 if s.hide == "output" else state.start_step(n_steps)
+    if revealed is not None:
+        n_steps = _n_steps(
+            revealed.input, revealed.kernel, revealed.options, file, n, "reveal"
+        )
+        step = revealed.step
+        if isinstance(step, int) and step >= n_steps:
+            raise LessonError(
+                f"step is {step}, but the revealed output has only {n_steps} cells "
+                f"(0..{n_steps - 1}).",
+                file=file,
+                slide=n,
+                field="reveal",
+            )
+        first = revealed.reveal_step(n_steps)
     if steps > 0:
         if view not in STEPPING_VIEWS:
             raise LessonError(
@@ -677,7 +765,6 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
                 slide=n,
                 field="builds",
             )
-        first = n_steps - 1 if s.hide == "output" else state.start_step(n_steps)
         if first + steps > n_steps - 1:
             left = n_steps - 1 - first
             raise LessonError(
@@ -688,6 +775,17 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
                 field="builds",
             )
     return state
+
+
+def _n_steps(X: np.ndarray, K: np.ndarray, opts: Options, file: str, n: int, fld: str) -> int:
+    """How many output cells (window steps) the scene has; LessonError if none fit."""
+    try:
+        g = geometry(
+            X.shape, K.shape, padding=opts.padding, stride=opts.stride, dilation=opts.dilation
+        )
+    except ValueError as exc:
+        raise LessonError(str(exc), file=file, slide=n, field=fld) from None
+    return g.output_shape[0] * g.output_shape[1]
 
 
 # ---------------------------------------------------------------- player
@@ -841,7 +939,12 @@ class LessonPlayer:
         if self._hidden is not None:
             what, self._hidden = self._hidden, None
             set_hidden(self.session, frozenset())
-            if what == "output":
+            r = st.revealed
+            if r is not None:
+                s = self.session
+                s.set_scene(r.input, r.kernel, r.options)
+                s.set_step(r.reveal_step(s.n_steps))
+            elif what == "output":
                 self.session.to_end()
             return "reveal"
         if st.view in STEPPING_VIEWS:

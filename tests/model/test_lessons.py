@@ -78,7 +78,7 @@ def test_621_steps_cell_by_cell(player):
 def test_622_bias_predict_then_reveal(lesson, player):
     s = player.session
     ev = player.goto(slide_index(lesson, "A layer adds a bias"))
-    assert s.options.bias == 1 and s.step == 0
+    assert s.options.bias == 1 and s.step == -1 and s.current is None  # no products yet
     assert s.hidden == {"result"} and ev.hidden == "result"
     ev = player.next()
     assert ev.kind == "reveal" and s.hidden == frozenset() and s.current.result == 20
@@ -115,7 +115,7 @@ def test_edge_slides_set_the_picture_and_reveal_kt(lesson, player):
     ev = player.next()
     assert ev.kind == "reveal" and s.edges.show_kt and s.hidden == frozenset()
     assert s.edges.map("XKt").vanishes and not s.edges.map("XtKt").vanishes
-    player.goto(slide_index(lesson, "A real picture"))
+    player.goto(slide_index(lesson, "A drawn picture"))
     assert s.edges.name == "Sample: house front" and s.edges.picture.size > 1000
 
 
@@ -132,19 +132,20 @@ def test_624_learning_both_editions(lesson, player):
     s = player.session
     player.goto(slide_index(lesson, "Learning the kernel"))
     assert player.state.view == "learn" and player.state.train
-    assert s.learning.settings == mxnet_edition()
+    assert s.learning.settings == mxnet_edition(init="book")
     assert s.learning.run is not None and s.learning.run.steps == 0
     player.next()
-    assert s.learning.settings == djl_edition()
-    assert s.learning.run.settings == djl_edition()
+    assert s.learning.settings == djl_edition(init="book")
+    assert s.learning.run.settings == djl_edition(init="book")
 
 
 def test_625_convolution_flips(lesson, player):
     s = player.session
     player.goto(slide_index(lesson, "Convolution flips the kernel"))
-    assert s.options.convolution and s.hidden == {"result"}
+    # The flip is part of the answer: correlation and no window until the reveal.
+    assert not s.options.convolution and s.current is None and s.hidden == {"result"}
     player.next()
-    assert s.current.result == 5  # 0×3 + 1×2 + 3×1 + 4×0
+    assert s.options.convolution and s.current.result == 5  # 0×3 + 1×2 + 3×1 + 4×0
 
 
 def test_exercises(lesson, player):
@@ -155,10 +156,10 @@ def test_exercises(lesson, player):
     np.testing.assert_array_equal(s.kernel, [[1], [-1]])
     player.goto(slide_index(lesson, "As a matrix multiplication"))
     assert player.state.view == "matrix" and player.state.builds == 4 and s.step == -1
-    player.goto(slide_index(lesson, "Derivative of order d"))
+    player.goto(slide_index(lesson, "Third derivative"))
     np.testing.assert_array_equal(s.kernel, [[1, -3, 3, -1]])
     player.next()
-    np.testing.assert_array_equal(s.output, [[6] * 4, [0] * 4, [0] * 4])
+    np.testing.assert_array_equal(s.output, [[0] * 4, [0] * 4, [0] * 4, [-6] * 4])
 
 
 def test_whole_walk_and_goto_agree(lesson):
@@ -281,6 +282,17 @@ def err(text: str) -> str:
         ("title = 3", "slide 4: title: must be text in quotes"),
         ('title = ""', "slide 4: title: must not be empty"),
         ("playing = 1", "slide 4: playing: must be true or false"),
+        ("reveal = { step = 0 }", "slide 4: reveal: only a slide that hides something"),
+        ('hide = "answer"\nreveal = 3', "slide 4: reveal: must be a table such as"),
+        ('hide = "answer"\nreveal = {}', "slide 4: reveal: must be a table such as"),
+        ('hide = "answer"\nreveal = { view = "edges" }', "slide 4: reveal: unknown key 'view'"),
+        ('hide = "answer"\nreveal = { step = 4 }', "slide 4: reveal: step is 4, but the reveal"),
+        ('hide = "answer"\nreveal = { kernel = [[1, 2, 3, 4]] }', "slide 4: reveal: The kernel"),
+        ('hide = "answer"\nreveal = { kernel = "Sobel z" }', "slide 4: kernel: unknown kernel"),
+        (
+            'hide = "result"\nstep = "start"\nreveal = { step = 3 }\nbuilds = 2',
+            "slide 4: builds: 1 click(s) would step past the last output cell",
+        ),
     ],
 )
 def test_malformed_slides_name_file_slide_and_field(extra, expected):
@@ -288,6 +300,30 @@ def test_malformed_slides_name_file_slide_and_field(extra, expected):
     if extra.startswith("title"):
         text = HEAD + OK * 3 + '[[slide]]\ncaption = "b"\n' + extra + "\n"
     assert expected in err(text)
+
+
+def test_reveal_changes_the_scene_and_the_next_slide_inherits_it():
+    lesson = parse_lesson(
+        HEAD
+        + '[[slide]]\ntitle = "q"\ncaption = "c"\nkernel = [[1, -1]]\n'
+        + 'input = [[0, 1, 3], [2, 2, 2]]\nhide = "answer"\nstep = "start"\n'
+        + "reveal = { kernel = [[-1, 1]], options = { convolution = true }, step = 1 }\n"
+        + OK
+    )
+    p = LessonPlayer(lesson, Session())
+    p.start()
+    s = p.session
+    assert s.hidden == {"answer"} and s.step == -1 and not s.options.convolution
+    assert p.next().kind == "reveal"
+    assert s.hidden == frozenset() and s.options.convolution and s.step == 1
+    np.testing.assert_array_equal(s.kernel, [[-1, 1]])
+    # As a convolution [-1, 1] is flipped to [1, -1]: each cell minus its right neighbour.
+    np.testing.assert_array_equal(s.output, [[0 - 1, 1 - 3], [0, 0]])
+    p.next()  # the next slide keeps the revealed kernel, and options return to defaults
+    np.testing.assert_array_equal(s.kernel, [[-1, 1]])
+    assert not s.options.convolution
+    p.prev()  # back onto the revealed slide, fully built
+    assert s.options.convolution and s.step == 1 and s.hidden == frozenset()
 
 
 def test_missing_caption_and_structure_errors():

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.lessons import Lesson, LessonEvent
+from ...model.lessons import PREDICT, Lesson, LessonEvent
 from ..style import Style
 from ._util import blocked
 
-PREDICT = "Predict, then click ▶ to reveal."
+__all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
 
 
