@@ -145,12 +145,7 @@ class LearningSettings:
                 "The initial kernel must be 'normal', 'uniform', 'typed' or 'book', "
                 f"not {self.init!r}."
             )
-        elif (
-            self.init == "book"
-            and self.source == "chapter"
-            and kh > 0
-            and (kh, kw) != BOOK_SHAPE
-        ):
+        elif self.init == "book" and self.source == "chapter" and kh > 0 and (kh, kw) != BOOK_SHAPE:
             out.append(
                 f"The book's start is for its 1×2 kernel, not {kh}×{kw}: choose another "
                 "start or the 1×2 kernel."

@@ -743,9 +743,7 @@ def _scene(s: Slide, prev: SceneState | None, file: str) -> SceneState:
     steps = s.builds - (1 if s.hide else 0)
     first = n_steps - 1 if s.hide == "output" else state.start_step(n_steps)
     if revealed is not None:
-        n_steps = _n_steps(
-            revealed.input, revealed.kernel, revealed.options, file, n, "reveal"
-        )
+        n_steps = _n_steps(revealed.input, revealed.kernel, revealed.options, file, n, "reveal")
         step = revealed.step
         if isinstance(step, int) and step >= n_steps:
             raise LessonError(
