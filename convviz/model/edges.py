@@ -168,6 +168,8 @@ class EdgeState:
         self._show_kt = False
         self._maps: dict[str, EdgeMap] = {}
         self._kernel_used: np.ndarray | None = None
+        #: False until the maps are first looked at (or a lesson chose what they show).
+        self.looked = False
         session.changed.connect(self._on_session_changed)
 
     # ----------------------------------------------------------- reading
@@ -284,6 +286,29 @@ class EdgeState:
         """The 6×8 picture and the kernel ``[[1, −1]]``: section 6.2.3 as printed."""
         self.load_preset(CHAPTER)
         self.session.set_grid("kernel", [[1.0, -1.0]])
+
+    def first_look(self) -> bool:
+        """Called when the maps are first shown: open on section 6.2.3 as printed.
+
+        The app starts on Fig. 6.2.1's 2×2 kernel, whose maps of the band mean
+        nothing; if the session still holds it untouched and the picture is the
+        chapter's, the kernel becomes ``[[1, −1]]`` (one undo step; the session
+        is not marked modified). True if it did.
+        """
+        if self.looked:
+            return False
+        self.looked = True
+        s = self.session
+        if (
+            s.modified
+            or self._name != CHAPTER
+            or not np.array_equal(s.kernel, presets.fig_621_kernel())
+            or not np.array_equal(s.input, presets.fig_621())
+        ):
+            return False
+        s.set_grid("kernel", [[1.0, -1.0]])
+        s.modified = False
+        return True
 
     # ----------------------------------------------------------- computing
     def map(self, key: str) -> EdgeMap:

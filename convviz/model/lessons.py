@@ -988,6 +988,7 @@ def apply_edge_settings(session: Session, settings: Mapping[str, Any]) -> None:
     edges = getattr(session, "edges", None)
     if edges is None:
         return
+    edges.looked = True  # the lesson chose the kernel: no first-look default
     if "max_side" in settings:
         edges.set_max_side(settings["max_side"])
     if "picture" in settings and settings["picture"] != edges.name:

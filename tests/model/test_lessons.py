@@ -367,3 +367,18 @@ def test_carry_over_and_literal_forms():
     )
     np.testing.assert_array_equal(single.states[0].input, [[1, 2, 3]])
     assert single.states[0].learning == {} and single.states[0].train  # MXNet by default
+
+
+def test_a_lesson_keeps_its_kernel_on_the_edge_maps(lesson):
+    """The edge view's first-look default ([1, −1]) never overrides what a slide set."""
+    p = LessonPlayer(lesson, Session())
+    p.goto(slide_index(lesson, "The edge map"))
+    s = p.session
+    s.set_grid("kernel", presets.fig_621_kernel())
+    s.modified = False
+    assert not s.edges.first_look()
+    np.testing.assert_array_equal(s.kernel, presets.fig_621_kernel())
+    fresh = Session()  # outside a lesson, the untouched launch state takes [1, −1]
+    assert fresh.edges.first_look() and not fresh.modified
+    np.testing.assert_array_equal(fresh.kernel, [[1, -1]])
+    assert not fresh.edges.first_look()  # once only
