@@ -98,8 +98,8 @@ def test_predict_then_reveal_in_the_views(qtbot, window):
     lc.goto(i)
     wv = window.views["window"]
     assert window.session.hidden == {"result"}
-    assert wv.arith.plain_text().endswith("= ?")
-    assert not wv.output.mask()[0, 0]  # the cell to predict is blank
+    assert wv.arith.plain_text().startswith("Press →")  # no products, no "+ 1" yet
+    assert not wv.output.mask().any()  # the cell to predict is blank
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert window.session.hidden == frozenset()
     assert wv.arith.plain_text().endswith("= 20")
@@ -124,7 +124,9 @@ def test_edges_and_learning_slides(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Right)  # the DJL edition: a fresh run, training
     assert lv.run is window.session.learning.run and lv.run.settings.loss == "l2"
     assert lv.run.steps <= 2 and lv.training
-    qtbot.keyClick(window, Qt.Key.Key_Right)  # leaving: training stops
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # "A valley": DJL again, a fresh run
+    assert lv.run is window.session.learning.run and lv.run.steps <= 2
+    lc.goto(titles.index("Convolution flips the kernel"))  # leaving: training stops
     assert not lv.training
 
 

@@ -252,7 +252,7 @@ def test_convolution_flip_waits_for_the_reveal(lesson):
 
 
 def test_a_true_convolution_would_learn_the_flipped_kernel(lesson):
-    p, s = enter(lesson, "What a convolution would learn")
+    p, s = enter(lesson, "Learned by a convolution")
     Y = s.output.copy()
     np.testing.assert_array_equal(Y, LearningData.chapter().Y)
     p.next()
@@ -307,7 +307,7 @@ def test_drawn_house_roof_shows_in_both_maps(lesson):
 
 # ----------------------------------------------------------------- Exercise 2
 def test_second_write_and_the_mxnet_message(lesson):
-    p, s = enter(lesson, "Gradients of the hand-made layer")
+    p, s = enter(lesson, "Autograd on corr2d")
     assert s.step == 0 and s.hidden == {"answer"}
     p.next()
     assert s.step == 1  # the second write, Y[0, 1]
@@ -322,7 +322,7 @@ def test_second_write_and_the_mxnet_message(lesson):
 
 
 def test_the_gradient_is_a_correlation(lesson):
-    p, s = enter(lesson, "The gradient is a correlation")
+    p, s = enter(lesson, "∂L/∂K is a correlation")
     data = LearningData.chapter()
     X, Y = data.X, data.Y
     dY = 2 * (corr2d(X, np.zeros((1, 2))) - Y)  # "2(Ŷ − Y) = −2Y" at K = 0
@@ -344,7 +344,7 @@ def test_the_gradient_is_a_correlation(lesson):
 
 
 def test_the_learning_panel_shows_the_same_gradient(lesson):
-    _, s = enter(lesson, "The same gradient, from the engine")
+    _, s = enter(lesson, "The engine's gradient")
     run = s.learning.run
     np.testing.assert_array_equal(run.K0, [[0, 0]])
     assert run.advance(run.settings.steps) == 1
@@ -353,7 +353,7 @@ def test_the_learning_panel_shows_the_same_gradient(lesson):
 
 # ----------------------------------------------------------------- Exercise 3
 def test_banded_w(lesson):
-    p, s = enter(lesson, "As a matrix multiplication")
+    p, s = enter(lesson, "As a matrix product")
     K = s.kernel
     assert np.all(K != 0)  # "no zero, so the band shows"
     W = corr_matrix(s.input.shape, K)
@@ -368,7 +368,7 @@ def test_banded_w(lesson):
 
 
 def test_im2col_patches_times_the_kernel(lesson):
-    p, s = enter(lesson, "Or: patches times the kernel")
+    p, s = enter(lesson, "Or: patches × kernel")
     P = s.input
     np.testing.assert_array_equal(P, presets.im2col(presets.fig_621(), (2, 2)))
     k = presets.kernel_preset("No zero 2×2 (1..4)").ravel()
@@ -407,7 +407,7 @@ def test_w_is_mostly_zeros(lesson):
 
 
 def test_w_transpose_is_the_transposed_convolution(lesson):
-    _, s = enter(lesson, "Wᵀ: the transposed convolution")
+    _, s = enter(lesson, "Wᵀ runs backwards")
     K = s.kernel
     y = s.input
     W = corr_matrix((3, 3), K)

@@ -4,7 +4,7 @@ One strip across the top of the window while a lesson runs::
 
     6.2.1  Cross-correlation            ● ● ○ ○   1 / 21   ◀  ▶  [slides ▾]  ▴  ✕
     Lay the 2×2 kernel on the top-left of the input. Multiply the numbers …
-    Predict, then click ▶                         (or the answer, once revealed)
+    Predict, then press → to reveal.              (or the answer, once revealed)
 
 It only renders :class:`~convviz.model.lessons.LessonEvent`\\ s and emits
 what the presenter asks for; the controller moves the lesson. Its buttons
