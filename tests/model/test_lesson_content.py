@@ -230,7 +230,8 @@ def test_learning_from_the_transposed_image(lesson):
     assert abs(k.sum()) < 1e-9  # on the line w₁ + w₂ = 0, "every kernel ... fits"
     for w1 in (-3.0, 0.5, 7.0):
         assert run.quadratic.value(np.array([w1, -w1])) == 0
-    assert run.quadratic.max_stable_lr() == pytest.approx(0.025)  # the notes' limit
+    assert run.settings.lr == 0.01
+    assert run.quadratic.max_stable_lr() == pytest.approx(0.025)  # "limit is 0.025"
     book = LearningRun(
         mxnet_edition(init="book", source="current"), LearningData.from_grids(run.data.X, s.kernel)
     )
@@ -349,6 +350,9 @@ def test_the_learning_panel_shows_the_same_gradient(lesson):
     np.testing.assert_array_equal(run.K0, [[0, 0]])
     assert run.advance(run.settings.steps) == 1
     np.testing.assert_array_equal(run.grad, [[-12, 12]])
+    d = run.data
+    dY = 2 * (corr2d(d.X, run.K0) - d.Y)  # the squared error's ∂L/∂Y at K0
+    np.testing.assert_array_equal(kernel_grad(d.X, dY, (1, 2)), run.grad)
 
 
 # ----------------------------------------------------------------- Exercise 3
