@@ -121,11 +121,22 @@ def test_edges_and_learning_slides(qtbot, window):
     assert window.current_view() is lv
     assert lv.run is window.session.learning.run and lv.training
     assert lv.run.settings.loss == "squared"
+    assert lv.combo_init.currentData() == "book"  # the form shows the slide's start
+    qtbot.waitUntil(lambda: not lv.training, timeout=10000)
+    assert lv.log.toPlainText().splitlines() == [  # the MXNet edition's table, as printed
+        "batch 2, loss 4.949",
+        "batch 4, loss 0.831",
+        "batch 6, loss 0.140",
+        "batch 8, loss 0.024",
+        "batch 10, loss 0.004",
+    ]
     qtbot.keyClick(window, Qt.Key.Key_Right)  # the DJL edition: a fresh run, training
     assert lv.run is window.session.learning.run and lv.run.settings.loss == "l2"
     assert lv.run.steps <= 2 and lv.training
+    qtbot.waitUntil(lambda: not lv.training, timeout=10000)
+    assert lv.log.toPlainText().splitlines()[0] == "batch 2 loss: 0.12571691"  # DJL's format
     qtbot.keyClick(window, Qt.Key.Key_Right)  # "A valley": DJL again, a fresh run
-    assert lv.run is window.session.learning.run and lv.run.steps <= 2
+    assert lv.run is window.session.learning.run and lv.run.steps <= 2 and lv.training
     lc.goto(titles.index("Convolution flips the kernel"))  # leaving: training stops
     assert not lv.training
 
