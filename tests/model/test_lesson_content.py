@@ -224,6 +224,7 @@ def test_close_to_the_edge_and_past_it(lesson):
     _, y = run.loss_history()
     assert int(np.argmin(y)) + 1 == 10  # "falls for 10 steps"
     assert np.all(np.diff(y[:10]) < 0) and np.all(np.diff(y[10:]) > 0)  # "then climbs"
+    assert round(run.summary.min, 4) == 0.0129 and run.summary.count + 1 == 275  # the notes
 
 
 def test_learning_from_the_transposed_image(lesson):
@@ -235,7 +236,9 @@ def test_learning_from_the_transposed_image(lesson):
     k, k0 = run.kernel.ravel(), run.K0.ravel()
     assert np.abs(k - k0).max() < 0.02  # "K ends near its start"
     assert np.linalg.norm(k - [1, -1]) > 1  # "nowhere near [1, −1]"
-    assert abs(k.sum()) < 1e-9  # on the line w₁ + w₂ = 0, "every kernel ... fits"
+    assert abs(k.sum()) < 1e-9  # on the line w₁ + w₂ = 0, "any K with w₁ + w₂ = 0 fits"
+    np.testing.assert_allclose(k, [-0.003082, 0.003082], atol=1e-9)  # the notes
+    assert run.quadratic.curvature == pytest.approx(80)
     for w1 in (-3.0, 0.5, 7.0):
         assert run.quadratic.value(np.array([w1, -w1])) == 0
     assert run.settings.lr == 0.01
