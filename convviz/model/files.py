@@ -271,6 +271,20 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     On any exception (a cancelled export too) the temporary file is removed
     and ``path`` is left as it was.
     """
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        yield f
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write; on success it replaces ``path`` at once.
+
+    For writers that open the file themselves (an MP4 muxer). A symbolic
+    link is followed; an OSError names ``path``; on any exception the
+    temporary file is removed.
+    """
     p = Path(path)
     target = Path(os.path.realpath(p)) if p.is_symlink() else p
     folder = target.parent if str(target.parent) else Path(".")
@@ -280,13 +294,11 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
         mode = 0o644
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
     except OSError as exc:
         raise _named(exc, p) from exc
     try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield Path(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:

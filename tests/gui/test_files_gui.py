@@ -61,6 +61,7 @@ def test_save_and_open_through_the_menu(qtbot, window, tmp_path):
     window.show_view("window")
     window.files.get_open_path = lambda caption, filt: str(path)
     window.files.act_open.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
     assert s.input.tolist() == [[9, 2], [3, -4.25]] and s.options.padding == (1, 1)
     assert s.step == 2 and s.options.bias == 0.5 and not s.modified
     assert window.current_view() is window.views["matrix"]
@@ -75,11 +76,13 @@ def test_broken_file_leaves_the_session_alone(qtbot, window, tmp_path):
     before = (s.input.tobytes(), s.kernel.tobytes(), s.options, s.step, s.modified)
     window.files.get_open_path = lambda caption, filt: str(bad)
     window.files.act_open.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
     assert "bad.convviz.json" in window.said[-1] and "truncated" in window.said[-1]
     assert (s.input.tobytes(), s.kernel.tobytes(), s.options, s.step, s.modified) == before
     newer = tmp_path / "new.convviz.json"
     newer.write_text('{"format": "convviz-session", "version": 99}')
-    assert not window.files.open(newer)
+    assert window.files.open(newer)
+    qtbot.waitUntil(lambda: not window.files.busy)
     assert "newer convviz" in window.said[-1]
 
 
@@ -124,6 +127,7 @@ def test_the_real_question_does_not_block(qtbot, window):
 def test_export_gif_png_and_grids(qtbot, window, tmp_path):
     answer_save_dialog(window, tmp_path / "anim")
     window.files.act_gif.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
     with Image.open(tmp_path / "anim.gif") as im:
         assert im.n_frames == window.session.n_steps + 1 == 5
     assert "5 frames" in window.status.text()
@@ -161,10 +165,10 @@ def test_copy_latex_and_code(qtbot, window, tmp_path):
 
 
 def test_mp4_unavailable_says_so(qtbot, window, monkeypatch):
-    monkeypatch.setattr(export, "ffmpeg_path", lambda: None)
+    monkeypatch.setattr(export, "mp4_available", lambda: False)
     window.files.get_save_path = lambda *a: pytest.fail("no dialog when MP4 cannot be made")
     window.files.act_mp4.trigger()
-    assert "MP4 export needs ffmpeg" in window.said[-1]
+    assert "MP4 export needs the PyAV package" in window.said[-1]
 
 
 def test_export_errors_are_shown(qtbot, window, tmp_path):
