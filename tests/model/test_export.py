@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
-import stat
 import sys
 
 import numpy as np
@@ -194,6 +193,7 @@ def test_mp4_without_pyav_says_so(tmp_path, monkeypatch):
 def test_mp4_decodes_back_to_the_frames(tmp_path):
     """A real H.264 file through PyAV's own encoder (no system ffmpeg), read back frame by frame."""
     import av  # the mp4 extra, part of the test extra
+
     s = Session()
     frames = E.render_frames(s)
     out = tmp_path / "a.mp4"
