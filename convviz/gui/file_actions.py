@@ -56,6 +56,7 @@ class FileActions(QObject):
         self._user_close = False
         self.task: Task | None = None  # the open or export running on a worker, if any
         self.progress: QProgressDialog | None = None
+        self._cancel_task: Callable[[], None] = lambda: None
         # Dialogs, replaceable by tests: each answers at once there.
         self.get_save_path: Callable[[str, str, str], str] = self._save_dialog
         self.get_open_path: Callable[[str, str], str] = self._open_dialog
@@ -259,6 +260,7 @@ class FileActions(QObject):
             finish()
             self.warn(failed, describe_error(exc, path))
 
+        self._cancel_task = cancelled
         dlg.canceled.connect(cancelled)
         task.sig_progress.connect(progress)
         task.sig_failed.connect(failed_with)
@@ -266,8 +268,7 @@ class FileActions(QObject):
 
     def cancel(self) -> None:
         """Cancel the running open or export (as its dialog's Cancel button does)."""
-        if self.progress is not None:
-            self.progress.cancel()
+        self._cancel_task()
 
     def _on_session_changed(self, parts: frozenset) -> None:
         self.window.setWindowModified(self.session.modified)

@@ -23,6 +23,7 @@ its file is left as it was.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -53,9 +54,12 @@ class _Runnable(QRunnable):
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
-            self._relay.sig_outcome.emit(False, exc)
+            ok, value = False, exc
         else:
-            self._relay.sig_outcome.emit(True, result)
+            ok, value = True, result
+        # The relay is gone only when the application is being torn down: nobody listens.
+        with contextlib.suppress(RuntimeError):
+            self._relay.sig_outcome.emit(ok, value)
 
 
 class Task(QObject):
@@ -98,7 +102,10 @@ class Task(QObject):
         now = time.monotonic()
         if done >= total or now - self._last_report >= 0.05:
             self._last_report = now
-            self._relay.sig_progress.emit(done, total)
+            try:
+                self._relay.sig_progress.emit(done, total)
+            except RuntimeError:  # the application is closing: stop the work
+                raise Cancelled("the application closed") from None
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
