@@ -271,7 +271,8 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     On any exception (a cancelled export too) the temporary file is removed
     and ``path`` is left as it was.
     """
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+    flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0)  # no newline translation
+    with atomic_path(path) as tmp, os.fdopen(os.open(tmp, flags), "wb") as f:
         yield f
         f.flush()
         os.fsync(f.fileno())
