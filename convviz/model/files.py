@@ -33,7 +33,7 @@ from .edges import CHAPTER, PICTURES, as_picture
 from .images import DEFAULT_MAX_SIDE, ImageInfo, check_max_side, load_image
 from .learning import LearningSettings
 from .session import LIMITS, Options, Session
-from .values import ValueProblem, check_array
+from .values import ValueProblem, check_array, shorten
 
 FORMAT = "convviz-session"
 VERSION = 1
@@ -45,6 +45,10 @@ MAX_BYTES = 2_000_000
 #: Deeper nesting is refused before parsing (a session file nests 4 deep):
 #: JSON nested 1,000 deep would otherwise end in RecursionError.
 MAX_DEPTH = 16
+#: More lists and objects than this are refused before parsing: a session has a
+#: row list per grid row (64 + 15 + 128 at most) and a handful of objects, while
+#: 2 MB of "[]," would become 700,000 Python lists (45 MB).
+MAX_CONTAINERS = 2_000
 #: Integer literals longer than this are refused while parsing: no setting needs
 #: more, and 400 digits would overflow every float conversion after.
 MAX_INT_DIGITS = 18
@@ -65,16 +69,21 @@ class _NumberTooLarge(ValueError):
     """A literal in a file beyond any setting's range (raised from inside the JSON parser)."""
 
 
-def json_depth(text: str, *, chunk: int = 1 << 16) -> int:
-    """How deep ``[`` and ``{`` nest in JSON ``text``, outside strings, in linear time.
+def json_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest in JSON ``text``, outside strings (see json_nesting)."""
+    return json_nesting(text)[0]
 
-    Vectorised with numpy over 64 kB chunks (a quote counts unless an odd run
-    of backslashes precedes it), so a 2 MB file is measured in milliseconds
-    with memory that does not grow with the file, before :func:`json.loads`
-    could recurse into it.
+
+def json_nesting(text: str, *, chunk: int = 1 << 13) -> tuple[int, int]:
+    """How deep ``[`` and ``{`` nest in JSON ``text`` outside strings, and how many there are.
+
+    Linear time, vectorised with numpy over 8 kB chunks (a quote counts unless
+    an odd run of backslashes precedes it), so a 2 MB file is measured in
+    milliseconds with a few hundred kB of memory whatever its size, before
+    :func:`json.loads` could recurse into it or build a million empty lists.
     """
     data = text.encode("utf-8", "surrogatepass")
-    run_in, inside_in, depth_in, deepest = 0, 0, 0, 0
+    run_in, inside_in, depth_in, deepest, opened = 0, 0, 0, 0, 0
     for start in range(0, len(data), chunk):
         b = np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - start), offset=start)
         n = b.size
@@ -94,10 +103,11 @@ def json_depth(text: str, *, chunk: int = 1 << 16) -> int:
         inside_in = int(count[-1]) % 2
         step = ((b == 0x5B) | (b == 0x7B)).astype(np.int32) - ((b == 0x5D) | (b == 0x7D))
         step[inside] = 0
+        opened += int(np.count_nonzero(step > 0))
         depth = np.cumsum(step, dtype=np.int32) + depth_in
         deepest = max(deepest, int(depth.max()))
         depth_in = int(depth[-1])
-    return deepest
+    return deepest, opened
 
 
 def _json_int(text: str) -> int:
@@ -405,11 +415,16 @@ def parse_session(raw: bytes | str, *, name: str = "the file") -> SessionData:
             ) from None
     else:
         text = raw
-    depth = json_depth(text)
+    depth, opened = json_nesting(text)
     if depth > MAX_DEPTH:
         raise SessionFileError(
             f"{label} is not a convviz session: its lists nest {depth} deep "
             f"(a session nests at most {MAX_DEPTH}). Nothing was loaded."
+        )
+    if opened > MAX_CONTAINERS:
+        raise SessionFileError(
+            f"{label} is not a convviz session: it holds {opened:,} lists and objects "
+            f"(a session has at most {MAX_CONTAINERS:,}). Nothing was loaded."
         )
     try:
         doc = json.loads(
@@ -436,7 +451,7 @@ def parse_session(raw: bytes | str, *, name: str = "the file") -> SessionData:
         )
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SessionFileError(f"{label} has an invalid format version {version!r}.")
+        raise SessionFileError(f"{label} has an invalid format version {_r(version)}.")
     if version > VERSION:
         raise SessionFileError(
             f"{label} was saved by a newer convviz (session format version {version}; this "
@@ -445,7 +460,13 @@ def parse_session(raw: bytes | str, *, name: str = "the file") -> SessionData:
     try:
         return _validate(doc)
     except (ValueProblem, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise SessionFileError(f"{label} cannot be opened: {exc} Nothing was loaded.") from None
+        why = shorten(str(exc), 500)
+        raise SessionFileError(f"{label} cannot be opened: {why} Nothing was loaded.") from None
+
+
+def _r(v: object) -> str:
+    """``repr(v)`` cut short: a refusal quotes a value, it never echoes a megabyte."""
+    return shorten(repr(v), 40)
 
 
 def _refuse_constant(name: str) -> float:
@@ -462,7 +483,7 @@ def _grid(v: Any, what: str, key: str | None) -> np.ndarray:
     for r, row in enumerate(v, start=1):
         for c, x in enumerate(row, start=1):
             if isinstance(x, bool) or not isinstance(x, (int, float)):
-                raise ValueProblem(f"{what} has {x!r} at row {r}, column {c}: not a number.")
+                raise ValueProblem(f"{what} has {_r(x)} at row {r}, column {c}: not a number.")
     if len({len(r) for r in v}) != 1:
         raise ValueProblem(f"{what}'s rows have different lengths.")
     return check_array(v, what)
@@ -501,21 +522,21 @@ def _validate(doc: dict[str, Any]) -> SessionData:
     for k, v in o.items():
         if k == "convolution":
             if not isinstance(v, bool):
-                raise ValueProblem(f"The option convolution must be true or false, not {v!r}.")
+                raise ValueProblem(f"The option convolution must be true or false, not {_r(v)}.")
             kw[k] = v
         elif k == "bias":
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueProblem(f"The bias must be a number, not {v!r}.")
+                raise ValueProblem(f"The bias must be a number, not {_r(v)}.")
             kw[k] = float(v)
         else:
             kw[k] = tuple(v) if isinstance(v, list) else v
     options = Options(**kw).validated()
     step = doc.get("step", -1)
     if isinstance(step, bool) or not isinstance(step, int) or step < -1:
-        raise ValueProblem(f"The step must be a whole number from -1, not {step!r}.")
+        raise ValueProblem(f"The step must be a whole number from -1, not {_r(step)}.")
     view = doc.get("view")
-    if view is not None and not isinstance(view, str):
-        raise ValueProblem(f"The view must be a name, not {view!r}.")
+    if view is not None and (not isinstance(view, str) or len(view) > 64):
+        raise ValueProblem(f"The view must be a name, not {_r(view)}.")
     learning = None
     if doc.get("learning") is not None:
         names = tuple(f.name for f in fields(LearningSettings))
@@ -532,27 +553,29 @@ def _validate_edges(
 ) -> tuple[dict[str, Any], np.ndarray | None, ImageInfo | None, list[str]]:
     ed = dict(_check_keys(raw, EDGE_KEYS, "edge settings"))
     name = ed.get("picture", CHAPTER)
-    if not isinstance(name, str):
-        raise ValueProblem(f"The edge picture must be a name, not {name!r}.")
+    if not isinstance(name, str) or len(name) > 1000:
+        raise ValueProblem(f"The edge picture must be a name, not {_r(name)}.")
     if "show_kt" in ed and not isinstance(ed["show_kt"], bool):
-        raise ValueProblem(f"show_kt must be true or false, not {ed['show_kt']!r}.")
+        raise ValueProblem(f"show_kt must be true or false, not {_r(ed['show_kt'])}.")
     if "max_side" in ed:
         if isinstance(ed["max_side"], bool) or not isinstance(ed["max_side"], int):
-            raise ValueProblem(f"max_side must be a whole number, not {ed['max_side']!r}.")
+            raise ValueProblem(f"max_side must be a whole number, not {_r(ed['max_side'])}.")
         check_max_side(ed["max_side"])
     picture, info, warnings = None, None, []
     if "values" in ed:
         picture = as_picture(_grid(ed["values"], "The edge picture", None))
     elif "path" in ed:
         if not isinstance(ed["path"], str):
-            raise ValueProblem(f"The edge picture's path must be text, not {ed['path']!r}.")
+            raise ValueProblem(f"The edge picture's path must be text, not {_r(ed['path'])}.")
         try:  # read now, so applying cannot fail half-way
             picture, info = load_image(ed["path"], ed.get("max_side", DEFAULT_MAX_SIDE))
         except ValueError as exc:
             warnings.append(f"The edge picture could not be read again: {exc}")
             ed = {k: v for k, v in ed.items() if k != "path"} | {"picture": CHAPTER}
     elif name not in PICTURES:
-        warnings.append(f"The edge picture “{name}” is not one convviz knows; not restored.")
+        warnings.append(
+            f"The edge picture “{shorten(name, 40)}” is not one convviz knows; not restored."
+        )
         ed = {k: v for k, v in ed.items() if k != "picture"}
     return ed, picture, info, warnings
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .values import shorten
+
 #: The scale-down limit offered by default, and the range a user may pick.
 DEFAULT_MAX_SIDE = 1024
 MIN_MAX_SIDE = 8
@@ -107,7 +109,7 @@ def load_image(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.n
     """
     max_side = check_max_side(max_side)
     p = Path(path)
-    label = f"“{p.name}”"
+    label = f"“{shorten(p.name, 80)}”"
     try:
         size = p.stat().st_size
     except FileNotFoundError:

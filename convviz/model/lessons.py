@@ -102,6 +102,8 @@ MAX_LESSON_DEPTH = 16
 #: Whole numbers beyond this are refused: no field needs them, and larger ones
 #: overflow the float conversions after.
 MAX_LESSON_INT = 2**53
+#: Longer runs of digits outside strings are refused before parsing.
+MAX_TOML_DIGITS = 64
 
 
 class LessonError(ValueError):
@@ -115,6 +117,8 @@ class LessonError(ValueError):
             where = f"{where}, slide {slide}" if where else f"slide {slide}"
         if field:
             message = f"{field}: {message}"
+        if len(message) > 600:  # a 200 kB field value is quoted, not echoed
+            message = message[:400] + " … " + message[-150:]
         super().__init__(f"{where}: {message}" if where else message)
         self.file, self.slide, self.field = file, slide, field
 
@@ -249,7 +253,10 @@ def parse_lesson(text: str, *, file: str = "lesson.toml", name: str | None = Non
     """
     if len(text) > MAX_LESSON_BYTES:
         raise LessonError(_too_long(len(text)), file=file)
-    depth = toml_depth(text)
+    try:
+        depth = toml_depth(text)
+    except _BadNumber as exc:
+        raise LessonError(str(exc), file=file) from None
     if depth > MAX_LESSON_DEPTH:
         raise LessonError(
             f"its [lists] and {{tables}} nest more than {MAX_LESSON_DEPTH} deep; a lesson "
@@ -314,13 +321,20 @@ class _BadNumber(ValueError):
     """A number in a lesson no field can hold (found right after parsing)."""
 
 
-# What changes a TOML scanner's state: quotes, comments, line ends, escapes, brackets.
-_TOML_TOKENS = re.compile(r'"""|' + r"'''" + r'|["\'#\n\\\[\]{}]')
+# What changes a TOML scanner's state: quotes, comments, line ends, escapes, brackets;
+# and runs of more digits than any number needs (tomllib's number pattern would use
+# memory in proportion to them).
+_TOML_TOKENS = re.compile(
+    r'"""|' + r"'''" + r'|["\'#\n\\\[\]{}]|[0-9_]{' + str(MAX_TOML_DIGITS + 1) + ",}"
+)
 _QUOTES = ('"', "'", '"""', "'''", "#")
 
 
 def toml_depth(text: str) -> int:
     """How deep ``[`` and ``{`` nest in TOML ``text``, outside strings and comments.
+
+    Raises _BadNumber on a run of more than :data:`MAX_TOML_DIGITS` digits
+    outside strings.
 
     One pass over the characters that matter (linear: the pattern has no
     repetition to backtrack), so a file nested 100,000 deep is measured, and
@@ -331,6 +345,11 @@ def toml_depth(text: str) -> int:
     skip = -1  # the position a backslash escapes
     for m in _TOML_TOKENS.finditer(text):
         tok, at = m.group(), m.start()
+        if tok[0] in "0123456789_" and not state:
+            raise _BadNumber(
+                f"holds a number of {len(tok):,} digits, too large: no field needs more "
+                f"than {MAX_TOML_DIGITS}."
+            )
         if state == "#":
             if tok == "\n":
                 state = ""
@@ -377,6 +396,8 @@ def _check_numbers(doc: Any) -> None:
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    if len(str(word)) > 64:  # no name is that long; difflib's tables would grow with it
+        return ""
     close = difflib.get_close_matches(str(word), list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

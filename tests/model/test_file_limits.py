@@ -104,6 +104,11 @@ def refused(tmp_path, name: str, text: str | bytes, match: str) -> str:
             session_text(input="[[" + ", ".join(["1"] * 200_000) + "]]"),
             "1×200000; at most 64×64",
         ),
+        (
+            "lists.convviz.json",
+            session_text(view="[" + "[], " * 5000 + "[]]"),
+            "holds 5,009 lists and objects",
+        ),
         ("stride.convviz.json", session_text(options='{"stride": 10000000000}'), "between"),
         ("int19.convviz.json", session_text(step="9223372036854775807"), "too large"),
     ],
@@ -124,6 +129,7 @@ def test_json_depth_ignores_brackets_in_strings():
         F.json_depth('{"a": "[[[[[[", "b": [["\\\\", "\\"[["]]}') == 3
     )  # { then [[; none inside strings
     assert F.json_depth("[" * 100_000) == 100_000
+    assert F.json_nesting('[[1], {"a": "[{"}, [[]]]', chunk=3) == (3, 5)
 
 
 def test_a_picture_too_large_is_refused_from_its_header(tmp_path, monkeypatch):
@@ -219,7 +225,8 @@ LESSON = 'title = "t"\n[[slide]]\ntitle = "one"\ncaption = "c"\n'
     [
         ("a = " + "[" * 1000 + "]" * 1000, "nest more than 16 deep"),
         ("a = " + "{b = " * 1000 + "1" + "}" * 1000, "nest more than 16 deep"),
-        ("a = 1" + "0" * 400, "401 digits, too large"),
+        ("a = 1" + "0" * 400, "number of 401 digits, too large: no field needs more than 64"),
+        ("a = 1" + "0" * 30, "31 digits, too large"),
         ("a = 1" + "0" * 5000, "too large"),
         ("a = 1e400", "not a finite number"),
         ("a = nan", "not a finite number"),
