@@ -49,6 +49,9 @@ MAX_DEPTH = 16
 #: row list per grid row (64 + 15 + 128 at most) and a handful of objects, while
 #: 2 MB of "[]," would become 700,000 Python lists (45 MB).
 MAX_CONTAINERS = 2_000
+#: More commas than this are refused before parsing: a session holds at most
+#: 64² + 15² + 128² ≈ 20,700 numbers, and each number costs the parser a call.
+MAX_COMMAS = 50_000
 #: Integer literals longer than this are refused while parsing: no setting needs
 #: more, and 400 digits would overflow every float conversion after.
 MAX_INT_DIGITS = 18
@@ -415,6 +418,12 @@ def parse_session(raw: bytes | str, *, name: str = "the file") -> SessionData:
             ) from None
     else:
         text = raw
+    commas = text.count(",")
+    if commas > MAX_COMMAS:
+        raise SessionFileError(
+            f"{label} is not a convviz session: it holds {commas + 1:,} values or more "
+            f"(a session has at most {MAX_COMMAS:,}). Nothing was loaded."
+        )
     depth, opened = json_nesting(text)
     if depth > MAX_DEPTH:
         raise SessionFileError(

@@ -102,12 +102,17 @@ def refused(tmp_path, name: str, text: str | bytes, match: str) -> str:
         (
             "row.convviz.json",
             session_text(input="[[" + ", ".join(["1"] * 200_000) + "]]"),
-            "1×200000; at most 64×64",
+            "200,005 values or more",
         ),
         (
             "lists.convviz.json",
             session_text(view="[" + "[], " * 5000 + "[]]"),
             "holds 5,009 lists and objects",
+        ),
+        (
+            "wide.convviz.json",
+            session_text(input="[[" + ", ".join(["1"] * 40_000) + "]]"),
+            "1×40000; at most 64×64",
         ),
         ("stride.convviz.json", session_text(options='{"stride": 10000000000}'), "between"),
         ("int19.convviz.json", session_text(step="9223372036854775807"), "too large"),
