@@ -90,3 +90,21 @@ def test_the_scene_is_captured_so_later_edits_do_not_leak_in(tmp_path):
     frames = E.render_frames(scene)
     assert len(frames) == 5  # the 3×3 scene's 4 steps, not the 5×5 one's 16
     assert E.save_gif(scene, tmp_path / "a.gif") == 5
+
+
+def test_the_largest_values_the_editor_allows_cannot_overflow():
+    """1e6 everywhere, a 15×15 kernel and bias: the output stays finite, so nothing shows inf."""
+    s = Session()
+    s.set_grid("input", np.full((20, 20), 1e6))
+    s.set_grid("kernel", np.full((15, 15), -1e6))
+    s.set_options(bias=1e6)
+    assert s.output is not None and np.isfinite(s.output).all()
+    assert s.output.min() == -225 * 1e12 + 1e6
+
+
+def test_an_overflowing_output_is_reported_not_drawn(tmp_path):
+    s = Session()
+    s._output = np.full(s.output_shape, np.inf)  # as if the arithmetic had overflowed
+    with pytest.raises(ValueError, match="overflows"):
+        E.save_gif(s, tmp_path / "a.gif")
+    assert not list(tmp_path.iterdir())
