@@ -106,6 +106,16 @@ EDGE_FIELDS = ("picture", "show_kt", "max_side")
 REVEAL_FIELDS = ("input", "kernel", "options", "step")
 
 _LESSON_DIR_PARTS = ("lessons",)
+#: Larger lesson files are refused unread (the chapter's lesson is 8 kB).
+MAX_LESSON_BYTES = 262_144
+#: Deeper nesting of [arrays] and {tables} is refused before parsing: TOML
+#: nested 1,000 deep would otherwise end in RecursionError inside tomllib.
+MAX_LESSON_DEPTH = 16
+#: Whole numbers beyond this are refused: no field needs them, and larger ones
+#: overflow the float conversions after.
+MAX_LESSON_INT = 2**53
+#: Longer runs of digits outside strings are refused before parsing.
+MAX_TOML_DIGITS = 64
 
 
 class LessonError(ValueError):
@@ -119,6 +129,8 @@ class LessonError(ValueError):
             where = f"{where}, slide {slide}" if where else f"slide {slide}"
         if field:
             message = f"{field}: {message}"
+        if len(message) > 600:  # a 200 kB field value is quoted, not echoed
+            message = message[:400] + " … " + message[-150:]
         super().__init__(f"{where}: {message}" if where else message)
         self.file, self.slide, self.field = file, slide, field
 
@@ -263,16 +275,39 @@ def load_lesson(name: str | Path) -> Lesson:
         have = ", ".join(available_lessons()) or "none"
         raise LessonError(f"There is no lesson {str(name)!r} (looked for {p}); lessons: {have}.")
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            raw = f.read(MAX_LESSON_BYTES + 1)  # never more than the limit, whatever its size
+        if len(raw) > MAX_LESSON_BYTES:
+            raise LessonError(_too_long(p.stat().st_size), file=p.name)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError(f"cannot be read ({exc}).", file=p.name) from None
     return parse_lesson(text, file=p.name, name=p.stem)
 
 
 def parse_lesson(text: str, *, file: str = "lesson.toml", name: str | None = None) -> Lesson:
-    """Validate a lesson's TOML text; every error names the file, slide and field."""
+    """Validate a lesson's TOML text; every error names the file, slide and field.
+
+    Size and nesting are checked before parsing and the numbers right after,
+    so every failure is a LessonError, never RecursionError or OverflowError.
+    """
+    if len(text) > MAX_LESSON_BYTES:
+        raise LessonError(_too_long(len(text)), file=file)
+    try:
+        depth = toml_depth(text)
+    except _BadNumber as exc:
+        raise LessonError(str(exc), file=file) from None
+    if depth > MAX_LESSON_DEPTH:
+        raise LessonError(
+            f"its [lists] and {{tables}} nest more than {MAX_LESSON_DEPTH} deep; a lesson "
+            "needs far fewer.",
+            file=file,
+        )
     try:
         doc = tomllib.loads(text)
+        _check_numbers(doc)
+    except _BadNumber as exc:
+        raise LessonError(str(exc), file=file) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"line (\d+)", msg)
@@ -282,6 +317,9 @@ def parse_lesson(text: str, *, file: str = "lesson.toml", name: str | None = Non
             headers = sum(1 for ln in upto if re.match(r"\s*\[\[\s*slide\s*\]\]", ln))
             slide = headers or None
         raise LessonError(f"not valid TOML ({msg}).", file=file, slide=slide) from None
+    except (RecursionError, MemoryError, ValueError) as exc:  # e.g. a 5,000-digit integer
+        why = "a number in it is too large" if "digits" in str(exc) else type(exc).__name__
+        raise LessonError(f"cannot be read ({why}).", file=file) from None
     _check_keys(doc, TOP_FIELDS, "field", file=file, slide=None)
     title = doc.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -312,7 +350,94 @@ def parse_lesson(text: str, *, file: str = "lesson.toml", name: str | None = Non
     )
 
 
+def _too_long(size: int) -> str:
+    return (
+        f"is {size / 1024:,.0f} kB; a lesson file may be at most {MAX_LESSON_BYTES // 1024} kB "
+        "(the chapter's is 8 kB)."
+    )
+
+
+class _BadNumber(ValueError):
+    """A number in a lesson no field can hold (found right after parsing)."""
+
+
+# What changes a TOML scanner's state: quotes, comments, line ends, escapes, brackets;
+# and runs of more digits than any number needs (tomllib's number pattern would use
+# memory in proportion to them).
+_TOML_TOKENS = re.compile(
+    r'"""|' + r"'''" + r'|["\'#\n\\\[\]{}]|[0-9_]{' + str(MAX_TOML_DIGITS + 1) + ",}"
+)
+_QUOTES = ('"', "'", '"""', "'''", "#")
+
+
+def toml_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest in TOML ``text``, outside strings and comments.
+
+    Raises _BadNumber on a run of more than :data:`MAX_TOML_DIGITS` digits
+    outside strings.
+
+    One pass over the characters that matter (linear: the pattern has no
+    repetition to backtrack), so a file nested 100,000 deep is measured, and
+    refused, before :mod:`tomllib` recurses into it.
+    """
+    depth = deepest = 0
+    state = ""  # inside nothing, a string (its opening quote) or a comment ("#")
+    skip = -1  # the position a backslash escapes
+    for m in _TOML_TOKENS.finditer(text):
+        tok, at = m.group(), m.start()
+        if tok[0] in "0123456789_" and not state:
+            raise _BadNumber(
+                f"holds a number of {len(tok):,} digits, too large: no field needs more "
+                f"than {MAX_TOML_DIGITS}."
+            )
+        if state == "#":
+            if tok == "\n":
+                state = ""
+        elif state:
+            if at == skip:
+                continue
+            if tok == "\\" and state in ('"', '"""'):
+                skip = at + 1
+            elif tok == state or (tok == "\n" and state in ('"', "'")):
+                state = ""
+        elif tok in _QUOTES:
+            state = tok
+        elif tok in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_LESSON_DEPTH:
+                    return deepest
+        elif tok in "]}":
+            depth -= 1
+    return deepest
+
+
+def _check_numbers(doc: Any) -> None:
+    """Refuse infinities, NaN and integers beyond :data:`MAX_LESSON_INT` anywhere in ``doc``.
+
+    Iterative, so tables nested by dotted keys cannot exhaust the stack either.
+    """
+    todo = [doc]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, dict):
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
+        elif isinstance(v, bool):
+            continue
+        elif isinstance(v, int) and abs(v) > MAX_LESSON_INT:
+            raise _BadNumber(
+                f"holds a whole number of {len(str(abs(v)))} digits, too large for any field."
+            )
+        elif isinstance(v, float) and not np.isfinite(v):
+            raise _BadNumber(f"holds {v}, which is not a finite number (too large, or NaN).")
+
+
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    if len(str(word)) > 64:  # no name is that long; difflib's tables would grow with it
+        return ""
     close = difflib.get_close_matches(str(word), list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
