@@ -31,6 +31,7 @@ Key = tuple[str, str]  # (loop name, dtype name)
 _ready: set[Key] = set()
 _requested: set[Key] = set()
 _no_wait: set[int] = set()
+_threads: list[threading.Thread] = []  # background compiles, for wait_for_requests
 _lock = threading.Lock()
 
 
@@ -163,7 +164,19 @@ def request(name: str, dtype: np.dtype) -> None:
             with _lock:
                 _requested.discard(key)
 
-    threading.Thread(target=run, name=f"convviz-compile-{name}", daemon=True).start()
+    t = threading.Thread(target=run, name=f"convviz-compile-{name}", daemon=True)
+    with _lock:
+        _threads[:] = [u for u in _threads if u.is_alive()] + [t]
+    t.start()
+
+
+def wait_for_requests(timeout: float | None = None) -> bool:
+    """Wait for the background compiles :func:`request` started; True if all finished."""
+    with _lock:
+        pending = list(_threads)
+    for t in pending:
+        t.join(timeout)
+    return not any(t.is_alive() for t in pending)
 
 
 def forget_all() -> None:

@@ -138,7 +138,7 @@ def as_grid(
     if np.issubdtype(arr.dtype, np.floating) and np.dtype(dtype).itemsize < arr.itemsize:
         check_finite(arr, name)  # before narrowing: 1e308 must not become inf silently
         big = float(np.abs(arr).max())
-        if big > np.finfo(dtype).max:
+        if big > float(np.finfo(dtype).max):
             raise ValueError(
                 f"{name} holds {big:g}, too large for {np.dtype(dtype).name} "
                 f"(at most {float(np.finfo(dtype).max):.3g})."
@@ -291,7 +291,7 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
     into blocks of rows that :data:`POOL` shares between threads.
     """
     dtype = Xp.dtype
-    if abs(bias) > np.finfo(dtype).max:
+    if abs(bias) > float(np.finfo(dtype).max):
         raise ValueError(
             f"The bias {bias:g} is too large for {dtype.name} "
             f"(at most {float(np.finfo(dtype).max):.3g})."
@@ -434,6 +434,12 @@ class WindowSteps(Sequence[WindowStep]):
         self.flip = bool(flip)
         self.geometry = g
         self.output_shape = g.output_shape
+        # No sum can overflow below this bound (the common case, checked in one
+        # pass); above it, compute the output and see.
+        with np.errstate(over="ignore"):
+            bound = float(np.abs(self.Xp).max()) * float(np.abs(K64).sum()) + abs(self.bias)
+        if not bound <= float(np.finfo(np.float64).max):
+            self.output()
 
     def __len__(self) -> int:
         oh, ow = self.output_shape
@@ -460,8 +466,9 @@ class WindowSteps(Sequence[WindowStep]):
         col_pad = (cols < 0) | (cols >= W)
         padded = row_pad[:, None] | col_pad[None, :]
         values = self.Xp[np.ix_(prow, pcol)]
-        products = values * self.kernel
-        total = float(products.sum())
+        with np.errstate(over="ignore", invalid="ignore"):  # summed in another order
+            products = values * self.kernel
+            total = float(products.sum())
         return WindowStep(
             n=n,
             out_pos=(int(i), int(j)),

@@ -25,13 +25,11 @@ MAX_STEPS = 10_000_000
 
 
 def _check_steps(n: object, name: str) -> int:
+    """A whole number of steps (an int, or a float such as 10.0), at most :data:`MAX_STEPS`."""
+    if isinstance(n, (float, np.floating)) and float(n).is_integer():
+        n = int(n)
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        try:
-            if isinstance(n, (bool, np.bool_)) or float(n) != int(n):  # type: ignore[arg-type]
-                raise ValueError
-            n = int(n)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"{name} must be a whole number, not {n!r}.") from None
+        raise ValueError(f"{name} must be a whole number, not {n!r}.")
     n = int(n)
     if n < 0:
         raise ValueError(f"{name} must be zero or more, not {n}.")
@@ -181,7 +179,11 @@ class KernelTrainer:
         self.loss = loss
         try:
             self.lr = float(lr)
-        except (TypeError, ValueError, OverflowError):
+        except OverflowError:
+            raise ValueError(
+                f"The learning rate is too large: at most {np.finfo(np.float64).max:.3g}."
+            ) from None
+        except (TypeError, ValueError):
             raise ValueError(f"The learning rate must be a number, not {lr!r}.") from None
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
