@@ -93,6 +93,22 @@ def all_keys() -> list[Key]:
     return sorted(keys, key=lambda k: k[1] != "float64")
 
 
+def cache_is_warm() -> bool | None:
+    """Whether numba's on-disk cache holds every loop for this source (None: cannot tell).
+
+    Only for telling the user the truth (loading, or compiling once); it reads
+    numba's cache index through a private API, so any surprise means "cannot tell".
+    """
+    try:
+        for name, (dtypes, _) in LOOPS.items():
+            index = getattr(_kernels, name)._cache._cache_file._load_index()
+            if len(index) < len(dtypes):
+                return False
+        return True
+    except Exception:
+        return None
+
+
 def never_wait_in_this_thread(on: bool = True) -> None:
     """Mark the calling thread (the GUI's) as one that must never wait for a compile."""
     ident = threading.get_ident()
