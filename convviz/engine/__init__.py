@@ -5,6 +5,7 @@ can act on, then handed to compiled loops cached on disk.
 """
 
 from ._jit import never_wait_in_this_thread
+from ._warm import warm_up
 from .correlate import (
     Geometry,
     WindowStep,
@@ -27,7 +28,6 @@ from .learn import (
     loss_value,
     train_kernel,
 )
-from .warmup import warm_up
 
 __all__ = [
     "Diverged",
