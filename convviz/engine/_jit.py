@@ -46,11 +46,12 @@ def _corr_example(name: str, dtype: np.dtype) -> tuple:
     kshape = (3, 3) if name == "block_3x3" else (2, 2)
     X = readonly(np.arange(30, dtype=dtype).reshape(5, 6))
     K = readonly(np.ones(kshape, dtype))
+    state = np.zeros(2, np.int64)
     if name == "block_general":
         out = np.empty((2, 3), dtype)
-        return (X, K, 2, 2, 1, 1, out, 0, 2, dtype.type(0))
+        return (X, K, 2, 2, 1, 1, out, 1, state, dtype.type(0))
     out = np.empty((6 - kshape[0], 7 - kshape[1]), dtype)
-    return (X, K, out, 0, out.shape[0], dtype.type(0))
+    return (X, K, out, 1, state, dtype.type(0))
 
 
 def _train_example(name: str, dtype: np.dtype) -> tuple:

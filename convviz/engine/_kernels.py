@@ -39,7 +39,42 @@ once in :mod:`convviz.engine.correlate` and never here.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import config, njit
+from numba.core import cgutils, types
+from numba.extending import intrinsic
+
+
+# ----------------------------------------------------------- sharing blocks
+@intrinsic
+def _claim(typingctx, state):  # pragma: no cover - compiled
+    """``state[0] += 1`` as one atomic step; the value before. Claims the next block.
+
+    The threads sharing a call each run the same ``block_*`` function with
+    the same ``state``; each block goes to exactly one of them, and a thread
+    takes its next block without going back to Python (where it would need
+    the GIL, and a descheduled thread holding the GIL stalls every other).
+    """
+    if not (isinstance(state, types.Array) and state.dtype == types.int64):
+        return None
+    sig = types.int64(state)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [zero])
+        one = context.get_constant(types.int64, 1)
+        return builder.atomic_rmw("add", ptr, one, "monotonic")
+
+    return sig, codegen
+
+
+if config.DISABLE_JIT:  # pure Python (tests compare it with the compiled loops)
+
+    def _claim(state):  # type: ignore[no-redef]
+        b = int(state[0])
+        state[0] += 1
+        return b
 
 
 # ------------------------------------------------------- bias and overflow
@@ -99,10 +134,19 @@ def _general_rows(Xp, K, sh, sw, dh, dw, out, i0, i1):  # pragma: no cover - com
 
 
 @njit(cache=True, nogil=True)
-def block_general(Xp, K, sh, sw, dh, dw, out, i0, i1, bias):  # pragma: no cover - compiled
-    """Rows ``i0:i1`` of a strided/dilated correlation plus bias; True if all finite."""
-    _general_rows(Xp, K, sh, sw, dh, dw, out, i0, i1)
-    return _finish_rows(out, i0, i1, bias)
+def block_general(Xp, K, sh, sw, dh, dw, out, rows, state, bias):  # pragma: no cover - compiled
+    """Blocks of a strided/dilated correlation plus bias, as in :func:`block_3x3`."""
+    oh = out.shape[0]
+    nb = (oh + rows - 1) // rows
+    while True:
+        b = _claim(state)
+        if b >= nb:
+            return
+        i0 = b * rows
+        i1 = min(oh, i0 + rows)
+        _general_rows(Xp, K, sh, sw, dh, dw, out, i0, i1)
+        if not _finish_rows(out, i0, i1, bias):
+            state[1] = 1
 
 
 # ------------------------------------------- stride 1, dilation 1: fast paths
@@ -118,124 +162,149 @@ def block_general(Xp, K, sh, sw, dh, dw, out, i0, i1, bias):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def block_3x3(Xp, K, out, i0, i1, bias):  # pragma: no cover - compiled
-    """Rows ``i0:i1`` of a stride-1 3x3 correlation plus bias; True if all finite."""
-    ow = out.shape[1]
-    k00 = K[0, 0]
-    k01 = K[0, 1]
-    k02 = K[0, 2]
-    k10 = K[1, 0]
-    k11 = K[1, 1]
-    k12 = K[1, 2]
-    k20 = K[2, 0]
-    k21 = K[2, 1]
-    k22 = K[2, 2]
-    i = i0
-    while i + 4 <= i1:  # four output rows from six input rows: 4.5 loads a cell, not 9
-        for j in range(ow):
-            a0 = Xp[i, j]
-            a1 = Xp[i, j + 1]
-            a2 = Xp[i, j + 2]
-            b0 = Xp[i + 1, j]
-            b1 = Xp[i + 1, j + 1]
-            b2 = Xp[i + 1, j + 2]
-            c0 = Xp[i + 2, j]
-            c1 = Xp[i + 2, j + 1]
-            c2 = Xp[i + 2, j + 2]
-            d0 = Xp[i + 3, j]
-            d1 = Xp[i + 3, j + 1]
-            d2 = Xp[i + 3, j + 2]
-            e0 = Xp[i + 4, j]
-            e1 = Xp[i + 4, j + 1]
-            e2 = Xp[i + 4, j + 2]
-            f0 = Xp[i + 5, j]
-            f1 = Xp[i + 5, j + 1]
-            f2 = Xp[i + 5, j + 2]
-            out[i, j] = (
-                (a0 * k00 + a1 * k01 + a2 * k02)
-                + (b0 * k10 + b1 * k11 + b2 * k12)
-                + (c0 * k20 + c1 * k21 + c2 * k22)
-            )
-            out[i + 1, j] = (
-                (b0 * k00 + b1 * k01 + b2 * k02)
-                + (c0 * k10 + c1 * k11 + c2 * k12)
-                + (d0 * k20 + d1 * k21 + d2 * k22)
-            )
-            out[i + 2, j] = (
-                (c0 * k00 + c1 * k01 + c2 * k02)
-                + (d0 * k10 + d1 * k11 + d2 * k12)
-                + (e0 * k20 + e1 * k21 + e2 * k22)
-            )
-            out[i + 3, j] = (
-                (d0 * k00 + d1 * k01 + d2 * k02)
-                + (e0 * k10 + e1 * k11 + e2 * k12)
-                + (f0 * k20 + f1 * k21 + f2 * k22)
-            )
-        i += 4
-    while i < i1:
-        for j in range(ow):
-            out[i, j] = (
-                (Xp[i, j] * k00 + Xp[i, j + 1] * k01 + Xp[i, j + 2] * k02)
-                + (Xp[i + 1, j] * k10 + Xp[i + 1, j + 1] * k11 + Xp[i + 1, j + 2] * k12)
-                + (Xp[i + 2, j] * k20 + Xp[i + 2, j + 1] * k21 + Xp[i + 2, j + 2] * k22)
-            )
-        i += 1
-    return _finish_rows(out, i0, i1, bias)
+def block_3x3(Xp, K, out, rows, state, bias):  # pragma: no cover - compiled
+    """Blocks of ``rows`` output rows of a stride-1 3x3 correlation, plus bias.
+
+    Takes blocks until none is left (see :func:`_claim`); sets ``state[1]``
+    if a value came out inf or NaN.
+    """
+    oh = out.shape[0]
+    nb = (oh + rows - 1) // rows
+    while True:
+        b = _claim(state)
+        if b >= nb:
+            return
+        i0 = b * rows
+        i1 = min(oh, i0 + rows)
+        ow = out.shape[1]
+        k00 = K[0, 0]
+        k01 = K[0, 1]
+        k02 = K[0, 2]
+        k10 = K[1, 0]
+        k11 = K[1, 1]
+        k12 = K[1, 2]
+        k20 = K[2, 0]
+        k21 = K[2, 1]
+        k22 = K[2, 2]
+        i = i0
+        while i + 4 <= i1:  # four output rows from six input rows: 4.5 loads a cell, not 9
+            for j in range(ow):
+                a0 = Xp[i, j]
+                a1 = Xp[i, j + 1]
+                a2 = Xp[i, j + 2]
+                b0 = Xp[i + 1, j]
+                b1 = Xp[i + 1, j + 1]
+                b2 = Xp[i + 1, j + 2]
+                c0 = Xp[i + 2, j]
+                c1 = Xp[i + 2, j + 1]
+                c2 = Xp[i + 2, j + 2]
+                d0 = Xp[i + 3, j]
+                d1 = Xp[i + 3, j + 1]
+                d2 = Xp[i + 3, j + 2]
+                e0 = Xp[i + 4, j]
+                e1 = Xp[i + 4, j + 1]
+                e2 = Xp[i + 4, j + 2]
+                f0 = Xp[i + 5, j]
+                f1 = Xp[i + 5, j + 1]
+                f2 = Xp[i + 5, j + 2]
+                out[i, j] = (
+                    (a0 * k00 + a1 * k01 + a2 * k02)
+                    + (b0 * k10 + b1 * k11 + b2 * k12)
+                    + (c0 * k20 + c1 * k21 + c2 * k22)
+                )
+                out[i + 1, j] = (
+                    (b0 * k00 + b1 * k01 + b2 * k02)
+                    + (c0 * k10 + c1 * k11 + c2 * k12)
+                    + (d0 * k20 + d1 * k21 + d2 * k22)
+                )
+                out[i + 2, j] = (
+                    (c0 * k00 + c1 * k01 + c2 * k02)
+                    + (d0 * k10 + d1 * k11 + d2 * k12)
+                    + (e0 * k20 + e1 * k21 + e2 * k22)
+                )
+                out[i + 3, j] = (
+                    (d0 * k00 + d1 * k01 + d2 * k02)
+                    + (e0 * k10 + e1 * k11 + e2 * k12)
+                    + (f0 * k20 + f1 * k21 + f2 * k22)
+                )
+            i += 4
+        while i < i1:
+            for j in range(ow):
+                out[i, j] = (
+                    (Xp[i, j] * k00 + Xp[i, j + 1] * k01 + Xp[i, j + 2] * k02)
+                    + (Xp[i + 1, j] * k10 + Xp[i + 1, j + 1] * k11 + Xp[i + 1, j + 2] * k12)
+                    + (Xp[i + 2, j] * k20 + Xp[i + 2, j + 1] * k21 + Xp[i + 2, j + 2] * k22)
+                )
+            i += 1
+        if not _finish_rows(out, i0, i1, bias):
+            state[1] = 1
 
 
 @njit(cache=True, nogil=True)
-def block_any(Xp, K, out, i0, i1, bias):  # pragma: no cover - compiled
-    """Rows ``i0:i1`` of a stride-1 correlation, any kernel, plus bias; True if all finite.
+def block_any(Xp, K, out, rows, state, bias):  # pragma: no cover - compiled
+    """Blocks of ``rows`` output rows of a stride-1 correlation, any kernel, plus bias.
 
     Each kernel row in passes of up to four unrolled columns. The column
     offset is only known at run time, so it is unsigned (see the module
-    notes) to keep the loop vectorised.
+    notes) to keep the loop vectorised. Blocks and ``state`` as in
+    :func:`block_3x3`.
     """
-    kh, kw = K.shape
-    ow = out.shape[1]
-    owu = np.uint64(ow)
-    one = np.uint64(1)
-    for i in range(i0, i1):
-        for j in range(ow):
-            out[i, j] = 0
-        for a in range(kh):
-            r = i + a
-            c = 0
-            while c < kw:
-                n = min(kw - c, 4)
-                u0 = np.uint64(c)
-                u1 = u0 + one
-                u2 = u1 + one
-                u3 = u2 + one
-                if n == 4:
-                    k0 = K[a, c]
-                    k1 = K[a, c + 1]
-                    k2 = K[a, c + 2]
-                    k3 = K[a, c + 3]
-                    for j in range(owu):
-                        out[i, j] += (
-                            Xp[r, j + u0] * k0
-                            + Xp[r, j + u1] * k1
-                            + Xp[r, j + u2] * k2
-                            + Xp[r, j + u3] * k3
-                        )
-                elif n == 3:
-                    k0 = K[a, c]
-                    k1 = K[a, c + 1]
-                    k2 = K[a, c + 2]
-                    for j in range(owu):
-                        out[i, j] += Xp[r, j + u0] * k0 + Xp[r, j + u1] * k1 + Xp[r, j + u2] * k2
-                elif n == 2:
-                    k0 = K[a, c]
-                    k1 = K[a, c + 1]
-                    for j in range(owu):
-                        out[i, j] += Xp[r, j + u0] * k0 + Xp[r, j + u1] * k1
-                else:
-                    k0 = K[a, c]
-                    for j in range(owu):
-                        out[i, j] += Xp[r, j + u0] * k0
-                c += n
-    return _finish_rows(out, i0, i1, bias)
+    oh = out.shape[0]
+    nb = (oh + rows - 1) // rows
+    while True:
+        b = _claim(state)
+        if b >= nb:
+            return
+        i0 = b * rows
+        i1 = min(oh, i0 + rows)
+        kh, kw = K.shape
+        ow = out.shape[1]
+        owu = np.uint64(ow)
+        one = np.uint64(1)
+        for i in range(i0, i1):
+            for j in range(ow):
+                out[i, j] = 0
+            for a in range(kh):
+                r = i + a
+                c = 0
+                while c < kw:
+                    n = min(kw - c, 4)
+                    u0 = np.uint64(c)
+                    u1 = u0 + one
+                    u2 = u1 + one
+                    u3 = u2 + one
+                    if n == 4:
+                        k0 = K[a, c]
+                        k1 = K[a, c + 1]
+                        k2 = K[a, c + 2]
+                        k3 = K[a, c + 3]
+                        for j in range(owu):
+                            out[i, j] += (
+                                Xp[r, j + u0] * k0
+                                + Xp[r, j + u1] * k1
+                                + Xp[r, j + u2] * k2
+                                + Xp[r, j + u3] * k3
+                            )
+                    elif n == 3:
+                        k0 = K[a, c]
+                        k1 = K[a, c + 1]
+                        k2 = K[a, c + 2]
+                        for j in range(owu):
+                            out[i, j] += (
+                                Xp[r, j + u0] * k0 + Xp[r, j + u1] * k1 + Xp[r, j + u2] * k2
+                            )
+                    elif n == 2:
+                        k0 = K[a, c]
+                        k1 = K[a, c + 1]
+                        for j in range(owu):
+                            out[i, j] += Xp[r, j + u0] * k0 + Xp[r, j + u1] * k1
+                    else:
+                        k0 = K[a, c]
+                        for j in range(owu):
+                            out[i, j] += Xp[r, j + u0] * k0
+                    c += n
+        if not _finish_rows(out, i0, i1, bias):
+            state[1] = 1
 
 
 # ---------------------------------------------------------------- learning

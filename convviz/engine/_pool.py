@@ -8,24 +8,51 @@ workqueue layer aborts the process when two threads enter parallel code at
 once; and every parallel variant is a second, slow compile. Here:
 
 - the caller takes blocks from the same counter as the helpers, so a helper
-  that the OS does not schedule costs nothing but the blocks it already took:
-  at worst the call runs as a single-threaded one would, plus one block;
+  that the OS does not schedule costs nothing but the block it holds: at
+  worst the call runs as a single-threaded one would, plus one block;
+- every thread takes its blocks inside one compiled call (an atomic counter,
+  ``_kernels._claim``), not one Python call per block: a thread needs the GIL
+  only to start and to finish, so a helper descheduled while holding the GIL
+  (which stalls every other thread of the process) is rare;
 - helpers sleep on a queue between calls (no spinning), and a helper that
   wakes up after the call has finished finds it closed and goes back to sleep;
 - a second thread calling while a job runs (the GUI and a worker at once)
   simply runs its own call serially: nothing is shared but the counter of a
   job, and no call ever waits for another call;
+- the pool measures which pays, per kind of call: it keeps a running mean of
+  the time per unit of work of calls run on one thread and of calls shared,
+  runs each call the way that is faster now, and every EXPLORE_S seconds
+  runs one call the other way to keep that figure fresh. When the helpers
+  keep being descheduled (two busy programs on two cores) sharing loses and
+  the calls stay on one thread; so over many calls the engine is never much
+  slower than a single-threaded run of itself, and idle it uses every core;
 - the number of helpers comes from the CPUs this process may run on, not
   from any environment variable.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
+
+#: Seconds between calls run the way that currently looks slower.
+EXPLORE_S = 0.25
+#: Weight of the newest call in the running mean of the time per unit of work.
+ALPHA = 0.2
+
+
+class _Costs:
+    """Running mean seconds per unit of work, on one thread and shared."""
+
+    __slots__ = ("explored", "serial", "shared")
+
+    def __init__(self) -> None:
+        self.serial: float | None = None
+        self.shared: float | None = None
+        self.explored = time.monotonic()  # when a call last ran the slower way
 
 
 def usable_cores() -> int:
@@ -37,33 +64,21 @@ def usable_cores() -> int:
 
 
 class _Job:
-    """One call's blocks: a shared counter, and who is still working on them."""
+    """One call: the function every thread runs, and who is still running it."""
 
-    __slots__ = ("active", "closed", "counter", "done", "error", "lock", "nblocks", "ok", "task")
+    __slots__ = ("active", "closed", "done", "error", "lock", "work")
 
-    def __init__(self, task: Callable[[int], bool], nblocks: int) -> None:
-        self.task = task
-        self.nblocks = nblocks
-        self.counter = itertools.count()  # next() is atomic under the GIL
+    def __init__(self, work: Callable[[], object]) -> None:
+        self.work = work  # takes blocks until none is left; safe to run on several threads
         self.lock = threading.Lock()
         self.active = 0
         self.closed = False
         self.done = threading.Event()
-        self.ok = True
         self.error: BaseException | None = None
-
-    def work(self) -> bool:
-        ok = True
-        task, n, counter = self.task, self.nblocks, self.counter
-        while True:
-            b = next(counter)
-            if b >= n:
-                return ok
-            ok = task(b) and ok
 
 
 class RowPool:
-    """Run ``task(b)`` for ``b`` in ``range(nblocks)`` on the caller and ``helpers`` threads."""
+    """Run a job's blocks on the calling thread and up to ``helpers`` more threads."""
 
     def __init__(self, helpers: int) -> None:
         self.helpers = max(0, int(helpers))
@@ -71,6 +86,34 @@ class RowPool:
         self._start_lock = threading.Lock()
         self._queues: list[queue.SimpleQueue] = []
         self._pid = os.getpid()
+        self._costs: dict[object, _Costs] = {}
+
+    def share(self, key: object) -> bool:
+        """Whether the next call of this kind should be shared with the helpers."""
+        c = self._costs.get(key)
+        if c is None:
+            c = self._costs[key] = _Costs()
+        if c.serial is None:
+            return False  # first measure one thread, then sharing
+        if c.shared is None:
+            return True
+        faster = c.shared < c.serial
+        now = time.monotonic()
+        if now - c.explored > EXPLORE_S:
+            c.explored = now
+            return not faster
+        return faster
+
+    def record(self, key: object, shared: bool, seconds: float, work: float) -> None:
+        """Add one call's time to the running mean of its way of running."""
+        c = self._costs.setdefault(key, _Costs())
+        per = seconds / max(work, 1e-12)
+        old = c.shared if shared else c.serial
+        new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+        if shared:
+            c.shared = new
+        else:
+            c.serial = new
 
     def _ensure_threads(self) -> None:
         if self._pid != os.getpid():  # forked: the threads stayed in the parent
@@ -87,49 +130,66 @@ class RowPool:
                 t.start()
                 self._queues.append(q)
 
-    def run(self, task: Callable[[int], bool], nblocks: int) -> bool:
-        """All blocks done, on return; True if every ``task`` returned True."""
-        if self.helpers == 0 or nblocks < 2 or not self._busy.acquire(blocking=False):
-            ok = True
-            for b in range(nblocks):
-                ok = task(b) and ok
-            return ok
+    def close(self) -> None:
+        """Let the helper threads end once they have served what is queued."""
+        with self._start_lock:
+            for q in self._queues:
+                q.put(None)
+            self._queues = []
+            self.helpers = 0
+
+    def run(self, work: Callable[[], object], nblocks: int, key: object = None, size: float = 1.0):
+        """Run ``work()`` on the calling thread and, if sharing pays, on the helpers too.
+
+        ``work`` takes blocks from a counter shared by every thread that runs
+        it until none is left, so one call on one thread does the whole job.
+        All of it is done on return. Calls with the same ``key`` are alike
+        (same loop, similar size): their measured times decide whether the
+        next one is shared; ``size`` is the call's work in any unit that is
+        the same for all of them.
+        """
+        t0 = time.perf_counter()
+        shared = self.helpers > 0 and nblocks > 1 and self.share(key)
+        if not shared or not self._busy.acquire(blocking=False):
+            work()
+            if not shared:
+                self.record(key, False, time.perf_counter() - t0, size)
+            return
         try:
             self._ensure_threads()
-            job = _Job(task, nblocks)
-            for q in self._queues:
+            job = _Job(work)
+            for q in self._queues[: nblocks - 1]:
                 q.put(job)
             try:
-                ok = job.work()
+                work()
             finally:
                 with job.lock:
                     job.closed = True
                     wait = job.active > 0
-                if wait:  # only helpers that took blocks are waited for
+                if wait:  # only helpers that took part are waited for
                     job.done.wait()
             if job.error is not None:
                 raise job.error
-            return ok and job.ok
+            self.record(key, True, time.perf_counter() - t0, size)
         finally:
             self._busy.release()
 
 
 def _helper(q: queue.SimpleQueue) -> None:  # pragma: no cover - runs on helper threads
     while True:
-        job: _Job = q.get()
+        job: _Job | None = q.get()
+        if job is None:  # the pool was closed
+            return
         with job.lock:
             if job.closed:
                 continue
             job.active += 1
-        ok = True
         try:
-            ok = job.work()
+            job.work()
         except BaseException as exc:  # handed to the caller, which raises it
             job.error = exc
-            ok = False
         finally:
             with job.lock:
-                job.ok = job.ok and ok
                 job.active -= 1
                 if job.active == 0 and job.closed:
                     job.done.set()

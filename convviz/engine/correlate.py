@@ -45,7 +45,9 @@ def set_num_threads(n: int) -> None:
     if not 1 <= n <= 64:
         raise ValueError(f"The number of threads must be 1..64, not {n}.")
     global POOL
-    POOL = _pool.RowPool(n - 1)
+    if n - 1 != POOL.helpers:
+        old, POOL = POOL, _pool.RowPool(n - 1)
+        old.close()
 
 
 def get_num_threads() -> int:
@@ -308,27 +310,32 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
     kh, kw = K.shape
     work = oh * ow * kh * kw
     pool = POOL
+    state = np.zeros(2, np.int64)  # [next block, 1 if a value was not finite]
+    if work < PARALLEL_MIN_WORK or pool.helpers == 0:
+        rows, nblocks = oh, 1
+    else:
+        # Blocks of about BLOCK_WORK, at least four per thread, rows a multiple
+        # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
+        want = max(work // BLOCK_WORK, 4 * (pool.helpers + 1))
+        rows = max(4, -(-oh // want) + 3 & ~3)
+        nblocks = -(-oh // rows)
     if name == "block_general":
         (sh, sw), (dh, dw) = g.stride, g.dilation
-        if work < PARALLEL_MIN_WORK or pool.helpers == 0:
-            return out, loop(Xr, Kr, sh, sw, dh, dw, out, 0, oh, b)
 
-        def task(i: int) -> bool:
-            i0 = i * rows
-            return loop(Xr, Kr, sh, sw, dh, dw, out, i0, min(oh, i0 + rows), b)
+        def run() -> None:
+            loop(Xr, Kr, sh, sw, dh, dw, out, rows, state, b)
     else:
-        if work < PARALLEL_MIN_WORK or pool.helpers == 0:
-            return out, loop(Xr, Kr, out, 0, oh, b)
 
-        def task(i: int) -> bool:
-            i0 = i * rows
-            return loop(Xr, Kr, out, i0, min(oh, i0 + rows), b)
+        def run() -> None:
+            loop(Xr, Kr, out, rows, state, b)
 
-    # Blocks of about BLOCK_WORK, at least four per thread, rows a multiple of 4
-    # (the 3x3 loop's step), so no block but the last has a ragged end.
-    nblocks = max(work // BLOCK_WORK, 4 * (pool.helpers + 1))
-    rows = max(4, -(-oh // nblocks) + 3 & ~3)
-    return out, pool.run(task, -(-oh // rows))
+    if nblocks == 1:
+        run()
+    else:
+        # calls alike for the pool's choice (one thread or shared): same loop
+        # and dtype, work within a factor of two
+        pool.run(run, nblocks, (name, dtype.char, work.bit_length()), work)
+    return out, not state[1]
 
 
 def _not_finite(Y: np.ndarray, *inputs: tuple[np.ndarray, str]) -> ValueError:

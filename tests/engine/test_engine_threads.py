@@ -9,6 +9,7 @@ and check every result bit for bit.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -35,14 +36,32 @@ def run_python(code: str, **env_extra: str) -> str:
 
 
 # ------------------------------------------------------------- the row pool
+def sharing_pool() -> _pool.RowPool:
+    """A pool with one helper that shares every call, whatever the timings say."""
+    pool = _pool.RowPool(1)
+    pool.share = lambda key: True  # type: ignore[method-assign]
+    return pool
+
+
+def blocks_of(n: int, task) -> object:
+    """A job's work as the compiled loops do it: take blocks from one shared counter."""
+    counter = itertools.count()
+
+    def work() -> None:
+        while (b := next(counter)) < n:
+            task(b)
+
+    return work
+
+
 def test_the_caller_does_every_block_a_descheduled_helper_has_not_taken():
     """A helper stuck in one block holds back only that block, never the others."""
-    pool = _pool.RowPool(1)
+    pool = sharing_pool()
     caller = threading.get_ident()
     helper_in, release = threading.Event(), threading.Event()
     done: list[tuple[int, bool]] = []
 
-    def task(b: int) -> bool:
+    def task(b: int) -> None:
         mine = threading.get_ident() == caller
         if not mine and not helper_in.is_set():
             helper_in.set()
@@ -52,67 +71,101 @@ def test_the_caller_does_every_block_a_descheduled_helper_has_not_taken():
         done.append((b, mine))
         if sum(m for _, m in done) == 15:
             release.set()
-        return True
 
-    assert pool.run(task, 16)
+    pool.run(blocks_of(16, task), 16)
     assert sorted(b for b, _ in done) == list(range(16))  # each block once, all before return
     assert sum(not m for _, m in done) == 1  # the helper finished the one block it took
 
 
 def test_a_helper_that_wakes_after_the_call_finds_it_closed():
-    job = _pool._Job(lambda b: True, 4)
-    assert job.work()
+    ran = []
+    job = _pool._Job(lambda: ran.append("late"))
     job.closed = True
     q = _pool.queue.SimpleQueue()
-    ran = []
-    job.task = lambda b: ran.append(b) or True
     t = threading.Thread(target=_pool._helper, args=(q,), daemon=True)
     t.start()
     served = threading.Event()
     q.put(job)
-    q.put(_pool._Job(lambda b: ran.append(("next", b)) or served.set() or True, 1))
+    q.put(_pool._Job(lambda: ran.append("next") or served.set()))
     assert served.wait(WAIT)  # it skipped the closed job and served the next one
-    assert ran == [("next", 0)]
+    assert ran == ["next"]
+    q.put(None)  # a closed pool ends its helpers
+    t.join(WAIT)
+    assert not t.is_alive()
 
 
 def test_a_second_caller_never_waits_for_a_running_call():
-    pool = _pool.RowPool(1)
+    pool = sharing_pool()
     a_started, b_done = threading.Event(), threading.Event()
     b_threads = set()
 
-    def slow(b: int) -> bool:
+    def slow(b: int) -> None:
         a_started.set()
         assert b_done.wait(WAIT)
-        return True
 
-    def quick(b: int) -> bool:
+    def quick(b: int) -> None:
         b_threads.add(threading.get_ident())
-        return b != 2  # one block reports a non-finite value
 
-    a = threading.Thread(target=pool.run, args=(slow, 4))
+    a = threading.Thread(target=pool.run, args=(blocks_of(4, slow), 4))
     a.start()
     assert a_started.wait(WAIT)
-    assert pool.run(quick, 8) is False  # ran, serially, while the first call was stuck
+    pool.run(blocks_of(8, quick), 8)  # ran, on this thread alone, while the first was stuck
     assert b_threads == {threading.get_ident()}
     b_done.set()
     a.join(WAIT)
     assert not a.is_alive()
 
 
-def test_an_error_in_a_helper_block_is_raised_by_the_caller():
-    pool = _pool.RowPool(1)
+def test_an_error_in_a_helper_is_raised_by_the_caller():
+    pool = sharing_pool()
     caller = threading.get_ident()
     helper_failed = threading.Event()
 
-    def task(b: int) -> bool:
+    def work() -> None:
         if threading.get_ident() != caller:
             helper_failed.set()
             raise ZeroDivisionError("in a helper")
         assert helper_failed.wait(WAIT)  # the caller waits until a helper has failed
-        return True
 
     with pytest.raises(ZeroDivisionError, match="in a helper"):
-        pool.run(task, 64)
+        pool.run(work, 8)
+
+
+def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
+    """Over many calls, no slower than one thread: sharing is used only while it pays."""
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    pool = _pool.RowPool(1)
+    assert pool.share("a") is False  # first, one thread is measured
+    pool.record("a", False, 2.0, 1.0)
+    assert pool.share("a") is True  # then sharing
+    pool.record("a", True, 1.0, 1.0)
+    clock[0] += 1.0
+    assert pool.share("a") is False  # time to look at the slower way again, once
+    assert [pool.share("a") for _ in range(5)] == [True] * 5
+    # the helpers start losing (busy machine): sharing's mean rises past one thread's
+    for _ in range(12):
+        pool.record("a", True, 4.0, 1.0)
+    assert [pool.share("a") for _ in range(5)] == [False] * 5
+    clock[0] += 1.0
+    assert pool.share("a") is True  # and sharing is tried again now and then
+    # other kinds of call keep their own figures; work normalises the sizes
+    pool.record("b", False, 1.0, 10.0)
+    pool.record("b", True, 0.5, 10.0)
+    assert pool.share("b") is True
+
+
+def test_a_kind_of_call_that_runs_on_one_thread_uses_no_helper():
+    pool = _pool.RowPool(1)
+    pool.record("k", False, 1.0, 1.0)
+    pool.record("k", True, 9.0, 1.0)
+    pool._costs["k"].explored = _pool.time.monotonic() + 3600  # no exploring in this test
+    caller = threading.get_ident()
+    where = []
+    for _ in range(10):
+        pool.run(blocks_of(8, lambda b: where.append(threading.get_ident())), 8, "k")
+    assert set(where) == {caller} and len(where) == 80
+    assert pool._queues == []  # no helper thread was even started
 
 
 def test_one_thread_means_no_helpers():
@@ -144,6 +197,8 @@ cases = [  # each big enough to be cut into blocks on the pool
 e.set_num_threads(1)
 expected = [e.corr2d(X, K, **kw) for X, K, kw in cases]
 e.set_num_threads(2)
+from convviz.engine import correlate
+correlate.POOL.share = lambda key: True  # every big call shared, however timings look
 Xe = np.ones((6, 8)); Xe[:, 2:6] = 0
 train_expected = e.train_kernel(Xe, e.corr2d(Xe, [[1, -1]]), [[0.3, 0.1]], steps=20).losses
 
