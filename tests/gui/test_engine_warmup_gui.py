@@ -42,15 +42,17 @@ def cold_engine(monkeypatch):
         return real_prepare(name, dtype)
 
     monkeypatch.setattr(_jit, "prepare", slow_prepare)
-    # and no compiled loop at all runs on the GUI thread before the warm-up is let go
+    # and no compiled loop that is not loaded yet is called on the GUI thread (a
+    # background compile the GUI asked for may have made one ready meanwhile)
     from convviz.engine import _kernels
 
     for name in _jit.LOOPS:
         real = getattr(_kernels, name)
 
         def spy(*args, _real=real, _name=name):
-            if threading.current_thread() is threading.main_thread() and not release.is_set():
-                timed_out.append(f"{_name} ran on the GUI thread during the warm-up")
+            on_gui = threading.current_thread() is threading.main_thread()
+            if on_gui and not _jit.is_ready(_name, args[0].dtype):
+                timed_out.append(f"{_name} called on the GUI thread before it was ready")
             return _real(*args)
 
         monkeypatch.setattr(_kernels, name, spy)
@@ -81,7 +83,6 @@ def test_a_step_during_the_warm_up_is_answered_without_waiting(qtbot, settings, 
     np.testing.assert_array_equal(w.session.output, [[19.0, 25.0], [37.0, 43.0]])
     np.testing.assert_array_equal(view.output.values(), [[19.0, 25.0], [37.0, 43.0]])
     assert not w.engine_ready and not release.is_set() and not timed_out
-    assert not _jit.is_ready("block_any", "float64")
 
     release.set()  # the warm-up finishes; the compiled loops take over
     qtbot.waitUntil(lambda: w.engine_ready, timeout=WAIT_S * 1000)
