@@ -14,8 +14,13 @@ once; and every parallel variant is a second, slow compile. Here:
   ``_kernels._claim``), not one Python call per block: a thread needs the GIL
   only to start and to finish, so a helper descheduled while holding the GIL
   (which stalls every other thread of the process) is rare;
-- helpers sleep on a queue between calls (no spinning), and a helper that
-  wakes up after the call has finished finds it closed and goes back to sleep;
+- helpers sleep on a queue between calls (no spinning); a helper that wakes
+  up after the caller has done every block finds the job closed and goes
+  back to sleep, and the caller returns only once every helper it woke has
+  let go of the job. A helper the OS runs late then costs its own call that
+  time, where the pool measures it (below), and never holds the GIL later,
+  while the program has moved on (a late helper waiting for a CPU to take
+  the GIL stalled the calling thread's next Python step by milliseconds);
 - a second thread calling while a job runs (the GUI and a worker at once)
   simply runs its own call serially: nothing is shared but the counter of a
   job, and no call ever waits for another call;
@@ -42,6 +47,12 @@ from collections.abc import Callable
 EXPLORE_S = 0.25
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
+#: Sharing is preferred only when its measured time is below this fraction of
+#: one thread's: a helper that ends its part late can still hold the GIL after
+#: the call returns and delay whatever the process runs next, a cost the
+#: call's own timing cannot see (measured: with two busy processes, 1024^2
+#: 3x3 ran at 0.77x of one thread without this margin).
+MARGIN = 0.85
 
 
 class _Costs:
@@ -66,13 +77,13 @@ def usable_cores() -> int:
 class _Job:
     """One call: the function every thread runs, and who is still running it."""
 
-    __slots__ = ("active", "closed", "done", "error", "lock", "work")
+    __slots__ = ("closed", "done", "error", "lock", "pending", "work")
 
-    def __init__(self, work: Callable[[], object]) -> None:
+    def __init__(self, work: Callable[[], object], helpers: int) -> None:
         self.work = work  # takes blocks until none is left; safe to run on several threads
         self.lock = threading.Lock()
-        self.active = 0
-        self.closed = False
+        self.pending = helpers  # woken helpers that have not let go of the job yet
+        self.closed = False  # the caller has done its part: no helper starts any more
         self.done = threading.Event()
         self.error: BaseException | None = None
 
@@ -97,7 +108,7 @@ class RowPool:
             return False  # first measure one thread, then sharing
         if c.shared is None:
             return True
-        faster = c.shared < c.serial
+        faster = c.shared < MARGIN * c.serial
         now = time.monotonic()
         if now - c.explored > EXPLORE_S:
             c.explored = now
@@ -157,16 +168,17 @@ class RowPool:
             return
         try:
             self._ensure_threads()
-            job = _Job(work)
-            for q in self._queues[: nblocks - 1]:
+            queues = self._queues[: nblocks - 1]
+            job = _Job(work, len(queues))
+            for q in queues:
                 q.put(job)
             try:
                 work()
             finally:
                 with job.lock:
                     job.closed = True
-                    wait = job.active > 0
-                if wait:  # only helpers that took part are waited for
+                    wait = job.pending > 0
+                if wait:  # every helper woken lets go of the job before the call ends
                     job.done.wait()
             if job.error is not None:
                 raise job.error
@@ -180,16 +192,13 @@ def _helper(q: queue.SimpleQueue) -> None:  # pragma: no cover - runs on helper 
         job: _Job | None = q.get()
         if job is None:  # the pool was closed
             return
-        with job.lock:
-            if job.closed:
-                continue
-            job.active += 1
         try:
-            job.work()
+            if not job.closed:  # a late helper skips a job the caller has finished
+                job.work()
         except BaseException as exc:  # handed to the caller, which raises it
             job.error = exc
         finally:
             with job.lock:
-                job.active -= 1
-                if job.active == 0 and job.closed:
+                job.pending -= 1
+                if job.pending == 0:
                     job.done.set()

@@ -79,15 +79,17 @@ def test_the_caller_does_every_block_a_descheduled_helper_has_not_taken():
 
 def test_a_helper_that_wakes_after_the_call_finds_it_closed():
     ran = []
-    job = _pool._Job(lambda: ran.append("late"))
+    job = _pool._Job(lambda: ran.append("late"), 1)
     job.closed = True
     q = _pool.queue.SimpleQueue()
     t = threading.Thread(target=_pool._helper, args=(q,), daemon=True)
     t.start()
     served = threading.Event()
     q.put(job)
-    q.put(_pool._Job(lambda: ran.append("next") or served.set()))
+    nxt = _pool._Job(lambda: ran.append("next") or served.set(), 1)
+    q.put(nxt)
     assert served.wait(WAIT)  # it skipped the closed job and served the next one
+    assert nxt.done.wait(WAIT) and job.done.is_set()  # and let go of both
     assert ran == ["next"]
     q.put(None)  # a closed pool ends its helpers
     t.join(WAIT)
