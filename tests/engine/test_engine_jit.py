@@ -141,3 +141,16 @@ def test_warm_up_readies_every_loop_once_in_one_signature_per_dtype(tmp_path):
     # a second process finds them all in the cache
     again = json.loads(run_python(WARM, NUMBA_CACHE_DIR=str(tmp_path)))
     assert {how for *_, how in again["seen"][:7]} == {"loaded"}
+    # and so does the install-time entry point scripts/setup.sh runs
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "convviz.engine.warmup"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("convviz engine: 0 loops compiled, 7 loaded from numba's cache")
