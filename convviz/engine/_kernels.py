@@ -138,10 +138,12 @@ def block_general(Xp, K, sh, sw, dh, dw, out, rows, state, bias):  # pragma: no 
     """Blocks of a strided/dilated correlation plus bias, as in :func:`block_3x3`."""
     oh = out.shape[0]
     nb = (oh + rows - 1) // rows
+    done = 0
     while True:
         b = _claim(state)
         if b >= nb:
-            return
+            return done
+        done += 1
         i0 = b * rows
         i1 = min(oh, i0 + rows)
         _general_rows(Xp, K, sh, sw, dh, dw, out, i0, i1)
@@ -166,14 +168,16 @@ def block_3x3(Xp, K, out, rows, state, bias):  # pragma: no cover - compiled
     """Blocks of ``rows`` output rows of a stride-1 3x3 correlation, plus bias.
 
     Takes blocks until none is left (see :func:`_claim`); sets ``state[1]``
-    if a value came out inf or NaN.
+    if a value came out inf or NaN. Returns how many blocks this thread did.
     """
     oh = out.shape[0]
     nb = (oh + rows - 1) // rows
+    done = 0
     while True:
         b = _claim(state)
         if b >= nb:
-            return
+            return done
+        done += 1
         i0 = b * rows
         i1 = min(oh, i0 + rows)
         ow = out.shape[1]
@@ -251,10 +255,12 @@ def block_any(Xp, K, out, rows, state, bias):  # pragma: no cover - compiled
     """
     oh = out.shape[0]
     nb = (oh + rows - 1) // rows
+    done = 0
     while True:
         b = _claim(state)
         if b >= nb:
-            return
+            return done
+        done += 1
         i0 = b * rows
         i1 = min(oh, i0 + rows)
         kh, kw = K.shape

@@ -44,9 +44,13 @@ import time
 from collections.abc import Callable
 
 #: Seconds between calls run the way that currently looks slower.
-EXPLORE_S = 0.25
+EXPLORE_S = 0.5
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
+#: Sharing is preferred only while the helpers do at least this share of the
+#: blocks (running mean): a helper that mostly wakes too late to help buys
+#: nothing and costs its wake-up and, now and then, a wait for its block.
+MIN_HELP = 0.25
 #: Sharing is preferred only when its measured time is below this fraction of
 #: one thread's: a helper that ends its part late can still hold the GIL after
 #: the call returns and delay whatever the process runs next, a cost the
@@ -58,11 +62,12 @@ MARGIN = 0.85
 class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
-    __slots__ = ("explored", "serial", "shared")
+    __slots__ = ("explored", "help", "serial", "shared")
 
     def __init__(self) -> None:
         self.serial: float | None = None
         self.shared: float | None = None
+        self.help = 1.0  # running mean of the helpers' share of the blocks
         self.explored = time.monotonic()  # when a call last ran the slower way
 
 
@@ -108,16 +113,20 @@ class RowPool:
             return False  # first measure one thread, then sharing
         if c.shared is None:
             return True
-        faster = c.shared < MARGIN * c.serial
+        faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
         if now - c.explored > EXPLORE_S:
             c.explored = now
             return not faster
         return faster
 
-    def record(self, key: object, shared: bool, seconds: float, work: float) -> None:
-        """Add one call's time to the running mean of its way of running."""
+    def record(
+        self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
+    ) -> None:
+        """Add one call's time (and, shared, the helpers' share of blocks) to the means."""
         c = self._costs.setdefault(key, _Costs())
+        if shared:
+            c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
         old = c.shared if shared else c.serial
         new = per if old is None else (1 - ALPHA) * old + ALPHA * per
@@ -149,11 +158,14 @@ class RowPool:
             self._queues = []
             self.helpers = 0
 
-    def run(self, work: Callable[[], object], nblocks: int, key: object = None, size: float = 1.0):
+    def run(
+        self, work: Callable[[], int | None], nblocks: int, key: object = None, size: float = 1.0
+    ) -> None:
         """Run ``work()`` on the calling thread and, if sharing pays, on the helpers too.
 
         ``work`` takes blocks from a counter shared by every thread that runs
-        it until none is left, so one call on one thread does the whole job.
+        it until none is left, so one call on one thread does the whole job;
+        it returns how many blocks it did (None: not counted).
         All of it is done on return. Calls with the same ``key`` are alike
         (same loop, similar size): their measured times decide whether the
         next one is shared; ``size`` is the call's work in any unit that is
@@ -172,8 +184,9 @@ class RowPool:
             job = _Job(work, len(queues))
             for q in queues:
                 q.put(job)
+            mine = None
             try:
-                work()
+                mine = work()
             finally:
                 with job.lock:
                     job.closed = True
@@ -182,7 +195,8 @@ class RowPool:
                     job.done.wait()
             if job.error is not None:
                 raise job.error
-            self.record(key, True, time.perf_counter() - t0, size)
+            helped = 1.0 - mine / nblocks if isinstance(mine, int) else 1.0
+            self.record(key, True, time.perf_counter() - t0, size, helped)
         finally:
             self._busy.release()
 

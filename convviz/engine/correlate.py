@@ -322,12 +322,12 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
     if name == "block_general":
         (sh, sw), (dh, dw) = g.stride, g.dilation
 
-        def run() -> None:
-            loop(Xr, Kr, sh, sw, dh, dw, out, rows, state, b)
+        def run() -> int:
+            return loop(Xr, Kr, sh, sw, dh, dw, out, rows, state, b)
     else:
 
-        def run() -> None:
-            loop(Xr, Kr, out, rows, state, b)
+        def run() -> int:
+            return loop(Xr, Kr, out, rows, state, b)
 
     if nblocks == 1:
         run()

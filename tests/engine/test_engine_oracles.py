@@ -186,6 +186,9 @@ def test_large_image_default_threshold_goes_parallel_and_is_right():
 
 def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch):
     """One call, one loop (so one compile); large outputs are cut into blocks of rows."""
+    from convviz.engine import warm_up
+
+    warm_up()  # so the spies below see only real calls, not a first compile's example
     calls = []
     for name in ("block_3x3", "block_any", "block_general"):
         real = getattr(_kernels, name)

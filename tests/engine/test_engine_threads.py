@@ -141,20 +141,24 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     assert pool.share("a") is False  # first, one thread is measured
     pool.record("a", False, 2.0, 1.0)
     assert pool.share("a") is True  # then sharing
-    pool.record("a", True, 1.0, 1.0)
+    pool.record("a", True, 1.0, 1.0, helped=0.5)
     clock[0] += 1.0
     assert pool.share("a") is False  # time to look at the slower way again, once
     assert [pool.share("a") for _ in range(5)] == [True] * 5
     # the helpers start losing (busy machine): sharing's mean rises past one thread's
     for _ in range(12):
-        pool.record("a", True, 4.0, 1.0)
+        pool.record("a", True, 4.0, 1.0, helped=0.5)
     assert [pool.share("a") for _ in range(5)] == [False] * 5
     clock[0] += 1.0
     assert pool.share("a") is True  # and sharing is tried again now and then
     # other kinds of call keep their own figures; work normalises the sizes
     pool.record("b", False, 1.0, 10.0)
-    pool.record("b", True, 0.5, 10.0)
+    pool.record("b", True, 0.5, 10.0, helped=0.5)
     assert pool.share("b") is True
+    # helpers that keep waking too late to take blocks: one thread, however it looks
+    for _ in range(10):
+        pool.record("b", True, 0.5, 10.0, helped=0.0)
+    assert pool.share("b") is False
 
 
 def test_a_kind_of_call_that_runs_on_one_thread_uses_no_helper():
