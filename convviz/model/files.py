@@ -595,30 +595,33 @@ def _tuples(v: Any) -> Any:
 
 # --------------------------------------------------------------- applying
 def apply(session: Session, data: SessionData) -> None:
-    """Put validated data into the session (one undo step); ``modified`` is cleared."""
-    session.set_scene(data.input, data.kernel, data.options)
-    session.set_step(data.step)
-    learning = getattr(session, "learning", None)
-    if data.learning is not None and learning is not None:
-        learning.set_settings(data.learning)
-    edges = getattr(session, "edges", None)
-    if data.edges is not None and edges is not None:
-        e = data.edges
-        if "max_side" in e:
-            edges.set_max_side(e["max_side"])
-        if data.edge_picture is not None:
-            edges.set_picture(
-                data.edge_picture,
-                e.get("picture", "Picture"),
-                info=data.edge_info,
-                path=e.get("path"),
-            )
-        elif e.get("picture") in PICTURES and e["picture"] != edges.name:
-            with contextlib.suppress(OSError, ValueError):  # a shipped sample gone missing
-                edges.load_preset(e["picture"])
-        if "show_kt" in e:
-            edges.set_show_kt(e["show_kt"])
-    session.modified = False
+    """Put validated data into the session (one undo step, one event per model).
+
+    ``modified`` is cleared before the listeners hear of the change.
+    """
+    with session.batch():
+        session.set_scene(data.input, data.kernel, data.options)
+        session.set_step(data.step)
+        if data.learning is not None:
+            session.learning.set_settings(data.learning)
+        edges = session.edges
+        if data.edges is not None:
+            e = data.edges
+            if "max_side" in e:
+                edges.set_max_side(e["max_side"])
+            if data.edge_picture is not None:
+                edges.set_picture(
+                    data.edge_picture,
+                    e.get("picture", "Picture"),
+                    info=data.edge_info,
+                    path=e.get("path"),
+                )
+            elif e.get("picture") in PICTURES and e["picture"] != edges.name:
+                with contextlib.suppress(OSError, ValueError):  # a shipped sample gone missing
+                    edges.load_preset(e["picture"])
+            if "show_kt" in e:
+                edges.set_show_kt(e["show_kt"])
+        session.modified = False
 
 
 def load_session(session: Session, path: str | Path) -> SessionData:

@@ -254,8 +254,8 @@ def test_hostile_lessons(tmp_path, text, match):
 def test_a_big_lesson_is_refused_unread(tmp_path, monkeypatch):
     p = tmp_path / "big.toml"
     p.write_bytes(b"#" * (L.MAX_LESSON_BYTES + 1))
-    monkeypatch.setattr(L.tomllib, "loads", lambda *a: pytest.fail("parsed"))
-    monkeypatch.setattr(L, "toml_depth", lambda *a: pytest.fail("scanned"))
+    monkeypatch.setattr(L.loader.tomllib, "loads", lambda *a: pytest.fail("parsed"))
+    monkeypatch.setattr(L.loader, "toml_depth", lambda *a: pytest.fail("scanned"))
     with pytest.raises(L.LessonError, match=r"big.toml: is 256 kB; .* at most 256 kB"):
         L.load_lesson(p)
 

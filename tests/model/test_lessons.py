@@ -250,7 +250,7 @@ def err(text: str) -> str:
     [
         (
             'view = "edge"',
-            "6.2.toml, slide 4: unknown view 'edge'; choose from window, edges, learn, matrix",
+            "6.2.toml, slide 4: view: unknown view 'edge'; choose from window, edges, learn",
         ),
         ('captoin = "x"', "6.2.toml, slide 4: unknown field 'captoin' (did you mean 'caption'?)"),
         ("builds = -1", "6.2.toml, slide 4: builds: must be a whole number of clicks, 0 or more"),
@@ -290,7 +290,10 @@ def err(text: str) -> str:
         ('hide = "answer"\nreveal = { view = "edges" }', "slide 4: reveal: unknown key 'view'"),
         ('hide = "answer"\nreveal = { step = 4 }', "slide 4: reveal: step is 4, but the reveal"),
         ('hide = "answer"\nreveal = { kernel = [[1, 2, 3, 4]] }', "slide 4: reveal: The kernel"),
-        ('hide = "answer"\nreveal = { kernel = "Sobel z" }', "slide 4: kernel: unknown kernel"),
+        (
+            'hide = "answer"\nreveal = { kernel = "Sobel z" }',
+            "slide 4: reveal.kernel: unknown kernel",
+        ),
         (
             'hide = "result"\nstep = "start"\nreveal = { step = 3 }\nbuilds = 2',
             "slide 4: builds: 1 click(s) would step past the last output cell",
