@@ -12,10 +12,9 @@ from convviz.model.edges import (
     KT_KEYS,
     PICTURES,
     EdgeMap,
-    arithmetic_text,
-    display_number,
 )
 from convviz.model.images import MAX_MAX_SIDE
+from convviz.model.values import display_number, step_text
 
 #: The chapter's printed ``corr2d(X, K)`` for the 6×8 image and K = [[1, -1]].
 CHAPTER_Y = np.array([[0, 1, 0, 0, 0, -1, 0]] * 6, dtype=np.float32)
@@ -198,8 +197,8 @@ def test_window_and_arithmetic(session):
     assert st.out_pos == (3, 1) and st.n == 3 * 7 + 1
     assert list(st.rows) == [3] and list(st.cols) == [1, 2]
     assert st.result == 1.0
-    assert arithmetic_text(st) == "1×1 + 0×(−1) = 1"
-    assert arithmetic_text(e.window("XK", 0, 5)) == "0×1 + 1×(−1) = −1"
+    assert step_text(st) == "1×1 + 0×(−1) = 1"
+    assert step_text(e.window("XK", 0, 5)) == "0×1 + 1×(−1) = −1"
     e.set_show_kt(True)
     st = e.window("XtKt", 5, 2)  # Xᵀ with Kᵀ = [[1], [-1]]
     assert list(st.rows) == [5, 6] and list(st.cols) == [2]
@@ -217,14 +216,6 @@ def test_window_on_a_large_picture_matches_the_map():
     st = s.edges.window("XK", 250, 120)
     assert list(st.rows) == [250, 251, 252] and list(st.cols) == [120, 121, 122]
     assert st.result == pytest.approx(float(Y[250, 120]), rel=1e-5)
-
-
-def test_arithmetic_text_elides_long_sums():
-    s = Session()
-    s.set_grid("kernel", np.ones((5, 5)))
-    s.edges.set_picture(np.ones((6, 6)), "ones")
-    text = arithmetic_text(s.edges.window("XK", 0, 0), max_terms=6)
-    assert "… (25 products) …" in text and text.endswith("= 25")
 
 
 def test_limit_is_shared_and_symmetric(session):
