@@ -6,7 +6,6 @@ that the session it was opened into is untouched, bit for bit.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import struct
@@ -16,32 +15,13 @@ import zlib
 import numpy as np
 import pytest
 from PIL import Image, ImageFile
+from session_state import snapshot
 
 from convviz.model import Session
 from convviz.model import files as F  # noqa: N812
 from convviz.model import lessons as L  # noqa: N812
 from convviz.model.images import MAX_PIXELS, check_max_side, load_image
 from convviz.model.values import ValueProblem
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _collect_sessions():
-    yield
-    gc.collect()
-
-
-def snapshot(s: Session):
-    return (
-        s.input.tobytes(),
-        s.input.shape,
-        s.kernel.tobytes(),
-        s.options,
-        s.step,
-        s.learning.settings,
-        s.edges.name,
-        s.modified,
-        s.can_undo,
-    )
 
 
 def session_text(**fields: str) -> str:

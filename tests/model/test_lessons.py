@@ -19,11 +19,6 @@ from convviz.model.lessons import (
 )
 
 
-@pytest.fixture(scope="module")
-def lesson():
-    return load_lesson("6.2")
-
-
 @pytest.fixture
 def player(lesson):
     p = LessonPlayer(lesson, Session())
