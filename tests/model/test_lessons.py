@@ -371,3 +371,14 @@ def test_a_lesson_keeps_its_kernel_on_the_edge_maps(lesson):
     assert fresh.edges.first_look() and not fresh.modified
     np.testing.assert_array_equal(fresh.kernel, [[1, -1]])
     assert not fresh.edges.first_look()  # once only
+
+
+def test_the_schema_declares_every_slide_field_once():
+    from convviz.model.lessons import SLIDE, SLIDE_FIELDS, Slide, help_text
+
+    names = [f.name for f in SLIDE]
+    assert len(set(names)) == len(names) and tuple(names) == SLIDE_FIELDS
+    slide_attrs = set(Slide.__dataclass_fields__) - {"number", "train"}
+    assert slide_attrs == set(names)  # every declared field lands on the Slide, and only they
+    text = help_text()
+    assert all(f"\n{n} " in f"\n{text}" for n in names) and "one of window, edges" in text

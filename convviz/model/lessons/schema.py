@@ -360,6 +360,10 @@ REVEAL: tuple[Field, ...] = (
 reveal = table(REVEAL, "key", "{options = {convolution = true}, step = 0}", empty_ok=False)
 
 
+def _keys(fields_: tuple[Field, ...]) -> str:
+    return ", ".join(f.name for f in fields_)
+
+
 def learning(value: Any, at: Where, name: str) -> dict[str, Any]:
     """An edition and settings fields (checked against the edition in :mod:`.scenes`)."""
     if not isinstance(value, dict):
@@ -383,14 +387,14 @@ SLIDE: tuple[Field, ...] = (
     Field("view", choice(VIEWS, "view"), "which view shows", choices=VIEWS, carries=True),
     Field("input", _input, "a preset's name or literal rows", carries=True),
     Field("kernel", _kernel, "a preset's name or literal rows", carries=True),
-    Field("options", options, "bias, padding, stride, dilation, convolution"),
+    Field("options", options, f"a table of {_keys(OPTIONS)} (the rest take defaults)"),
     Field("step", step, 'the start cell: a number from 0, "start" or "end" (default)'),
     Field("playing", boolean, "start the animation playing", False),
     Field("learning", learning, "an edition and its settings; train = true runs it", carries=True),
-    Field("edges", edges, "picture, show_kt, max_side", carries=True),
+    Field("edges", edges, f"a table of {_keys(EDGES)}", carries=True),
     Field("builds", clicks, "clicks this slide absorbs (default: 1 with hide, else 0)", 0),
     Field("hide", choice(HIDE, "", "cannot hide"), "held back until the next click", choices=HIDE),
-    Field("reveal", reveal, "input, kernel, options, step the reveal click sets (needs hide)"),
+    Field("reveal", reveal, f"the {_keys(REVEAL)} the reveal click sets (needs hide)"),
 )
 SLIDE_FIELDS = tuple(f.name for f in SLIDE)
 
@@ -467,6 +471,8 @@ def help_text() -> str:
     """Every slide field with its help, for authors (``python -m convviz.model.lessons``)."""
     lines = []
     for f in SLIDE:
-        extra = " (carries over)" if f.carries else ""
+        extra = f"; one of {', '.join(f.choices)}" if f.choices else ""
+        extra += " (carries over)" if f.carries else ""
+        extra += " (required)" if f.required else ""
         lines.append(f"{f.name:10} {f.help}{extra}")
     return "\n".join(lines)
