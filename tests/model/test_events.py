@@ -7,7 +7,7 @@ import pytest
 
 from convviz.model import Session, presets
 from convviz.model.events import Event, batched
-from convviz.model.lessons import LessonPlayer, load_lesson
+from convviz.model.lessons import LessonPlayer, apply_learning_settings, load_lesson
 from convviz.model.session import Options
 
 
@@ -136,3 +136,27 @@ def test_entering_each_slide_emits_once_per_model():
         p.goto(i, build=lesson.states[i].builds)  # a jump plays the builds too
         calls = {k: v.take() for k, v in c.items()}
         assert all(len(v) <= 1 for v in calls.values()), f"slide {i + 1}: {calls}"
+
+
+def test_a_slide_announces_its_grids_before_it_applies_its_learning(lesson):
+    """The learning hook (the GUI's learning view takes up the settings there) runs
+    after the session has announced the slide's grids, so it never sees stale ones."""
+    order: list[str] = []
+
+    def hook(session, spec, fresh_run):
+        order.append("hook")
+        apply_learning_settings(session, spec, fresh_run)
+
+    s = Session()
+    p = LessonPlayer(lesson, s, apply_learning=hook)
+    s.changed.connect(lambda parts: order.append("session"))
+    s.learning.changed.connect(lambda parts: order.append("learning"))
+    both = 0
+    for i in range(len(lesson)):
+        order.clear()
+        p.goto(i)
+        if "hook" in order and "session" in order:
+            both += 1
+            assert order.index("session") < order.index("hook"), f"slide {i + 1}: {order}"
+        assert order.count("session") <= 1 and order.count("learning") <= 1
+    assert both  # the lesson has such slides (6.2.4)

@@ -3,7 +3,8 @@
 :class:`LessonPlayer` applies each slide's :class:`~.scenes.SceneState` to a
 :class:`~convviz.model.Session` through its public methods, as one change:
 the session, its edge maps and its learning state each emit one event per
-click, and the player announces the move on :attr:`LessonPlayer.changed`.
+click (the session and edge maps first, in one batch, then the learning
+settings), and the player announces the move on :attr:`LessonPlayer.changed`.
 """
 
 from __future__ import annotations
@@ -155,6 +156,11 @@ class LessonPlayer:
             self._apply_scene(st)
             for _ in range(build):
                 self._build_effect()
+        if st.learning is not None:
+            # After the session has announced its new grids: a learning view that
+            # takes up these settings then sees the grids its run is made from.
+            with self.session.learning.changed.batch():
+                self.apply_learning(self.session, st.learning, st.train)
         return self._emit("slide")
 
     # ----------------------------------------------------------- internals
@@ -188,8 +194,6 @@ class LessonPlayer:
         s.set_step(st.start_step(s.n_steps))
         if st.edges is not None:
             self.apply_edges(s, dict(st.edges))
-        if st.learning is not None:
-            self.apply_learning(s, st.learning, st.train)
         self._hidden = st.hide
         s.set_hidden(frozenset({st.hide}) if st.hide else frozenset())
 
