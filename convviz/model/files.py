@@ -167,24 +167,20 @@ def with_suffix(path: str | Path) -> Path:
 # ------------------------------------------------------------- capturing
 def capture(session: Session, *, view: str | None = None) -> SessionData:
     """The session's saveable state as :class:`SessionData`."""
-    learning = getattr(session, "learning", None)
-    settings = getattr(learning, "settings", None)
     return SessionData(
         input=np.array(session.input, dtype=np.float64),
         kernel=np.array(session.kernel, dtype=np.float64),
         options=session.options,
         step=int(session.step),
         view=view,
-        learning=settings if isinstance(settings, LearningSettings) else None,
+        learning=session.learning.settings,
         edges=_edges_state(session),
     )
 
 
-def _edges_state(session: Session) -> dict[str, Any] | None:
+def _edges_state(session: Session) -> dict[str, Any]:
     """The edge view's picture (by name, file or numbers), show-Kᵀ and scale-down limit."""
-    edges = getattr(session, "edges", None)
-    if edges is None:
-        return None
+    edges = session.edges
     d: dict[str, Any] = {
         "picture": str(edges.name),
         "show_kt": bool(edges.show_kt),
