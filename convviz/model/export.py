@@ -151,19 +151,30 @@ def _bias_code(b: float) -> str:
     return f" - {_exact(-b)}" if b < 0 else f" + {_exact(b)}"
 
 
-def numpy_snippet(session: Session) -> str:
-    """A runnable NumPy program that prints this scene's output (as Y)."""
+def _program_head(session: Session, imports: list[str], array: str, flip: str) -> list[str]:
+    """A snippet's first lines: what the scene is, the imports, X and K (``array`` % literal)."""
     _scene_or_raise(session)
-    o = session.options
     lines = [
         f"# convviz scene: {_describe(session)}",
-        "import numpy as np",
+        *imports,
         "",
-        f"X = np.array({_np_literal(session.input)}, dtype=float)",
-        f"K = np.array({_np_literal(session.kernel)}, dtype=float)",
+        "X = " + array % _np_literal(session.input),
+        "K = " + array % _np_literal(session.kernel),
     ]
-    if o.convolution:
-        lines.append("K = np.flip(K)  # true convolution turns the kernel by 180° (6.2.5)")
+    if session.options.convolution:
+        lines.append(flip)
+    return lines
+
+
+def numpy_snippet(session: Session) -> str:
+    """A runnable NumPy program that prints this scene's output (as Y)."""
+    o = session.options
+    lines = _program_head(
+        session,
+        ["import numpy as np"],
+        "np.array(%s, dtype=float)",
+        "K = np.flip(K)  # true convolution turns the kernel by 180° (6.2.5)",
+    )
     lines.append("")
     if _plain(session):
         lines += [
@@ -206,20 +217,13 @@ def numpy_snippet(session: Session) -> str:
 
 def pytorch_snippet(session: Session) -> str:
     """The same scene with ``torch.nn.functional.conv2d`` (itself a cross-correlation)."""
-    _scene_or_raise(session)
     o = session.options
-    lines = [
-        f"# convviz scene: {_describe(session)}",
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        f"X = torch.tensor({_np_literal(session.input)}, dtype=torch.float64)",
-        f"K = torch.tensor({_np_literal(session.kernel)}, dtype=torch.float64)",
-    ]
-    if o.convolution:
-        lines.append(
-            "K = torch.flip(K, dims=(0, 1))  # conv2d does not flip: turn K by 180° (6.2.5)"
-        )
+    lines = _program_head(
+        session,
+        ["import torch", "import torch.nn.functional as F"],
+        "torch.tensor(%s, dtype=torch.float64)",
+        "K = torch.flip(K, dims=(0, 1))  # conv2d does not flip: turn K by 180° (6.2.5)",
+    )
     bias = f"torch.tensor([{_exact(o.bias)}], dtype=torch.float64)" if o.bias else "None"
     lines += [
         "",

@@ -26,6 +26,15 @@ from .schema import Slide, Where
 STEPPING_VIEWS = ("window", "matrix")
 
 
+def cursor(step: int | str, n_steps: int) -> int:
+    """A slide's step as the session's cursor: ``"start"`` is -1, ``"end"`` the last cell."""
+    if step == "start":
+        return -1
+    if step == "end":
+        return n_steps - 1
+    return int(step)
+
+
 @dataclass(frozen=True)
 class Revealed:
     """The grids, options and step a slide's reveal click sets (all filled in)."""
@@ -36,11 +45,7 @@ class Revealed:
     step: int | str  # a cell number, "start" or "end"
 
     def reveal_step(self, n_steps: int) -> int:
-        if self.step == "start":
-            return -1
-        if self.step == "end":
-            return n_steps - 1
-        return int(self.step)
+        return cursor(self.step, n_steps)
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,7 @@ class SceneState:
 
     def start_step(self, n_steps: int) -> int:
         """The step cursor the slide starts on (before any click)."""
-        if self.hide == "output" or self.step == "start":
-            return -1
-        if self.step == "end":
-            return n_steps - 1
-        return int(self.step)
+        return -1 if self.hide == "output" else cursor(self.step, n_steps)
 
 
 @dataclass(frozen=True)
