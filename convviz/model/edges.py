@@ -36,7 +36,7 @@ from . import presets
 from .colormap import symmetric_limit
 from .events import Event
 from .images import DEFAULT_MAX_SIDE, ImageInfo, check_max_side, load_image
-from .values import format_number
+from .values import display_number  # noqa: F401  (the GUI imports it from here)
 
 if TYPE_CHECKING:
     from .session import Session
@@ -49,11 +49,6 @@ MAP_PARTS = {"XK": ("X", "K"), "XtK": ("Xᵀ", "K"), "XKt": ("X", "Kᵀ"), "XtKt
 KT_KEYS = ("XKt", "XtKt")
 #: Each Kᵀ map is the transpose of an engine-computed one.
 TRANSPOSE_OF = {"XKt": "XtK", "XtKt": "XK"}
-
-
-def display_number(value: float, digits: int = 4) -> str:
-    """A number as a lecturer writes it: ``3``, ``0.25``, ``−1`` (a real minus sign)."""
-    return format_number(value, digits).replace("-", "−")
 
 
 # ----------------------------------------------------------------- pictures
@@ -397,27 +392,3 @@ class EdgeState:
         if "kernel" in parts:
             self._invalidate()
             self.changed.emit(frozenset({"maps"}))
-
-
-def arithmetic_text(step: WindowStep, max_terms: int = 16) -> str:
-    """``1×1 + 0×(−1) = 1``: the window's products summed, as a lecturer writes them.
-
-    With more than ``max_terms`` products the middle is elided, keeping the
-    count: ``… (25 products) …``.
-    """
-    vals = step.values.ravel()
-    ker = step.kernel.ravel()
-    terms = [f"{_factor(v)}×{_factor(k)}" for v, k in zip(vals, ker, strict=True)]
-    if len(terms) > max_terms:
-        head = max_terms // 2
-        tail = max_terms - head - 1
-        terms = [*terms[:head], f"… ({len(vals)} products) …", *terms[-tail:]]
-    text = " + ".join(terms)
-    if step.bias:
-        text += f" + {_factor(step.bias)}"
-    return f"{text} = {display_number(step.result)}"
-
-
-def _factor(v: float) -> str:
-    s = display_number(float(v))
-    return f"({s})" if s.startswith("−") else s

@@ -31,7 +31,8 @@ from ..engine import WindowStep, WindowSteps
 from .colormap import symmetric_limit, text_color, to_rgb
 from .files import atomic_file, atomic_path, atomic_write
 from .session import Options, Session
-from .values import _exact, format_block, format_number
+from .theme import THEMES
+from .values import _exact, display_number, format_block, format_number, step_text
 
 #: Longer animations are refused before the first frame is drawn. Frames stream to
 #: the encoder, so this bounds time, not memory: the largest scene the editor
@@ -101,26 +102,9 @@ def export_grids(session: Session, path: str | Path) -> list[Path]:
 
 
 # ------------------------------------------------------------- arithmetic
-def _tex_num(v: float, *, paren: bool = True) -> str:
-    s = format_number(v)
-    if s.startswith("-"):
-        return f"({s})" if paren else s
-    return s
-
-
 def step_latex(step: WindowStep) -> str:
-    r"""``0\times0 + 1\times1 + 3\times2 + 4\times3 = 19``: the products, the bias, the result.
-
-    Negative numbers (and a negative bias) are in parentheses; input cells
-    on the padding appear as the 0 they contribute.
-    """
-    terms = [
-        rf"{_tex_num(v)}\times{_tex_num(k)}"
-        for v, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)
-    ]
-    if step.bias:
-        terms.append(_tex_num(step.bias))
-    return " + ".join(terms) + f" = {_tex_num(step.result, paren=False)}"
+    r"""``0\times0 + 1\times1 + 3\times2 + 4\times3 = 19``: the products, the bias, the result."""
+    return step_text(step, latex=True)
 
 
 def session_latex(session: Session) -> str:
@@ -130,30 +114,6 @@ def session_latex(session: Session) -> str:
     if st is None:
         raise ValueError("The window has not started yet: step it once to get its arithmetic.")
     return step_latex(st)
-
-
-def step_text(step: WindowStep, *, max_chars: int | None = None) -> str:
-    """The same arithmetic in plain Unicode (``×`` and ``−``), shortened to ``max_chars``."""
-    terms = [
-        f"{_tex_num(v).replace('-', '−')}×{_tex_num(k).replace('-', '−')}"
-        for v, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)
-    ]
-    tail = []
-    if step.bias:
-        tail.append(_tex_num(step.bias).replace("-", "−"))
-    result = format_number(step.result).replace("-", "−")
-    text = " + ".join(terms + tail) + f" = {result}"
-    if max_chars is None or len(text) <= max_chars:
-        return text
-    keep = len(terms)
-    while keep > 2:
-        keep -= 1
-        head = terms[: (keep + 1) // 2]
-        end = terms[len(terms) - keep // 2 :]
-        text = " + ".join([*head, "…", *end, *tail]) + f" = {result}"
-        if len(text) <= max_chars:
-            return text
-    return f"sum of {len(terms)} products" + (f" + {tail[0]}" if tail else "") + f" = {result}"
 
 
 # ------------------------------------------------------------------- code
@@ -191,19 +151,30 @@ def _bias_code(b: float) -> str:
     return f" - {_exact(-b)}" if b < 0 else f" + {_exact(b)}"
 
 
-def numpy_snippet(session: Session) -> str:
-    """A runnable NumPy program that prints this scene's output (as Y)."""
+def _program_head(session: Session, imports: list[str], array: str, flip: str) -> list[str]:
+    """A snippet's first lines: what the scene is, the imports, X and K (``array`` % literal)."""
     _scene_or_raise(session)
-    o = session.options
     lines = [
         f"# convviz scene: {_describe(session)}",
-        "import numpy as np",
+        *imports,
         "",
-        f"X = np.array({_np_literal(session.input)}, dtype=float)",
-        f"K = np.array({_np_literal(session.kernel)}, dtype=float)",
+        "X = " + array % _np_literal(session.input),
+        "K = " + array % _np_literal(session.kernel),
     ]
-    if o.convolution:
-        lines.append("K = np.flip(K)  # true convolution turns the kernel by 180° (6.2.5)")
+    if session.options.convolution:
+        lines.append(flip)
+    return lines
+
+
+def numpy_snippet(session: Session) -> str:
+    """A runnable NumPy program that prints this scene's output (as Y)."""
+    o = session.options
+    lines = _program_head(
+        session,
+        ["import numpy as np"],
+        "np.array(%s, dtype=float)",
+        "K = np.flip(K)  # true convolution turns the kernel by 180° (6.2.5)",
+    )
     lines.append("")
     if _plain(session):
         lines += [
@@ -246,20 +217,13 @@ def numpy_snippet(session: Session) -> str:
 
 def pytorch_snippet(session: Session) -> str:
     """The same scene with ``torch.nn.functional.conv2d`` (itself a cross-correlation)."""
-    _scene_or_raise(session)
     o = session.options
-    lines = [
-        f"# convviz scene: {_describe(session)}",
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        f"X = torch.tensor({_np_literal(session.input)}, dtype=torch.float64)",
-        f"K = torch.tensor({_np_literal(session.kernel)}, dtype=torch.float64)",
-    ]
-    if o.convolution:
-        lines.append(
-            "K = torch.flip(K, dims=(0, 1))  # conv2d does not flip: turn K by 180° (6.2.5)"
-        )
+    lines = _program_head(
+        session,
+        ["import torch", "import torch.nn.functional as F"],
+        "torch.tensor(%s, dtype=torch.float64)",
+        "K = torch.flip(K, dims=(0, 1))  # conv2d does not flip: turn K by 180° (6.2.5)",
+    )
     bias = f"torch.tensor([{_exact(o.bias)}], dtype=torch.float64)" if o.bias else "None"
     lines += [
         "",
@@ -278,15 +242,15 @@ def pytorch_snippet(session: Session) -> str:
 
 
 # -------------------------------------------------------------- animation
-# The light theme of convviz.gui.style, repeated here because the model is Qt-free.
-_BG = (255, 255, 255)
-_TEXT = (0, 0, 0)
-_MUTED = (64, 64, 64)
-_ACCENT = (0, 0, 0)
-_ACCENT2 = (0, 158, 115)
-_GRID = (96, 96, 96)
-_PADDED = (176, 176, 176)
-_BLANK = (236, 236, 236)
+#: Animations are drawn in the light theme, as on a projected slide.
+THEME = THEMES["light"]
+_BG = THEME.rgb("window")
+_TEXT = THEME.rgb("text")
+_MUTED = THEME.rgb("muted")
+_ACCENT = THEME.rgb("accent")
+_GRID = THEME.rgb("grid_line")
+_PADDED = THEME.rgb("padded")
+_BLANK = THEME.rgb("blank")
 
 
 @functools.lru_cache(maxsize=16)
@@ -297,10 +261,6 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         except OSError:
             continue
     return ImageFont.load_default(size=size)
-
-
-def _text_w(draw: ImageDraw.ImageDraw, text: str, font) -> float:
-    return draw.textlength(text, font=font)
 
 
 class _Layout:
@@ -363,7 +323,7 @@ def _draw_cell(draw, lay: _Layout, x0, r, c, value, rgb, *, padded=False) -> Non
                 width=1,
             )
     if lay.numbers and value is not None:
-        txt = format_number(value, 3).replace("-", "−")
+        txt = display_number(value, 3)
         col = _MUTED if padded else text_color(np.asarray(rgb))
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         draw.text((cx, cy), txt, font=lay.num_font, fill=col, anchor="mm")

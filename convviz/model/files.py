@@ -167,24 +167,20 @@ def with_suffix(path: str | Path) -> Path:
 # ------------------------------------------------------------- capturing
 def capture(session: Session, *, view: str | None = None) -> SessionData:
     """The session's saveable state as :class:`SessionData`."""
-    learning = getattr(session, "learning", None)
-    settings = getattr(learning, "settings", None)
     return SessionData(
         input=np.array(session.input, dtype=np.float64),
         kernel=np.array(session.kernel, dtype=np.float64),
         options=session.options,
         step=int(session.step),
         view=view,
-        learning=settings if isinstance(settings, LearningSettings) else None,
+        learning=session.learning.settings,
         edges=_edges_state(session),
     )
 
 
-def _edges_state(session: Session) -> dict[str, Any] | None:
+def _edges_state(session: Session) -> dict[str, Any]:
     """The edge view's picture (by name, file or numbers), show-Kᵀ and scale-down limit."""
-    edges = getattr(session, "edges", None)
-    if edges is None:
-        return None
+    edges = session.edges
     d: dict[str, Any] = {
         "picture": str(edges.name),
         "show_kt": bool(edges.show_kt),
@@ -595,30 +591,33 @@ def _tuples(v: Any) -> Any:
 
 # --------------------------------------------------------------- applying
 def apply(session: Session, data: SessionData) -> None:
-    """Put validated data into the session (one undo step); ``modified`` is cleared."""
-    session.set_scene(data.input, data.kernel, data.options)
-    session.set_step(data.step)
-    learning = getattr(session, "learning", None)
-    if data.learning is not None and learning is not None:
-        learning.set_settings(data.learning)
-    edges = getattr(session, "edges", None)
-    if data.edges is not None and edges is not None:
-        e = data.edges
-        if "max_side" in e:
-            edges.set_max_side(e["max_side"])
-        if data.edge_picture is not None:
-            edges.set_picture(
-                data.edge_picture,
-                e.get("picture", "Picture"),
-                info=data.edge_info,
-                path=e.get("path"),
-            )
-        elif e.get("picture") in PICTURES and e["picture"] != edges.name:
-            with contextlib.suppress(OSError, ValueError):  # a shipped sample gone missing
-                edges.load_preset(e["picture"])
-        if "show_kt" in e:
-            edges.set_show_kt(e["show_kt"])
-    session.modified = False
+    """Put validated data into the session (one undo step, one event per model).
+
+    ``modified`` is cleared before the listeners hear of the change.
+    """
+    with session.batch():
+        session.set_scene(data.input, data.kernel, data.options)
+        session.set_step(data.step)
+        if data.learning is not None:
+            session.learning.set_settings(data.learning)
+        edges = session.edges
+        if data.edges is not None:
+            e = data.edges
+            if "max_side" in e:
+                edges.set_max_side(e["max_side"])
+            if data.edge_picture is not None:
+                edges.set_picture(
+                    data.edge_picture,
+                    e.get("picture", "Picture"),
+                    info=data.edge_info,
+                    path=e.get("path"),
+                )
+            elif e.get("picture") in PICTURES and e["picture"] != edges.name:
+                with contextlib.suppress(OSError, ValueError):  # a shipped sample gone missing
+                    edges.load_preset(e["picture"])
+            if "show_kt" in e:
+                edges.set_show_kt(e["show_kt"])
+        session.modified = False
 
 
 def load_session(session: Session, path: str | Path) -> SessionData:

@@ -38,13 +38,6 @@ LOSS_NAMES = {
     "squared": "squared error, summed (MXNet edition)",
     "l2": "L2 loss: half the mean of squares (DJL edition)",
 }
-INIT_NAMES = {
-    "normal": "normal, σ = scale",
-    "uniform": "uniform in ±scale",
-    "typed": "typed by hand",
-    "book": "the book's start (reproduces its printed run)",
-}
-
 #: Each edition's start, keyed by its loss: back-solved from the printed runs, these
 #: reproduce both tables digit for digit (MXNet: 4.949 ... 0.004, K = [0.9895, -0.98737];
 #: DJL: 0.12571818 ... 0.049037326 within 2e-5, K = [0.4475, -0.4477]). The books
@@ -55,11 +48,6 @@ BOOK_STARTS: dict[str, tuple[float, float]] = {
 }
 #: The shape the book's start is for: the chapter's 1×2 kernel.
 BOOK_SHAPE = (1, 2)
-SOURCE_NAMES = {
-    "chapter": "the chapter's 6×8 image and its edges under [1, −1]",
-    "current": "the session's input, with the session's kernel as the target",
-}
-
 MAX_KERNEL = 15
 MAX_STEPS = 1_000_000_000
 MAX_LR = 1e3

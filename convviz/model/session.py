@@ -17,7 +17,7 @@ import numpy as np
 from ..engine import WindowStep, WindowSteps, window_steps
 from . import presets
 from .edges import EdgeState
-from .events import Event
+from .events import Event, batched
 from .learning import LearningState
 from .values import ValueProblem, check_array, check_number, parse_number, shorten
 
@@ -268,7 +268,7 @@ class Session:
         X = self._checked_grid("input", input)
         K = self._checked_grid("kernel", kernel)
         options = options.validated()
-        with self.gesture():
+        with self.batch():
             self._replace("input", X)
             self._replace("kernel", K)
             self.set_options(**{f: getattr(options, f) for f in Options.__dataclass_fields__})
@@ -331,6 +331,18 @@ class Session:
             yield
         finally:
             self._gesture_depth -= 1
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One undo step, and one event per model for every edit inside.
+
+        For compound changes (a scene, a lesson slide, a loaded file): the
+        session, its edge maps and its learning state each announce once, with
+        the union of the parts, so no view draws a half-applied state. A drag
+        uses :meth:`gesture` instead, so the grid repaints as it goes.
+        """
+        with batched(self.learning.changed, self.edges.changed, self.changed), self.gesture():
+            yield
 
     # -------------------------------------------------------------- undo
     @property

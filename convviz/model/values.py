@@ -14,8 +14,12 @@ read with a few thousand Python steps.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..engine import WindowStep
 
 #: Larger magnitudes are refused: they only make the arithmetic unreadable
 #: and the colour scale useless, and 1e308 overflows the first product.
@@ -291,6 +295,52 @@ def format_number(value: float, digits: int = 4) -> str:
     if "e" in s:
         return s
     return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+#: The true minus sign: ``−1`` as a lecturer writes it, not the hyphen of ``-1``.
+MINUS = "\u2212"
+
+
+def display_number(value: float, digits: int = 4) -> str:
+    """A number as a lecturer writes it: ``3``, ``0.25``, ``−1`` (a real minus sign)."""
+    return format_number(value, digits).replace("-", MINUS)
+
+
+def factor_text(value: float, *, latex: bool = False) -> str:
+    """A factor of a product: negative numbers in parentheses, ``(−1)`` (``(-1)`` in LaTeX)."""
+    s = format_number(value)
+    if not latex:
+        s = s.replace("-", MINUS)
+    return f"({s})" if s[0] in ("-", MINUS) else s
+
+
+def step_text(step: WindowStep, *, max_chars: int | None = None, latex: bool = False) -> str:
+    """One window step's arithmetic: ``0×1 + 1×(−1) + 2 = 1``, the products, bias and result.
+
+    Negative factors (and a negative bias) are in parentheses; input cells on
+    the padding appear as the 0 they contribute. ``latex`` writes ``\\times``
+    and ``-`` for a LaTeX document. Beyond ``max_chars`` the middle products
+    give way to ``…``, and at the last to ``sum of N products``.
+    """
+    times = r"\times" if latex else "×"
+    terms = [
+        f"{factor_text(v, latex=latex)}{times}{factor_text(k, latex=latex)}"
+        for v, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)
+    ]
+    tail = [factor_text(step.bias, latex=latex)] if step.bias else []
+    result = format_number(step.result) if latex else display_number(step.result)
+    text = " + ".join(terms + tail) + f" = {result}"
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    keep = len(terms)
+    while keep > 2:
+        keep -= 1
+        head = terms[: (keep + 1) // 2]
+        end = terms[len(terms) - keep // 2 :]
+        text = " + ".join([*head, "…", *end, *tail]) + f" = {result}"
+        if len(text) <= max_chars:
+            return text
+    return f"sum of {len(terms)} products" + (f" + {tail[0]}" if tail else "") + f" = {result}"
 
 
 def format_block(arr: np.ndarray, sep: str = "\t") -> str:

@@ -207,7 +207,7 @@ def test_missing_and_malformed_lessons_say_why(qtbot, window, tmp_path):
     bad.write_text('title = "x"\n[[slide]]\ntitle = "a"\ncaption = "b"\nview = "edge"\n')
     assert not window.open_lesson(str(bad))
     assert said[-1] == (
-        "bad.toml, slide 1: unknown view 'edge'; choose from window, edges, learn, matrix."
+        "bad.toml, slide 1: view: unknown view 'edge'; choose from window, edges, learn, matrix."
     )
     assert window.lessons.player is None and not window.lessons.toolbar.isVisible()
     assert (window.session.input.tobytes(), window.session.step) == before

@@ -13,6 +13,7 @@ from PIL import Image
 
 from convviz.model import Session, presets
 from convviz.model import export as E  # noqa: N812
+from convviz.model.values import step_text
 
 
 def scene(**options) -> Session:
@@ -82,7 +83,7 @@ def test_plain_text_arithmetic_is_shortened():
     s.set_grid("input", np.arange(225.0).reshape(15, 15))
     s.set_grid("kernel", np.ones((15, 15)))
     s.set_step(0)
-    text = E.step_text(s.current, max_chars=60)
+    text = step_text(s.current, max_chars=60)
     assert len(text) <= 60 and "…" in text and text.endswith("= 25200")
 
 

@@ -6,7 +6,6 @@ that the session it was opened into is untouched, bit for bit.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import struct
@@ -16,32 +15,13 @@ import zlib
 import numpy as np
 import pytest
 from PIL import Image, ImageFile
+from session_state import snapshot
 
 from convviz.model import Session
 from convviz.model import files as F  # noqa: N812
 from convviz.model import lessons as L  # noqa: N812
 from convviz.model.images import MAX_PIXELS, check_max_side, load_image
 from convviz.model.values import ValueProblem
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _collect_sessions():
-    yield
-    gc.collect()
-
-
-def snapshot(s: Session):
-    return (
-        s.input.tobytes(),
-        s.input.shape,
-        s.kernel.tobytes(),
-        s.options,
-        s.step,
-        s.learning.settings,
-        s.edges.name,
-        s.modified,
-        s.can_undo,
-    )
 
 
 def session_text(**fields: str) -> str:
@@ -254,8 +234,8 @@ def test_hostile_lessons(tmp_path, text, match):
 def test_a_big_lesson_is_refused_unread(tmp_path, monkeypatch):
     p = tmp_path / "big.toml"
     p.write_bytes(b"#" * (L.MAX_LESSON_BYTES + 1))
-    monkeypatch.setattr(L.tomllib, "loads", lambda *a: pytest.fail("parsed"))
-    monkeypatch.setattr(L, "toml_depth", lambda *a: pytest.fail("scanned"))
+    monkeypatch.setattr(L.loader.tomllib, "loads", lambda *a: pytest.fail("parsed"))
+    monkeypatch.setattr(L.loader, "toml_depth", lambda *a: pytest.fail("scanned"))
     with pytest.raises(L.LessonError, match=r"big.toml: is 256 kB; .* at most 256 kB"):
         L.load_lesson(p)
 

@@ -22,9 +22,9 @@ import sys
 import tracemalloc
 from collections.abc import Callable
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from session_state import snapshot
 
 from convviz.model import Session
 from convviz.model import files as F  # noqa: N812
@@ -55,16 +55,6 @@ adversarial = st.builds(
     st.text(max_size=8),
 )
 texts = st.one_of(st.text(max_size=300), adversarial)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _collect_sessions():
-    yield
-    gc.collect()
-
-
-def snapshot(s: Session):
-    return (s.input.tobytes(), s.input.shape, s.kernel.tobytes(), s.options, s.step, s.modified)
 
 
 def measured(fn: Callable[[], object]) -> tuple[object, int, int]:

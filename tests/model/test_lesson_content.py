@@ -26,7 +26,7 @@ from convviz.model.learning import (
     djl_edition,
     mxnet_edition,
 )
-from convviz.model.lessons import ADVANCE, PREDICT, LessonPlayer, load_lesson
+from convviz.model.lessons import ADVANCE, PREDICT, LessonPlayer
 
 MXNET_PRINTED = [
     "batch 2, loss 4.949",
@@ -36,11 +36,6 @@ MXNET_PRINTED = [
     "batch 10, loss 0.004",
 ]
 DJL_PRINTED = [0.12571818, 0.09935227, 0.07851635, 0.062050212, 0.049037326]
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_lesson("6.2")
 
 
 def slide(lesson, title: str) -> int:

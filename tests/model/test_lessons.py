@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from session_state import scene
 
 from convviz.model import Session, presets
 from convviz.model.learning import djl_edition, mxnet_edition
@@ -19,11 +20,6 @@ from convviz.model.lessons import (
 )
 
 
-@pytest.fixture(scope="module")
-def lesson():
-    return load_lesson("6.2")
-
-
 @pytest.fixture
 def player(lesson):
     p = LessonPlayer(lesson, Session())
@@ -33,18 +29,6 @@ def player(lesson):
 
 def slide_index(lesson, title: str) -> int:
     return next(i for i, s in enumerate(lesson.slides) if s.title == title)
-
-
-def state_of(session: Session):
-    return (
-        session.input.tobytes(),
-        session.input.shape,
-        session.kernel.tobytes(),
-        session.kernel.shape,
-        session.options,
-        session.step,
-        session.hidden,
-    )
 
 
 # --------------------------------------------------------------- the lesson
@@ -172,7 +156,7 @@ def test_whole_walk_and_goto_agree(lesson):
     clicks = 0
     while True:
         jumped.goto(walked.index, build=walked.build)
-        assert state_of(walked.session) == state_of(jumped.session), walked.counter()
+        assert scene(walked.session) == scene(jumped.session), walked.counter()
         if walked.next() is None:
             break
         clicks += 1
@@ -250,7 +234,7 @@ def err(text: str) -> str:
     [
         (
             'view = "edge"',
-            "6.2.toml, slide 4: unknown view 'edge'; choose from window, edges, learn, matrix",
+            "6.2.toml, slide 4: view: unknown view 'edge'; choose from window, edges, learn",
         ),
         ('captoin = "x"', "6.2.toml, slide 4: unknown field 'captoin' (did you mean 'caption'?)"),
         ("builds = -1", "6.2.toml, slide 4: builds: must be a whole number of clicks, 0 or more"),
@@ -290,7 +274,10 @@ def err(text: str) -> str:
         ('hide = "answer"\nreveal = { view = "edges" }', "slide 4: reveal: unknown key 'view'"),
         ('hide = "answer"\nreveal = { step = 4 }', "slide 4: reveal: step is 4, but the reveal"),
         ('hide = "answer"\nreveal = { kernel = [[1, 2, 3, 4]] }', "slide 4: reveal: The kernel"),
-        ('hide = "answer"\nreveal = { kernel = "Sobel z" }', "slide 4: kernel: unknown kernel"),
+        (
+            'hide = "answer"\nreveal = { kernel = "Sobel z" }',
+            "slide 4: reveal.kernel: unknown kernel",
+        ),
         (
             'hide = "result"\nstep = "start"\nreveal = { step = 3 }\nbuilds = 2',
             "slide 4: builds: 1 click(s) would step past the last output cell",
@@ -384,3 +371,14 @@ def test_a_lesson_keeps_its_kernel_on_the_edge_maps(lesson):
     assert fresh.edges.first_look() and not fresh.modified
     np.testing.assert_array_equal(fresh.kernel, [[1, -1]])
     assert not fresh.edges.first_look()  # once only
+
+
+def test_the_schema_declares_every_slide_field_once():
+    from convviz.model.lessons import SLIDE, SLIDE_FIELDS, Slide, help_text
+
+    names = [f.name for f in SLIDE]
+    assert len(set(names)) == len(names) and tuple(names) == SLIDE_FIELDS
+    slide_attrs = set(Slide.__dataclass_fields__) - {"number", "train"}
+    assert slide_attrs == set(names)  # every declared field lands on the Slide, and only they
+    text = help_text()
+    assert all(f"\n{n} " in f"\n{text}" for n in names) and "one of window, edges" in text
