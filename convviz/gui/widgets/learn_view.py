@@ -309,6 +309,7 @@ class LearnView(QWidget):
             ("uniform", "uniform in ±scale"),
             ("normal", "normal, σ = scale"),
             ("typed", "typed below"),
+            ("book", "the book's start"),  # replays the printed run (1×2 only)
         ):
             self.combo_init.addItem(name, key)
         self.edit_scale = NumberEdit(0.07)
@@ -796,7 +797,7 @@ class LearnView(QWidget):
         self.spin_rows.setEnabled(not current)
         self.spin_cols.setEnabled(not current)
         self.edit_typed.setEnabled(s.init == "typed")
-        self.edit_scale.setEnabled(s.init != "typed")
+        self.edit_scale.setEnabled(s.init not in ("typed", "book"))
         self.loss_plot.set_log(s.log_scale)
         self.settings_problem.setText("")
 

@@ -4,7 +4,7 @@ One strip across the top of the window while a lesson runs::
 
     6.2.1  Cross-correlation            ● ● ○ ○   1 / 21   ◀  ▶  [slides ▾]  ▴  ✕
     Lay the 2×2 kernel on the top-left of the input. Multiply the numbers …
-    Predict, then click ▶                         (or the answer, once revealed)
+    Predict, then press → to reveal.              (or the answer, once revealed)
 
 It only renders :class:`~convviz.model.lessons.LessonEvent`\\ s and emits
 what the presenter asks for; the controller moves the lesson. Its buttons
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.lessons import Lesson, LessonEvent
+from ...model.lessons import PREDICT, Lesson, LessonEvent
 from ..style import Style
 from ._util import blocked
 
-PREDICT = "Predict, then click ▶ to reveal."
+__all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
 
 
