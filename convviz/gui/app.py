@@ -140,16 +140,33 @@ class WarmUpWorker(QObject):
     sig_done = Signal(float)  # payload: seconds it took
     sig_failed = Signal(str)  # payload: the error message
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.stop_requested = False  # set from the GUI thread when the window closes
+
+    def request_stop(self) -> None:
+        """Stop after the loop being prepared now: a closing window need not wait for all."""
+        self.stop_requested = True
+
+    def _progress(self, n: int, total: int, _name: str, how: str) -> None:
+        if self.stop_requested:
+            raise _Stopped
+        self.sig_progress.emit(n, total, how)
+
     @Slot()
     def run(self) -> None:
         try:
             from ..engine import warm_up
 
-            self.sig_done.emit(
-                warm_up(lambda n, total, _, how: self.sig_progress.emit(n, total, how))
-            )
+            self.sig_done.emit(warm_up(self._progress))
+        except _Stopped:
+            return  # the window is closing: nobody listens
         except Exception as exc:  # pragma: no cover - shown to the user
             self.sig_failed.emit(f"{type(exc).__name__}: {exc}")
+
+
+class _Stopped(Exception):
+    """Raised inside the warm-up's progress callback to end it early."""
 
 
 def start_warm_up(parent: QObject, on_done, on_failed, on_progress=None) -> QThread:

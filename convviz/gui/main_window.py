@@ -294,12 +294,24 @@ class MainWindow(QMainWindow):
     def _on_engine_failed(self, message: str) -> None:
         self.status.setText(f"The engine failed to start: {message}")
 
+    def stop_engine_warm_up(self) -> None:
+        """End the warm-up thread before the window (its parent) goes away.
+
+        Destroying a running QThread aborts the process, so this waits, with no
+        time limit, but only for the loop being compiled now: the worker stops
+        before the next one (at most a few seconds on a first launch).
+        """
+        thread = self._warm_thread
+        if thread is None or not thread.isRunning():
+            return
+        thread._worker.request_stop()  # type: ignore[attr-defined]
+        thread.quit()
+        thread.wait()
+
     def closeEvent(self, event) -> None:
         if not self.files.confirm_close(event):  # unsaved changes: Save / Discard / Cancel
             return
         self.settings.setValue("geometry", self.saveGeometry())
         self._remember_style()
-        if self._warm_thread is not None and self._warm_thread.isRunning():
-            self._warm_thread.quit()
-            self._warm_thread.wait(5000)
+        self.stop_engine_warm_up()
         super().closeEvent(event)

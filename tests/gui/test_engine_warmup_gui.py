@@ -108,3 +108,28 @@ def test_the_status_bar_says_compiling_only_when_something_compiles(qtbot, setti
     w2._on_engine_progress(7, 7, "loaded")
     w2._on_engine_ready(0.3)
     assert "ompil" not in w2.status.text()
+
+
+def test_closing_during_the_warm_up_stops_it_after_the_current_loop(qtbot, settings, cold_engine):
+    """Quitting mid-compile used to destroy a running QThread, which aborts the process."""
+    compiling, release, timed_out = cold_engine
+    prepared: list[str] = []
+    real_prepare = _jit.prepare
+
+    def counting_prepare(name, dtype):
+        prepared.append(name)
+        return real_prepare(name, dtype)
+
+    _jit.prepare = counting_prepare  # restored by the fixture's monkeypatch
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.start_engine()
+    qtbot.waitUntil(compiling.is_set, timeout=WAIT_S * 1000)
+    thread = w._warm_thread
+    assert thread is not None and thread.isRunning()
+    threading.Timer(0.0, release.set).start()  # the current loop finishes while close waits
+    w.stop_engine_warm_up()
+    assert not thread.isRunning() and thread.isFinished()
+    assert len(prepared) == 1  # stopped before the next loop, not after all of them
+    assert not w.engine_ready and not timed_out
