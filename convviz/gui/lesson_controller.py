@@ -169,6 +169,15 @@ class LessonController(QObject):
             self._pause_views()
             self.player.goto(index)
 
+    def goto_last(self) -> None:
+        """The last slide (End while presenting)."""
+        if self.player is not None:
+            self.goto(self.player.n_slides - 1)
+
+    def set_presenting(self, on: bool) -> None:
+        """Presenting: the bar keeps only the slide's words (see :mod:`..presenting`)."""
+        self.bar.set_presenting(on)
+
     def _pause_views(self) -> None:
         for key in ("window", "learn"):
             view = self.window.views.get(key)

@@ -198,6 +198,8 @@ class EdgeView(QWidget):
 
         # -------------------------------------------------------- the maps
         self.panels: dict[str, HeatMap] = {k: HeatMap(style, k) for k in NAMES}
+        for k in IMAGE_KEYS:  # the pictures: grey, 0 black and 1 white
+            self.panels[k].picture_ok = True
         maps = QWidget()
         self._maps_grid = grid = QGridLayout(maps)
         grid.setContentsMargins(0, 0, 0, 0)

@@ -66,7 +66,7 @@ from ...model.values import (
     parse_block,
     parse_number,
 )
-from ..style import Style
+from ..style import Style, is_picture, theme_lut, to_rgb
 from ._util import blocked as _blocked
 from ._util import connect_model
 from .flow import FlowLayout
@@ -150,6 +150,11 @@ class GridWidget(QWidget):
         self._hover: tuple[int, int] = (-1, -1)
         self.max_cell = MAX_CELL
         self.cell_cap: float | None = None  # set by a view to give several grids one cell size
+        #: Smallest cell, in stage units, when the grid is small enough to show its digits.
+        self.min_readable_cell = 44.0
+        #: True for a picture's grid (the input): shown grey, 0 black and the largest white,
+        #: whenever it has no negative value. Kernels and maps keep the diverging scale.
+        self.picture_ok = False
         self.empty_text = ""
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -212,9 +217,15 @@ class GridWidget(QWidget):
         return self._mask
 
     def limit(self) -> float:
+        if self.is_picture():
+            return float(np.max(self._values)) or 1.0  # type: ignore[arg-type]
         if self._limit is not None:
             return float(self._limit) or 1.0
         return colormap.symmetric_limit(self._shown_values())
+
+    def is_picture(self) -> bool:
+        """Drawn grey-scale (a picture: no negative values) rather than diverging."""
+        return self.picture_ok and is_picture(self._values)
 
     def outline(self, role: str = "accent") -> np.ndarray | None:
         return self._outlines.get(role)
@@ -234,6 +245,11 @@ class GridWidget(QWidget):
 
     def digits_shown(self) -> bool:
         return self._digit_font() is not None
+
+    def digit_px(self) -> int:
+        """The pixel size of the numbers as drawn now (0 when the cells are too small)."""
+        f = self._digit_font()
+        return 0 if f is None else f.pixelSize()
 
     def cell_rect(self, r: int, c: int) -> QRectF:
         """The rectangle of cell (r, c) in widget coordinates (padded cells: negative r/c)."""
@@ -277,8 +293,13 @@ class GridWidget(QWidget):
     def minimumSizeHint(self) -> QSize:
         hp, wp = self.padded_shape()
         hp, wp = max(hp, 1), max(wp, 1)
-        # Small grids stay legible; large ones may shrink to a few pixels a cell.
-        cell = max(3.0, min(self._max_cell_px() * 0.6, 120.0 / max(hp, wp)))
+        # Small grids keep readable digits; large ones (a photograph) may shrink to a
+        # few pixels a cell. Proportional to the scale, so a stage can fit it.
+        s = self.style_.scale
+        if max(hp, wp) <= 16:
+            cell = min(self.min_readable_cell, self.max_cell) * s
+        else:
+            cell = max(2.0 * s, 300.0 * s / max(hp, wp))
         m = 2 * self._margin()
         return QSize(int(wp * cell) + m, int(hp * cell) + m)
 
@@ -346,7 +367,7 @@ class GridWidget(QWidget):
         t = self.style_.theme
         rgb = np.empty((h + 2 * ph, w + 2 * pw, 3), np.uint8)
         rgb[...] = QColor(t.padded).getRgb()[:3]
-        inner = colormap.to_rgb(v, self.limit())
+        inner = to_rgb(v, self.limit(), t, picture=self.is_picture())
         if self._mask is not None and self._mask.shape == v.shape:
             inner[~self._mask] = QColor(t.blank).getRgb()[:3]
         rgb[ph : ph + h, pw : pw + w] = inner
@@ -369,13 +390,13 @@ class GridWidget(QWidget):
         if self._pad != (0, 0) and len(longest) < 1:
             longest = "0"
         f = self.style_.font(bold=True)
-        px = int(cell * 0.42)
+        px = int(cell * 0.5)
         if px < MIN_DIGIT_PX:
             self._font_cache = (key, None)  # type: ignore[assignment]
             return None
         f.setPixelSize(px)
         width = QFontMetrics(f).horizontalAdvance(longest)
-        room = cell * 0.88
+        room = cell * 0.86
         if width > room:
             px = int(px * room / width)
             if px < MIN_DIGIT_PX:
@@ -444,7 +465,7 @@ class GridWidget(QWidget):
             for c in range(w):
                 if mask is not None and not mask[r, c]:
                     continue
-                p.setPen(text_color_for(rgb[r + ph, c + pw]))
+                p.setPen(text_color_for(rgb[r + ph, c + pw]))  # black or white, by contrast
                 rect = QRectF(x0 + (c + pw) * cell, y, cell, cell)
                 p.drawText(rect, Qt.AlignmentFlag.AlignCenter, row[c])
         if ph or pw:  # the padding's zeros, quieter
@@ -1066,7 +1087,7 @@ class ColorBar(QWidget):
         return cell_text(-self._limit), "0", cell_text(self._limit)
 
     def _font(self) -> QFont:
-        return self.style_.font(10)
+        return self.style_.font(14)
 
     def sizeHint(self) -> QSize:
         fm = QFontMetrics(self._font())
@@ -1095,7 +1116,7 @@ class ColorBar(QWidget):
         lw = max(fm.horizontalAdvance(lo), fm.horizontalAdvance(hi)) // 2 + 2
         bar = QRectF(lw, y + 1, max(10, self.width() - 2 * lw), bar_h)
         grad = QLinearGradient(bar.topLeft(), bar.topRight())
-        table = colormap.lut(9)
+        table = theme_lut(self.style_.theme, 9)
         for i, rgb in enumerate(table):
             grad.setColorAt(i / 8, QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
         p.fillRect(bar, QBrush(grad))

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ...model import colormap
 from ...model.edges import display_number
-from ..style import Style
+from ..style import Style, grey_lut, is_picture, theme_lut
 
 #: Numbers are drawn only when a cell is at least this many pixels (at 100 % zoom).
 MIN_CELL_PX = 14
@@ -56,6 +56,17 @@ def _text_colours() -> list[QColor]:
     return _TEXT_COLOURS
 
 
+_COLOURS_FOR: dict[int, list[QColor]] = {}
+
+
+def text_colours_for(lut: np.ndarray) -> list[QColor]:
+    """Black or white for each entry of a 256-entry table (cached per table)."""
+    key = hash(lut.tobytes())
+    if key not in _COLOURS_FOR:
+        _COLOURS_FOR[key] = [QColor(*colormap.text_color(rgb)) for rgb in lut]
+    return _COLOURS_FOR[key]
+
+
 def lut_index(values: np.ndarray, limit: float) -> np.ndarray:
     """Where each value falls in the 256-entry table for the scale [-limit, limit]."""
     t = np.clip(np.asarray(values, dtype=np.float64) / (limit or 1.0), -1.0, 1.0)
@@ -74,6 +85,9 @@ class NumbersItem(pg.GraphicsObject):
         self._limit = 1.0
         self._font = QFont(style.font(12))
         self.drawn = 0  # cells numbered in the last paint (for tests)
+        self.drawn_px = 0  # their type size in pixels (for tests)
+        self.lut: np.ndarray = shared_lut()
+        self.picture = False  # grey 0..limit instead of the diverging −limit..limit
 
     def set_values(self, values: np.ndarray | None, limit: float) -> None:
         shape_changed = (values is None) != (self._values is None) or (
@@ -96,6 +110,7 @@ class NumbersItem(pg.GraphicsObject):
 
     def paint(self, p: QPainter, *args) -> None:
         self.drawn = 0
+        self.drawn_px = 0
         v = self._values
         if v is None:
             return
@@ -112,11 +127,14 @@ class NumbersItem(pg.GraphicsObject):
         block = np.asarray(v[r0:r1, c0:c1], dtype=np.float64)
         texts = [[display_number(x, 3) for x in row] for row in block.tolist()]
         longest = max(len(t) for row in texts for t in row)
-        px = min(cell * 0.42, cell * 0.92 / (0.6 * max(longest, 1)), self._style.px(44))
+        px = min(cell * 0.5, cell * 0.92 / (0.6 * max(longest, 1)), self._style.px(60))
         if px < 7:
             return
-        idx = lut_index(block, self._limit)
-        colours = _text_colours()
+        if self.picture:
+            idx = np.rint(np.clip(block / self._limit, 0, 1) * 255).astype(np.intp)
+        else:
+            idx = lut_index(block, self._limit)
+        colours = text_colours_for(self.lut)
         font = QFont(self._font)
         font.setPixelSize(int(px))
         p.save()
@@ -132,6 +150,7 @@ class NumbersItem(pg.GraphicsObject):
                 p.drawText(rect, Qt.AlignmentFlag.AlignCenter, t)
         p.restore()
         self.drawn = len(texts) * len(texts[0])
+        self.drawn_px = QFontInfo(font).pixelSize()
 
 
 # ==================================================================== heat map
@@ -149,6 +168,9 @@ class HeatMap(QWidget):
         self._limit = 1.0
         self._hover: tuple[int, int] = (-1, -1)
         self._followers: list[HeatMap] = []
+        #: A picture's panel (X, Xᵀ): grey-scale, 0 black and the largest white, when
+        #: it has no negative value; maps keep the diverging scale.
+        self.picture_ok = False
 
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -237,7 +259,8 @@ class HeatMap(QWidget):
         old = self.shape()
         self._values = values
         self._limit = float(limit) or 1.0
-        self.image.setImage(values, levels=(-self._limit, self._limit), autoLevels=False)
+        self._apply_lut()
+        self.image.setImage(values, levels=self._levels(), autoLevels=False)
         self.image.show()
         self.numbers.set_values(values, self._limit)
         self.caption.setText(caption)
@@ -260,8 +283,27 @@ class HeatMap(QWidget):
         limit = float(limit) or 1.0
         if limit != self._limit and self._values is not None:
             self._limit = limit
-            self.image.setLevels((-limit, limit))
+            self.image.setLevels(self._levels())
             self.numbers.set_values(self._values, limit)
+
+    def is_picture(self) -> bool:
+        return self.picture_ok and is_picture(self._values)
+
+    def _levels(self) -> tuple[float, float]:
+        if self.is_picture():
+            return (0.0, self._limit)
+        return (-self._limit, self._limit)
+
+    def _apply_lut(self) -> None:
+        pic = self.is_picture()
+        lut = grey_lut(256) if pic else theme_lut(self.style_.theme)
+        self.numbers.picture = pic
+        self.numbers.lut = lut
+        self.image.setLookupTable(lut)
+
+    def number_px(self) -> int:
+        """The size of the numbers as last drawn (0: none drawn)."""
+        return self.numbers.drawn_px if self.numbers.drawn else 0
 
     def set_window(self, rows: tuple[int, int] | None, cols: tuple[int, int] | None = None) -> None:
         """Outline rows ``rows[0]..rows[1]`` × columns ``cols[0]..cols[1]`` (inclusive)."""
@@ -435,6 +477,9 @@ class HeatMap(QWidget):
         self.caption.setFont(s.font(16, bold=True))
         self.caption.setStyleSheet(f"color: {t.text};")
         self.view.setBackground(QColor(t.window))
+        self._apply_lut()
+        if self._values is not None:
+            self.image.setLevels(self._levels())
         self.overlay.setFont(s.font(24, bold=True))
         bg = QColor(t.window)
         self.overlay.setStyleSheet(

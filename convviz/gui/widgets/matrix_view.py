@@ -182,6 +182,8 @@ class MatrixView(QWidget):
             f"window n sits, zeros elsewhere: {nz} of its {R * C} entries are not zero."
         )
         self.op_eq.setText(f"+ {format_number(o.bias)} =".replace("-", "−") if o.bias else "=")
+        self.arith.plan_for(s)
+        self.arith.set_caption_template(f"y[{R - 1}] = row {R - 1} of W · x")
         self._fit_cells()
 
     def _show_step(self) -> None:
