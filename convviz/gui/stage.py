@@ -84,10 +84,29 @@ class Stage(QWidget):
         # The content asks for a new layout (another grid shape, a text appeared):
         # fit again if what it needs changed since the last fit.
         if obj is self._content and event.type() == QEvent.Type.LayoutRequest and not self._fitting:
-            need = obj.minimumSizeHint()
+            need = self._need(obj)
             if need != self._last_need:
                 self._again.start()
         return False
+
+    def _fit_factor(self, w: QWidget) -> float:
+        """How many times over the content's minimum fits in the area (≥ 1: it fits)."""
+        lay = w.layout()
+        if lay is not None:
+            lay.activate()
+        need = self._need(w)
+        if need.width() <= 0 or need.height() <= 0:
+            return 1.0
+        return min(self.width() / need.width(), self.height() / need.height())
+
+    def _need(self, w: QWidget) -> QSize:
+        """The content's minimum at this width: rows that wrap (tool rows, captions)
+        are counted as they wrap here, not as they would at the narrowest width."""
+        need = w.minimumSizeHint()
+        lay = w.layout()
+        if lay is not None and lay.hasHeightForWidth():
+            need.setHeight(min(need.height(), lay.totalHeightForWidth(self.width())))
+        return need
 
     def _refit(self) -> None:
         """Scale to the target (height × zoom), or less until the content's minimum fits.
@@ -101,24 +120,30 @@ class Stage(QWidget):
         self._fitting = True
         try:
             st = self.stage_style
+            top = self.window()
+            if st.set_screen_height(top.height() if top is not None else self.height()):
+                st.sig_changed.emit()  # floors moved: restyle before measuring
             target = self.height() / REF_HEIGHT * self.window_style.scale
-            for _ in range(5):
-                lay = w.layout()
-                if lay is not None:
-                    lay.activate()
-                need = w.minimumSizeHint()
-                if need.width() <= 0 or need.height() <= 0:
-                    break
-                f = min(self.width() / need.width(), self.height() / need.height())
-                new = min(target, st.scale * f * 0.985) if f < 1.0 else min(target, st.scale * f)
-                if abs(new - st.scale) <= 0.01 * st.scale and f >= 1.0:
-                    break
+            best: float | None = None  # the largest scale seen to fit
+            for _ in range(6):
+                f = self._fit_factor(w)
+                if f >= 1.0:
+                    best = st.scale if best is None else max(best, st.scale)
+                    if st.scale >= target * 0.995 or f < 1.03:
+                        break
+                    new = min(target, st.scale * f)
+                else:
+                    new = st.scale * f * 0.98
+                    if best is not None and new <= best:
+                        new = best
                 if not st.set_scale(new):
                     break
+            if self._fit_factor(w) < 1.0 and best is not None:
+                st.set_scale(best)
             lay = w.layout()
             if lay is not None:
                 lay.activate()
-            self._last_need = w.minimumSizeHint()
+            self._last_need = self._need(w)
             w.setGeometry(self.rect())
         finally:
             self._fitting = False

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontInfo, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 400, 10
@@ -273,6 +273,18 @@ class Style(QObject):
     def color(self, role: str) -> QColor:
         return QColor(getattr(self.theme, role))
 
+    def min_text_px(self, kind: str = "body") -> float:
+        """No floor for the window's own controls (a stage's style has one)."""
+        return 0.0
+
+    def font_px(self, points: float, kind: str = "body", bold: bool = False) -> QFont:
+        """:meth:`font`, raised to :meth:`min_text_px` when that is larger."""
+        f = self.font(points, bold)
+        floor = self.min_text_px(kind)
+        if floor and QFontInfo(f).pixelSize() < floor:
+            f.setPixelSize(int(np.ceil(floor)))
+        return f
+
     def icon(self, kind: str) -> QIcon:
         """A transport icon in the theme's text colour (see :func:`icon`)."""
         return icon(kind, self.theme.text)
@@ -330,18 +342,39 @@ class Style(QObject):
         self.sig_changed.emit()
 
 
+#: What the back row needs, as a share of the screen height: body text (grid values,
+#: the arithmetic, captions) and plot labels. Slightly above 2.2 % / 1.6 % for rounding.
+BODY_SHARE = 0.0225
+LABEL_SHARE = 0.0165
+
+
 class StageStyle(Style):
     """The :class:`Style` of what is on a stage: scale set by the stage, theme by the window.
 
     Widgets on a stage size themselves from it exactly as from a window
-    Style, so the stage fits the screen by changing one number.
+    Style, so the stage fits the screen by changing one number. It also
+    knows the screen's height, so what must be read never gets smaller than
+    the back row needs (:meth:`min_text_px`), whatever the scale.
     """
 
     def __init__(self, base: Style) -> None:
         super().__init__(base.zoom, base.theme.name)
         self.base = base
         self._stage_scale = 1.0
+        self._screen_h = 0
         base.sig_changed.connect(self.sig_changed)
+
+    def set_screen_height(self, height: int) -> bool:
+        """The height the stage is projected on (the window's); True when it changed."""
+        height = int(height)
+        if height == self._screen_h:
+            return False
+        self._screen_h = height
+        return True
+
+    def min_text_px(self, kind: str = "body") -> float:
+        """The smallest pixel size the audience can read: body text or plot labels."""
+        return (BODY_SHARE if kind == "body" else LABEL_SHARE) * self._screen_h
 
     @property
     def zoom(self) -> int:

@@ -44,15 +44,14 @@ def readable_items(window) -> list[tuple[str, float, str]]:
     if stage is None:
         return out
     for g in stage.findChildren(GridWidget):
-        if not shown(g) or g.values() is None:
-            continue
+        if not shown(g) or g.values() is None or not g.show_digits:
+            continue  # a thumbnail (colours only) is context, not read
         if max(g.padded_shape()) <= SMALL_GRID:
             mask = g.mask()
             if mask is not None and not mask.any():
                 continue  # nothing revealed yet: no numbers to read
-            out.append(
-                (f"grid {g.objectName() or type(g.parent()).__name__}", g.digit_px(), "body")
-            )
+            name = f"grid {g.shape()} cell {g.cell_size():.0f}"
+            out.append((name, g.digit_px(), "body"))
     for a in stage.findChildren(ArithmeticView):
         if shown(a) and a.lines():
             out.append(("arithmetic", a.font_px(), "body"))

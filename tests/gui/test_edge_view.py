@@ -69,8 +69,9 @@ def test_chapter_maps_captions_and_vanishing(qtbot, view, session):
     assert xtk.caption_text() == "corr2d(Xᵀ, K) — 8×5"
     np.testing.assert_array_equal(xk.image.image, CHAPTER_Y)
     assert xk.image.image.dtype == np.float32
-    assert xtk.overlay_text() == VANISHES and xtk.overlay.isVisible()
-    assert xk.overlay_text() == "" and not xk.overlay.isVisible()
+    assert xtk.overlay_text() == VANISHES and xtk.badge.isVisible()
+    assert not xtk.overlay.isVisible()  # beside the caption: it covers no number
+    assert xk.overlay_text() == "" and not xk.badge.isVisible()
     # One shared symmetric scale, everywhere.
     for key in ("X", "Xt", "XK", "XtK"):
         assert view.map_panel(key).image.levels == pytest.approx([-1, 1])

@@ -186,7 +186,7 @@ class ArithmeticView(QWidget):
         base = self._base_points(n)
 
         def fits(pts: float, lines: int) -> int | None:
-            f = self.style_.font(pts)
+            f = self.style_.font_px(pts)
             fm = QFontMetrics(f)
             room = width - self._caption_width(f) - fm.horizontalAdvance("+ ")
             slot = fm.horizontalAdvance(term) + fm.horizontalAdvance(" + ")
@@ -225,7 +225,7 @@ class ArithmeticView(QWidget):
 
     def _needed_height(self, width: int) -> int:
         pts, _per, lines = self.plan(width)
-        line = QFontMetrics(self.style_.font(pts)).lineSpacing()
+        line = QFontMetrics(self.style_.font_px(pts)).lineSpacing()
         h = lines * line
         if self._extent[3]:
             h += self._grid.verticalSpacing() + line
@@ -340,7 +340,7 @@ class ArithmeticView(QWidget):
         t = s.theme
         step = self._step
         pts, per, _nlines = self.plan()
-        font = s.font(pts)
+        font = s.font_px(pts)
         self.caption.setText(self._caption)
         self.caption.setFont(font)  # same size and line as the sum it starts
         self.caption.setVisible(step is not None)

@@ -34,10 +34,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -190,11 +188,8 @@ class EdgeView(QWidget):
         sl.addWidget(self.detail, 3)
         sl.addStretch(0)
         self._side = side
-        self.side_scroll = QScrollArea()
-        self.side_scroll.setWidget(side)
-        self.side_scroll.setWidgetResizable(True)
-        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # No scroll area: the stage fits the whole view, side bar included.
+        self.side_scroll = side
 
         # -------------------------------------------------------- the maps
         self.panels: dict[str, HeatMap] = {k: HeatMap(style, k) for k in NAMES}
@@ -219,12 +214,11 @@ class EdgeView(QWidget):
         rl.addWidget(maps, 1)
         rl.addWidget(self.status)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.side_scroll)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = QWidget()  # side bar and maps; fixed shares (a stage scales them)
+        cols = QHBoxLayout(self.splitter)
+        cols.setContentsMargins(0, 0, 0, 0)
+        cols.addWidget(self.side_scroll, 0)
+        cols.addWidget(right, 1)
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -371,10 +365,8 @@ class EdgeView(QWidget):
 
     def _size_side_bar(self) -> None:
         """Wide enough for the kernel panel's tools, the rest for the maps."""
-        need = self._side.minimumSizeHint().width() + self.style_.px(12)
-        side = max(self.style_.px(340), need)
-        total = max(self.splitter.width(), side + self.style_.px(400))
-        self.splitter.setSizes([side, total - side])
+        self._side.setMinimumWidth(self.style_.px(300))
+        self._side.setMaximumWidth(self.style_.px(380))
 
     def refresh(self) -> None:
         """Compute what is stale and put every map on screen (only while visible)."""
@@ -543,6 +535,27 @@ class EdgeView(QWidget):
         if "hidden" in parts:
             self.refresh()
 
+    def set_controls_visible(self, on: bool) -> None:
+        """View ▸ Hide controls and presenting: the picture bar, hints and notes fold away."""
+        self.set_tools_visible(on)
+        for w in (self.status, self.note):
+            w.setVisible(on)
+
+    def set_tools_visible(self, on: bool) -> None:
+        """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""
+        for w in (
+            self.picture_label,
+            self.picture_combo,
+            self.btn_open,
+            self.max_side_label,
+            self.max_side,
+            self.show_kt,
+            self.btn_chapter,
+            self.picture_info,
+        ):
+            w.setVisible(on)
+        self.kernel_panel.set_tools_visible(on)
+
     # ============================================================ style
     def _style_message(self) -> None:
         t = self.style_.theme
@@ -570,5 +583,5 @@ class EdgeView(QWidget):
         self.detail_title.setFont(s.font(13, bold=True))
         self.detail_times.setFont(s.font(26, bold=True))
         self.status.setFont(s.font(16))
-        self.side_scroll.setMinimumWidth(s.px(260))
+        self._size_side_bar()
         self._style_message()

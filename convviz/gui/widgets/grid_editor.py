@@ -77,6 +77,9 @@ GridName = Literal["input", "kernel"]
 MIN_DIGIT_PX = 10
 #: The largest cell, in pixels at 100 % zoom.
 MAX_CELL = 120
+#: Digits are this share of the cell high, and use at most this share of its width.
+DIGIT_SHARE = 0.6
+DIGIT_ROOM = 0.86
 MINUS = "\u2212"
 #: Typing one of these on a selected cell starts editing it with that character.
 _START_CHARS = "0123456789-+.\u2212"
@@ -96,9 +99,9 @@ _GRID_KEYS = {
 }
 
 
-def cell_text(value: float) -> str:
+def cell_text(value: float, digits: int = 4) -> str:
     """A cell's digits as shown: :func:`format_number` with a long, visible minus."""
-    return format_number(value).replace("-", MINUS)
+    return format_number(value, digits).replace("-", MINUS)
 
 
 def _text_colors() -> dict[tuple[int, int, int], QColor]:
@@ -155,6 +158,11 @@ class GridWidget(QWidget):
         #: True for a picture's grid (the input): shown grey, 0 black and the largest white,
         #: whenever it has no negative value. Kernels and maps keep the diverging scale.
         self.picture_ok = False
+        #: False for a thumbnail that gives context and is not read (the learning
+        #: view's X and Y): colours only, and it may be small.
+        self.show_digits = True
+        #: Significant digits printed (a learned weight reads better as 0.45 than 0.4496).
+        self.digits = 4
         self.empty_text = ""
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -173,12 +181,15 @@ class GridWidget(QWidget):
         ``limit`` is the colour scale's half-width, shared between grids (None: own).
         """
         old_shape = None if self._values is None else self._values.shape
+        old_need = self._cell_for_text()
         self._values = None if values is None else np.array(values, dtype=np.float64)
         self._mask = None if mask is None else np.asarray(mask, dtype=bool)
         self._limit = limit
         self._invalidate()
         if self._values is None or self._values.shape != old_shape:
             self._update_max_size()
+        elif self._cell_for_text() != old_need:  # longer numbers need larger cells
+            self.updateGeometry()
 
     def set_limit(self, limit: float | None) -> None:
         """Change the colour scale's half-width (shared between grids)."""
@@ -296,12 +307,24 @@ class GridWidget(QWidget):
         # Small grids keep readable digits; large ones (a photograph) may shrink to a
         # few pixels a cell. Proportional to the scale, so a stage can fit it.
         s = self.style_.scale
-        if max(hp, wp) <= 16:
-            cell = min(self.min_readable_cell, self.max_cell) * s
+        if not self.show_digits:
+            cell = 10.0 * s
+        elif max(hp, wp) <= 16:
+            cell = max(min(self.min_readable_cell, self.max_cell) * s, self._cell_for_text())
         else:
             cell = max(2.0 * s, 300.0 * s / max(hp, wp))
         m = 2 * self._margin()
         return QSize(int(wp * cell) + m, int(hp * cell) + m)
+
+    def _cell_for_text(self) -> float:
+        """The cell side at which the longest number reaches the back row's size."""
+        need = self.style_.min_text_px()
+        if not need or self._values is None:
+            return 0.0
+        if self._texts is None:
+            self._texts = [[cell_text(x, self.digits) for x in row] for row in self._values]
+        longest = max((len(t) for row in self._texts for t in row), default=1)
+        return max(need / DIGIT_SHARE, need * 0.64 * longest / DIGIT_ROOM) + 1
 
     def natural_cell(self) -> float:
         """The cell size this widget would use on its own (no :attr:`cell_cap`)."""
@@ -378,25 +401,25 @@ class GridWidget(QWidget):
 
     def _digit_font(self) -> QFont | None:
         """The font for the digits at this cell size, or None when too small to read."""
-        if self._values is None:
+        if self._values is None or not self.show_digits:
             return None
         cell = self._geometry()[0]
         key = int(cell)
         if self._font_cache is not None and self._font_cache[0] == key:
             return self._font_cache[1]
         if self._texts is None:
-            self._texts = [[cell_text(x) for x in row] for row in self._values]
+            self._texts = [[cell_text(x, self.digits) for x in row] for row in self._values]
         longest = max((s for row in self._texts for s in row), key=len, default="0")
         if self._pad != (0, 0) and len(longest) < 1:
             longest = "0"
         f = self.style_.font(bold=True)
-        px = int(cell * 0.5)
+        px = int(cell * DIGIT_SHARE)
         if px < MIN_DIGIT_PX:
             self._font_cache = (key, None)  # type: ignore[assignment]
             return None
         f.setPixelSize(px)
         width = QFontMetrics(f).horizontalAdvance(longest)
-        room = cell * 0.86
+        room = cell * DIGIT_ROOM
         if width > room:
             px = int(px * room / width)
             if px < MIN_DIGIT_PX:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QVBoxLayout,
@@ -106,7 +107,7 @@ class NumbersItem(pg.GraphicsObject):
         return QRectF(0, 0, w, h)
 
     def numbers_fit(self, cell_px: float) -> bool:
-        return cell_px >= self._style.px(MIN_CELL_PX)
+        return cell_px >= MIN_CELL_PX
 
     def paint(self, p: QPainter, *args) -> None:
         self.drawn = 0
@@ -127,7 +128,7 @@ class NumbersItem(pg.GraphicsObject):
         block = np.asarray(v[r0:r1, c0:c1], dtype=np.float64)
         texts = [[display_number(x, 3) for x in row] for row in block.tolist()]
         longest = max(len(t) for row in texts for t in row)
-        px = min(cell * 0.5, cell * 0.92 / (0.6 * max(longest, 1)), self._style.px(60))
+        px = min(cell * 0.6, cell * 0.92 / (0.62 * max(longest, 1)), self._style.px(60))
         if px < 7:
             return
         if self.picture:
@@ -177,7 +178,7 @@ class HeatMap(QWidget):
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.view = pg.GraphicsView()
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.view.setMinimumSize(QSize(80, 80))
+        self.view.setMinimumSize(QSize(20, 20))
         self.vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False, defaultPadding=0.01)
         self.view.setCentralItem(self.vb)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -199,10 +200,19 @@ class HeatMap(QWidget):
         self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.overlay.hide()
 
+        # A short verdict on a map ("vanishes: all zeros") rides on the caption line,
+        # so it never covers the numbers it describes.
+        self.badge = QLabel()
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.badge.hide()
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.caption, 1)
+        head.addWidget(self.badge)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(style.px(2))
-        lay.addWidget(self.caption)
+        lay.addLayout(head)
         lay.addWidget(self.view, 1)
 
         self.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
@@ -231,8 +241,10 @@ class HeatMap(QWidget):
         return self.caption.text()
 
     def overlay_text(self) -> str:
-        """The big message over the map ("" when none is shown)."""
-        return self.overlay.text() if not self.overlay.isHidden() else ""
+        """The message on the map: over an empty panel, or beside the caption of a map."""
+        if not self.overlay.isHidden():
+            return self.overlay.text()
+        return self.badge.text() if not self.badge.isHidden() else ""
 
     def window_rect(self) -> QRectF | None:
         """The outlined window, in cells (x = column, y = row), or None."""
@@ -247,6 +259,20 @@ class HeatMap(QWidget):
         return int(r.top()), int(r.left())
 
     # ------------------------------------------------------------ showing
+    def minimumSizeHint(self) -> QSize:
+        """Small maps keep readable numbers (proportional to the stage's scale), large
+        ones (a photograph) may shrink; a stage fits the view to these."""
+        s = self.style_.scale
+        cap = self.caption.sizeHint().height() + self.style_.px(2)
+        shp = self.shape()
+        if shp is not None and max(shp) <= 16:
+            need = self.style_.min_text_px()
+            v = self._values
+            longest = max((len(display_number(x, 3)) for x in np.ravel(v)), default=1)
+            cell = max(30.0 * s, need / 0.6, need * 0.62 * longest / 0.92) + 1
+            return QSize(int(shp[1] * cell) + 4, int(shp[0] * cell) + 4 + cap)
+        return QSize(int(90 * s), int(90 * s) + cap)
+
     def set_values(
         self,
         values: np.ndarray,
@@ -264,10 +290,13 @@ class HeatMap(QWidget):
         self.image.show()
         self.numbers.set_values(values, self._limit)
         self.caption.setText(caption)
-        self._set_overlay(overlay)
+        self._set_overlay("")
+        self.badge.setText(overlay)
+        self.badge.setVisible(bool(overlay))
         if old != self.shape():
             self.clear_marks()
             self.fit()
+            self.updateGeometry()
 
     def set_message(self, caption: str, message: str) -> None:
         """No map, only a caption and a big message (an error, or "predict it first")."""
@@ -277,6 +306,7 @@ class HeatMap(QWidget):
         self.numbers.set_values(None, 1.0)
         self.caption.setText(caption)
         self.clear_marks()
+        self.badge.hide()
         self._set_overlay(message)
 
     def set_limit(self, limit: float) -> None:
@@ -476,6 +506,8 @@ class HeatMap(QWidget):
         t = s.theme
         self.caption.setFont(s.font(16, bold=True))
         self.caption.setStyleSheet(f"color: {t.text};")
+        self.badge.setFont(s.font(16, bold=True))
+        self.badge.setStyleSheet(f"color: {t.answer};")
         self.view.setBackground(QColor(t.window))
         self._apply_lut()
         if self._values is not None:

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -236,6 +235,7 @@ class LearnView(QWidget):
         ):
             flow.addWidget(w)
         root.addWidget(bar)
+        self._controls_bar = bar
 
         self.status = QLabel()
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -253,17 +253,18 @@ class LearnView(QWidget):
         msg_row.addWidget(self.btn_use_lr)
         root.addLayout(msg_row)
 
-        # --- the four columns
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        root.addWidget(self.splitter, 1)
+        # --- the four columns: a fixed share each (a stage scales them as one slide;
+        # a splitter's handles would let the shares drift and its minimum ignores scale)
+        self.columns = QWidget()
+        self._columns = QHBoxLayout(self.columns)
+        self._columns.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.columns, 1)
         self.settings_box = self._build_settings()
-        self.splitter.addWidget(self.settings_box)
-        self.splitter.addWidget(self._build_grids())
-        self.splitter.addWidget(self._build_plots())
-        self.splitter.addWidget(self._build_surface_and_log())
-        for i, f in enumerate((0, 3, 4, 3)):
-            self.splitter.setStretchFactor(i, f)
+        self._columns.addWidget(self.settings_box, 0)
+        self._columns.addWidget(self._build_grids(), 40)
+        self._columns.addWidget(self._build_plots(), 35)
+        self._surface_column = self._build_surface_and_log()
+        self._columns.addWidget(self._surface_column, 25)
         self.settings_box.hide()  # the Settings button shows it
         self._sized = False
 
@@ -363,18 +364,25 @@ class LearnView(QWidget):
         self.grid_true = GridWidget(self.style_)
         self.grid_grad = GridWidget(self.style_)
         for g in (self.grid_X, self.grid_Y):
-            g.max_cell = 46
+            # Context, already read on the slides before: thumbnails, so the
+            # kernel being learned and its gradient get the room.
+            g.max_cell = 26
+            g.show_digits = False
+        self.grid_X.picture_ok = True
         for g in (self.grid_K, self.grid_true, self.grid_grad):
-            g.max_cell = 84
+            g.max_cell = 120
+            g.digits = 3  # read from the back: 0.45, not 0.4496
         self.cap_X = _caption("X, the input")
         self.cap_Y = _caption("Y, the target")
         self.cap_K = _caption("learned K")
         self.cap_true = _caption("true K, which made Y")
         self.cap_grad = _caption("∂L/∂K (last step)")
-        lay.addWidget(self.cap_X)
-        lay.addWidget(self.grid_X, 2)
-        lay.addWidget(self.cap_Y)
-        lay.addWidget(self.grid_Y, 2)
+        pair = QGridLayout()  # X and Y side by side: thumbnails
+        pair.addWidget(self.cap_X, 0, 0)
+        pair.addWidget(self.grid_X, 1, 0)
+        pair.addWidget(self.cap_Y, 0, 1)
+        pair.addWidget(self.grid_Y, 1, 1)
+        lay.addLayout(pair, 2)
         # The learned kernel sits above the true one, cell over cell, and the
         # gradient that moves it beside it.
         kernels = QGridLayout()
@@ -964,11 +972,17 @@ class LearnView(QWidget):
         self._size_columns()
 
     def _size_columns(self) -> None:
-        """Share the width: the example a third, the plots 38 %, the surface and log 29 %."""
-        total = max(self.splitter.width(), 600)
-        side = self.settings_box.minimumWidth() if self.settings_box.isVisible() else 0
-        rest = max(total - side, 300)
-        self.splitter.setSizes([side, int(rest * 0.33), int(rest * 0.38), int(rest * 0.29)])
+        """The example a third of the width, the plots 38 %, the surface and log 29 %
+        (stretch factors of the columns' layout); the settings take what they need."""
+        self._columns.invalidate()
+
+    def set_controls_visible(self, on: bool) -> None:
+        """View ▸ Hide controls and presenting: the buttons, settings and log fold away."""
+        self._controls_bar.setVisible(on)
+        for w in (self.explain, self.log, self.btn_copy, self.cap_log, self.check_log):
+            w.setVisible(on)
+        if not on:
+            self.btn_settings.setChecked(False)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

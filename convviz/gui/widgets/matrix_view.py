@@ -247,7 +247,9 @@ class MatrixView(QWidget):
             (box.width() - spare) / max(C + 2 + Wp, 1),
             float(self.style_.px(72)),
         )
-        base = max(2.0, cell) / self.style_.scale
+        # Never below what the back row can read: the stage fits the view to that.
+        floor = max(g._cell_for_text() for g in (self.matrix, self.x_grid, self.y_grid))
+        base = max(2.0, cell, floor) / self.style_.scale
         for g in (self.matrix, self.x_grid, self.y_grid):
             g.max_cell = base
             g.updateGeometry()

@@ -368,10 +368,12 @@ class WindowView(QWidget):
         ):  # no grid is readable: give them the tools' room
             self.set_tools_visible(False)
             return  # the re-layout starts another sync
-        natural = [n for n in sizes if n >= readable]
-        cap = min(natural) if len(natural) > 1 else None
+        # Small grids (their numbers are read) share one cell size, so the output
+        # is never drawn smaller than the input; a large one (64×64) keeps its own.
+        small = [g.natural_cell() for g in grids if max(g.padded_shape()) <= 16]
+        cap = min(small) if len(small) > 1 else None
         for g in grids:
-            g.set_cell_cap(cap)
+            g.set_cell_cap(cap if max(g.padded_shape()) <= 16 else None)
 
     # ------------------------------------------------------------ actions
     @property
