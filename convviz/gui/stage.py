@@ -19,12 +19,27 @@ hit-testing, so the stage re-lays the real widgets out instead.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
 from .style import StageStyle, Style
 
 #: The height, in stage units, of the reference slide at zoom 100.
 REF_HEIGHT = 760.0
+
+
+def _wraps(item) -> bool:
+    """A wrapping caption or a row of tools that flows onto more lines when narrow.
+
+    Only these count at their height-for-width: a container's height-for-width
+    is computed from its children's preferred sizes, far above its minimum.
+    """
+    from .widgets.flow import FlowLayout
+
+    w = item.widget()
+    if isinstance(w, QLabel):
+        return w.wordWrap()
+    lay = item.layout() or (w.layout() if w is not None else None)
+    return isinstance(lay, FlowLayout)
 
 
 class Stage(QWidget):
@@ -85,28 +100,63 @@ class Stage(QWidget):
         # fit again if what it needs changed since the last fit.
         if obj is self._content and event.type() == QEvent.Type.LayoutRequest and not self._fitting:
             need = self._need(obj)
-            if need != self._last_need:
+            last = self._last_need
+            grew = need.width() > self.width() or need.height() > self.height()
+            moved = (
+                not last.isValid()
+                or abs(need.width() - last.width()) > 0.04 * max(1, last.width())
+                or abs(need.height() - last.height()) > 0.04 * max(1, last.height())
+            )
+            if grew or moved:  # small changes (a longer number) keep the scale: no jump
                 self._again.start()
         return False
 
-    def _fit_factor(self, w: QWidget) -> float:
-        """How many times over the content's minimum fits in the area (≥ 1: it fits)."""
+    @staticmethod
+    def _settle(w: QWidget) -> None:
+        """Recompute every nested layout now, innermost first: a restyle changes minimum
+        sizes deep inside, which Qt would only pass up at the next turn of the loop."""
+        for child in reversed(w.findChildren(QWidget)):
+            lay = child.layout()
+            if lay is not None and child.isVisibleTo(w):
+                lay.invalidate()
+                lay.activate()
         lay = w.layout()
         if lay is not None:
+            lay.invalidate()
             lay.activate()
+
+    def _fit_factor(self, w: QWidget) -> float:
+        """How many times over the content's minimum fits in the area (≥ 1: it fits)."""
+        self._settle(w)
         need = self._need(w)
         if need.width() <= 0 or need.height() <= 0:
             return 1.0
         return min(self.width() / need.width(), self.height() / need.height())
 
     def _need(self, w: QWidget) -> QSize:
-        """The content's minimum at this width: rows that wrap (tool rows, captions)
-        are counted as they wrap here, not as they would at the narrowest width."""
+        """The content's minimum at this width: rows that wrap (captions, tool rows) are
+        counted as they wrap at this width, not as they would at the narrowest one."""
         need = w.minimumSizeHint()
         lay = w.layout()
-        if lay is not None and lay.hasHeightForWidth():
-            need.setHeight(min(need.height(), lay.totalHeightForWidth(self.width())))
-        return need
+        if not isinstance(lay, QBoxLayout) or lay.direction() not in (
+            QBoxLayout.Direction.TopToBottom,
+            QBoxLayout.Direction.BottomToTop,
+        ):
+            return need
+        m = lay.contentsMargins()
+        inner = self.width() - m.left() - m.right()
+        h, n = m.top() + m.bottom(), 0
+        for i in range(lay.count()):
+            item = lay.itemAt(i)
+            if item is None or item.isEmpty():
+                continue
+            h_min = item.minimumSize().height()
+            if item.hasHeightForWidth() and _wraps(item):
+                h_min = max(h_min, item.heightForWidth(inner))
+            h += h_min
+            n += 1
+        h += max(0, n - 1) * max(0, lay.spacing())
+        return QSize(need.width(), h)
 
     def _refit(self) -> None:
         """Scale to the target (height × zoom), or less until the content's minimum fits.
@@ -125,7 +175,7 @@ class Stage(QWidget):
                 st.sig_changed.emit()  # floors moved: restyle before measuring
             target = self.height() / REF_HEIGHT * self.window_style.scale
             best: float | None = None  # the largest scale seen to fit
-            for _ in range(6):
+            for _ in range(8):
                 f = self._fit_factor(w)
                 if f >= 1.0:
                     best = st.scale if best is None else max(best, st.scale)

@@ -73,8 +73,11 @@ def test_chapter_maps_captions_and_vanishing(qtbot, view, session):
     assert not xtk.overlay.isVisible()  # beside the caption: it covers no number
     assert xk.overlay_text() == "" and not xk.badge.isVisible()
     # One shared symmetric scale, everywhere.
-    for key in ("X", "Xt", "XK", "XtK"):
+    for key in ("XK", "XtK"):  # signed maps: the diverging scale
         assert view.map_panel(key).image.levels == pytest.approx([-1, 1])
+    for key in ("X", "Xt"):  # the pictures: grey, 0 black and 1 white, as the caption says
+        assert view.map_panel(key).is_picture()
+        assert view.map_panel(key).image.levels == pytest.approx([0, 1])
     assert view.colorbar.limit() == 1.0
     # Small maps print their numbers in the cells.
     qtbot.waitUntil(lambda: _painted(view, xk) == 42, timeout=2000)

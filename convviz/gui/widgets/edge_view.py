@@ -400,7 +400,8 @@ class EdgeView(QWidget):
             panel.show()
             if HIDDEN_BY[key] in hidden:
                 shape = f" — {m.shape[0]}×{m.shape[1]}" if m.shape else ""
-                panel.set_message(f"{m.name}{shape}", HIDDEN)
+                # The hidden map keeps its room, so the reveal moves nothing.
+                panel.set_message(f"{m.name}{shape}", HIDDEN, reserve=m.values)
             elif m.values is None:
                 panel.set_message(m.caption(), m.error or "")
             else:

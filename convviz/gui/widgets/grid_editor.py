@@ -153,6 +153,9 @@ class GridWidget(QWidget):
         self._hover: tuple[int, int] = (-1, -1)
         self.max_cell = MAX_CELL
         self.cell_cap: float | None = None  # set by a view to give several grids one cell size
+        #: Grids drawn with one cell size (the smallest of their own): the window view's
+        #: input, kernel and output, so the output is never smaller than the input.
+        self.cell_group: list[GridWidget] = []
         #: Smallest cell, in stage units, when the grid is small enough to show its digits.
         self.min_readable_cell = 44.0
         #: True for a picture's grid (the input): shown grey, 0 black and the largest white,
@@ -161,6 +164,10 @@ class GridWidget(QWidget):
         #: False for a thumbnail that gives context and is not read (the learning
         #: view's X and Y): colours only, and it may be small.
         self.show_digits = True
+        self._text_need: tuple | None = None
+        #: Room kept for numbers this long, for values that change as you watch (a
+        #: kernel being learned): their cells keep one size, nothing moves.
+        self.reserve_chars = 0
         #: Significant digits printed (a learned weight reads better as 0.45 than 0.4496).
         self.digits = 4
         self.empty_text = ""
@@ -186,10 +193,12 @@ class GridWidget(QWidget):
         self._mask = None if mask is None else np.asarray(mask, dtype=bool)
         self._limit = limit
         self._invalidate()
-        if self._values is None or self._values.shape != old_shape:
+        if (
+            self._values is None
+            or self._values.shape != old_shape
+            or self._cell_for_text() != old_need
+        ):
             self._update_max_size()
-        elif self._cell_for_text() != old_need:  # longer numbers need larger cells
-            self.updateGeometry()
 
     def set_limit(self, limit: float | None) -> None:
         """Change the colour scale's half-width (shared between grids)."""
@@ -319,12 +328,20 @@ class GridWidget(QWidget):
     def _cell_for_text(self) -> float:
         """The cell side at which the longest number reaches the back row's size."""
         need = self.style_.min_text_px()
-        if not need or self._values is None:
+        if not need or self._values is None or not self.show_digits:
             return 0.0
+        if max(self.padded_shape()) > 16:  # a photograph: colours, not numbers
+            return 0.0
+        key = (need, self._texts is not None, id(self._values))
+        if self._text_need is not None and self._text_need[0] == key:
+            return self._text_need[1]
         if self._texts is None:
             self._texts = [[cell_text(x, self.digits) for x in row] for row in self._values]
         longest = max((len(t) for row in self._texts for t in row), default=1)
-        return max(need / DIGIT_SHARE, need * 0.64 * longest / DIGIT_ROOM) + 1
+        longest = max(longest, self.reserve_chars)
+        cell = float(np.ceil(max(need / DIGIT_SHARE, need * 0.7 * longest / DIGIT_ROOM)) + 2)
+        self._text_need = ((need, True, id(self._values)), cell)
+        return cell
 
     def natural_cell(self) -> float:
         """The cell size this widget would use on its own (no :attr:`cell_cap`)."""
@@ -332,7 +349,9 @@ class GridWidget(QWidget):
         if hp == 0:
             return 0.0
         m = self._margin()
-        cell = min(self._max_cell_px(), (self.width() - 2 * m) / wp, (self.height() - 2 * m) / hp)
+        room = min((self.width() - 2 * m) / wp, (self.height() - 2 * m) / hp)
+        # The back row's floor beats any cap on the cell (a view's shared size).
+        cell = min(max(self._max_cell_px(), self._cell_for_text()), room)
         return max(2.0, float(np.floor(cell)))
 
     def set_cell_cap(self, cap: float | None) -> None:
@@ -350,6 +369,12 @@ class GridWidget(QWidget):
         cell = self.natural_cell()
         if self.cell_cap is not None:
             cell = max(2.0, min(cell, float(self.cell_cap)))
+        if self.cell_group:  # one size for the group, read now: never stale after a resize
+            shared = [
+                g.natural_cell() for g in self.cell_group if g.isVisible() and g._values is not None
+            ]
+            if shared:
+                cell = max(2.0, min(cell, min(shared)))
         x0 = np.floor((self.width() - cell * wp) / 2)
         y0 = np.floor((self.height() - cell * hp) / 2)
         return cell, float(x0), float(y0)
@@ -377,9 +402,9 @@ class GridWidget(QWidget):
         """No taller or wider than the largest cells need, so tools sit right below."""
         hp, wp = self.padded_shape()
         hp, wp = max(hp, 1), max(wp, 1)
-        cell = self._max_cell_px()
+        cell = max(self._max_cell_px(), self._cell_for_text())
         m = 2 * self._margin()
-        self.setMaximumHeight(min(int(hp * cell) + m, 16777215))
+        self.setMaximumHeight(min(int(hp * cell) + m + 1, 16777215))
         self.updateGeometry()
 
     def _build_image(self) -> None:

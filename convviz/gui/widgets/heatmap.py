@@ -172,6 +172,7 @@ class HeatMap(QWidget):
         #: A picture's panel (X, Xᵀ): grey-scale, 0 black and the largest white, when
         #: it has no negative value; maps keep the diverging scale.
         self.picture_ok = False
+        self._reserve: np.ndarray | None = None
 
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -264,12 +265,12 @@ class HeatMap(QWidget):
         ones (a photograph) may shrink; a stage fits the view to these."""
         s = self.style_.scale
         cap = self.caption.sizeHint().height() + self.style_.px(2)
-        shp = self.shape()
+        v = self._values if self._values is not None else self._reserve
+        shp = None if v is None else v.shape
         if shp is not None and max(shp) <= 16:
             need = self.style_.min_text_px()
-            v = self._values
             longest = max((len(display_number(x, 3)) for x in np.ravel(v)), default=1)
-            cell = max(30.0 * s, need / 0.6, need * 0.62 * longest / 0.92) + 1
+            cell = (max(30.0 * s, need / 0.6, need * 0.7 * longest / 0.92) + 1) * 1.04
             return QSize(int(shp[1] * cell) + 4, int(shp[0] * cell) + 4 + cap)
         return QSize(int(90 * s), int(90 * s) + cap)
 
@@ -298,8 +299,15 @@ class HeatMap(QWidget):
             self.fit()
             self.updateGeometry()
 
-    def set_message(self, caption: str, message: str) -> None:
-        """No map, only a caption and a big message (an error, or "predict it first")."""
+    def set_message(self, caption: str, message: str, reserve: np.ndarray | None = None) -> None:
+        """No map, only a caption and a big message (an error, or "predict it first").
+
+        ``reserve``: the values the map will show once revealed; the panel keeps
+        the room they need, so the reveal changes nothing around it.
+        """
+        self._reserve = reserve
+        if reserve is not None:
+            self.updateGeometry()
         self._values = None
         self.image.clear()
         self.image.hide()

@@ -252,7 +252,7 @@ class MatrixView(QWidget):
         base = max(2.0, cell, floor) / self.style_.scale
         for g in (self.matrix, self.x_grid, self.y_grid):
             g.max_cell = base
-            g.updateGeometry()
+            g._update_max_size()
         self.input_grid.max_cell = min(base * 1.4, 72.0)
         # Columns share the width in proportion to the cells they hold.
         for col, n in ((0, int(Wp * 1.4)), (1, C), (3, 1), (5, 1)):

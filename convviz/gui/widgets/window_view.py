@@ -370,10 +370,13 @@ class WindowView(QWidget):
             return  # the re-layout starts another sync
         # Small grids (their numbers are read) share one cell size, so the output
         # is never drawn smaller than the input; a large one (64×64) keeps its own.
-        small = [g.natural_cell() for g in grids if max(g.padded_shape()) <= 16]
-        cap = min(small) if len(small) > 1 else None
-        for g in grids:
-            g.set_cell_cap(cap if max(g.padded_shape()) <= 16 else None)
+        small = [g for g in grids if max(g.padded_shape()) <= 16]
+        for g in self._grids():
+            group = small if g in small and len(small) > 1 else []
+            if group != g.cell_group:
+                g.cell_group = group
+                g.set_cell_cap(None)
+                g.update()
 
     # ------------------------------------------------------------ actions
     @property
