@@ -21,8 +21,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="See 2-D convolution happen (Dive into Deep Learning, section 6.2).",
     )
     p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
+    p.add_argument(
+        "--present", action="store_true", help="start presenting a lesson (F5 starts, Esc ends)"
+    )
     p.add_argument("--zoom", type=int, metavar="PERCENT", help="zoom of the whole window, 50..400")
-    p.add_argument("--theme", choices=["light", "dark"], help="colour theme")
+    p.add_argument("--theme", choices=["light", "dark", "contrast"], help="colour theme")
     p.add_argument("--lesson", metavar="NAME", help="open a lesson, e.g. 6.2")
     p.add_argument("--view", metavar="NAME", help="start on a view: window, edges, learn")
     p.add_argument(
@@ -86,10 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         win.show_view(args.view)
     if args.lesson:
         win.open_lesson(args.lesson)
-    if args.fullscreen:
+    if args.fullscreen or args.present:
         win.enter_fullscreen()
     else:
         win.show()
+    if args.present:
+        win.presenting.start()
     win.start_engine()
     if os.environ.get("CONVVIZ_SCREENSHOT"):  # smoke tests: save what the window shows
         from PySide6.QtCore import QTimer

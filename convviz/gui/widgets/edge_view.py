@@ -47,10 +47,12 @@ from ..style import Style
 from ..workers import Task, run_in_thread
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
-from .grid_editor import ColorBar, GridPanel, GridWidget
+from .color_bar import ColorBar
+from .grid_panel import GridPanel
+from .grid_widget import GridWidget
 from .heatmap import HeatMap
 
-VANISHES = "vanishes: all zeros"
+VANISHES = "all zeros"  # beside the map's caption: short, so both fit
 HIDDEN = "?\nPredict it first"
 HINT = "Point at a map to read a value; click a cell of an edge map to see its arithmetic."
 OPTIONS_NOTE = (
@@ -151,7 +153,7 @@ class EdgeView(QWidget):
         self.kt_title = QLabel("Kᵀ (K transposed)")
         self.kt_grid = GridWidget(style)
         self.kt_grid.max_cell = 70
-        self.colorbar = ColorBar(style, caption="One colour scale for every grid and map")
+        self.colorbar = ColorBar(style, caption="One scale for all maps")
         self.note = QLabel(OPTIONS_NOTE)
         self.note.setWordWrap(True)
         self.detail_title = QLabel()
@@ -207,6 +209,7 @@ class EdgeView(QWidget):
             self.panels[a].link(self.panels[img])
             self.panels[b].link(self.panels[img])
         self.status = QLabel(HINT)
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         right = QWidget()
         rl = QVBoxLayout(right)

@@ -516,7 +516,9 @@ class HeatMap(QWidget):
         self.caption.setStyleSheet(f"color: {t.text};")
         self.badge.setFont(s.font(16, bold=True))
         self.badge.setStyleSheet(f"color: {t.answer};")
-        self.view.setBackground(QColor(t.window))
+        # Around the map: the theme's "blank", so a picture's white (or a dark theme's
+        # zero) cells stand out from the page.
+        self.view.setBackground(QColor(t.blank))
         self._apply_lut()
         if self._values is not None:
             self.image.setLevels(self._levels())

@@ -63,7 +63,7 @@ from ...model.values import ValueProblem, format_number, parse_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .flow import FlowLayout
-from .grid_editor import GridWidget
+from .grid_widget import GridWidget
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
 
 #: Milliseconds between slices: 17 ms keeps redraws just under 60 a second.

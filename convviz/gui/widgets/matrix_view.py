@@ -25,7 +25,7 @@ from ...model.values import format_number
 from ..style import Style
 from ._util import connect_model
 from .arithmetic import ArithmeticView
-from .grid_editor import GridWidget
+from .grid_widget import GridWidget
 
 #: Matrices with more entries than this are not drawn (a picture of noise, and slow).
 MAX_ENTRIES = 250_000

@@ -36,8 +36,10 @@ from ...model.values import ValueProblem, format_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
+from .color_bar import ColorBar
 from .flow import FlowLayout
-from .grid_editor import ColorBar, GridPanel, GridWidget
+from .grid_panel import GridPanel
+from .grid_widget import GridWidget
 
 #: Keys that drive the animation, and what they do.
 STEP_KEYS = {
