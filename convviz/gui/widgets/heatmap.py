@@ -173,6 +173,7 @@ class HeatMap(QWidget):
         #: it has no negative value; maps keep the diverging scale.
         self.picture_ok = False
         self._reserve: np.ndarray | None = None
+        self._caption = ""
 
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -239,7 +240,7 @@ class HeatMap(QWidget):
         return self._limit
 
     def caption_text(self) -> str:
-        return self.caption.text()
+        return self._caption
 
     def overlay_text(self) -> str:
         """The message on the map: over an empty panel, or beside the caption of a map."""
@@ -290,7 +291,9 @@ class HeatMap(QWidget):
         self.image.setImage(values, levels=self._levels(), autoLevels=False)
         self.image.show()
         self.numbers.set_values(values, self._limit)
-        self.caption.setText(caption)
+        self._caption = caption
+        # With a verdict beside it the caption drops its shape, so both fit the line.
+        self.caption.setText(caption.split(" — ")[0] if overlay else caption)
         self._set_overlay("")
         self.badge.setText(overlay)
         self.badge.setVisible(bool(overlay))
@@ -306,6 +309,7 @@ class HeatMap(QWidget):
         the room they need, so the reveal changes nothing around it.
         """
         self._reserve = reserve
+        self._caption = caption
         if reserve is not None:
             self.updateGeometry()
         self._values = None
