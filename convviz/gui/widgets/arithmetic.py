@@ -345,6 +345,7 @@ class ArithmeticView(QWidget):
         self.caption.setFont(font)  # same size and line as the sum it starts
         self.caption.setVisible(step is not None)
         self.caption.setMinimumWidth(self._caption_width(font))
+        self.caption.setContentsMargins(0, 0, s.px(12), 0)  # a gap before the sum
         if step is None:
             self._lines = []
             self.sum_label.setFont(s.font(20))
