@@ -17,7 +17,6 @@ from projection_probe import chrome_on_screen, geometry_snapshot, readable_items
 
 from convviz.gui.main_window import MainWindow
 from convviz.gui.widgets.arithmetic import ArithmeticView
-from convviz.gui.widgets.grid_editor import GridWidget
 
 BODY, LABEL = 0.022, 0.016
 
@@ -124,7 +123,3 @@ def test_presenting_shows_only_the_slide(qtbot, settings, size):
     assert w.menuBar().isVisible() and w.tabs.tabBar().isVisible()
     w.lessons.close()
     assert not problems, "\n".join(problems[:40])
-
-
-def test_grids_are_sized_by_the_stage(qtbot, settings):
-    assert GridWidget  # the probe reads GridWidget.digit_px
