@@ -405,9 +405,19 @@ class ArithmeticView(QWidget):
                 text += f" = {total}"
             rows.append("<tr>" + "".join(tds) + "</tr>")
             self._lines.append(text)
-        self.sum_label.setText(
-            '<table cellspacing="0" cellpadding="0">' + "".join(rows) + "</table>"
-        )
+        if len(rows) == 1:  # one line: plain spans lay out ~3× faster than a table
+            more = ""
+            if shown < n:
+                more = f'<span style="color:{t.muted}">&nbsp;… ({n - shown} more)</span>'
+            self.sum_label.setText(
+                '<span style="white-space:pre">'
+                + " + ".join(cells)
+                + f"{more} = <b>{html.escape(total)}</b></span>"
+            )
+        else:  # folded: a table, so the products line up in columns
+            self.sum_label.setText(
+                '<table cellspacing="0" cellpadding="0">' + "".join(rows) + "</table>"
+            )
         if step.bias != 0:
             self.bias_label.setFont(font)
             b, result = html.escape(factor(step.bias)), html.escape(num(step.result))

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QLineF,
     QPoint,
     QPointF,
+    QRect,
     QRectF,
     QSize,
     Qt,
@@ -162,16 +163,51 @@ class GridWidget(QWidget):
         """
         old_shape = None if self._values is None else self._values.shape
         old_need = self._cell_for_text()
+        old_values, old_mask, old_limit = self._values, self._mask, self._limit
         self._values = None if values is None else np.array(values, dtype=np.float64)
         self._mask = None if mask is None else np.asarray(mask, dtype=bool)
         self._limit = limit
-        self._invalidate()
+        changed = self._changed_cells(old_values, old_mask, old_limit)
+        self._invalidate(changed)
         if (
             self._values is None
             or self._values.shape != old_shape
             or self._cell_for_text() != old_need
         ):
             self._update_max_size()
+
+    def _changed_cells(self, old_values, old_mask, old_limit) -> np.ndarray | None:
+        """The cells a new mask reveals or hides, when nothing else changed (a step);
+        None when everything must be redrawn."""
+        v, m = self._values, self._mask
+        if (
+            v is None
+            or old_values is None
+            or old_values.shape != v.shape
+            or old_limit != self._limit
+            or m is None
+            or old_mask is None
+            or old_mask.shape != m.shape
+            or not np.array_equal(old_values, v)
+        ):
+            return None
+        return old_mask != m
+
+    def _mask_rect(self, m: np.ndarray, grow: float = 0.0) -> QRect:
+        """The widget rectangle around a mask's True cells (grid or padded shape)."""
+        idx = np.argwhere(m)
+        if idx.size == 0:
+            return QRect()
+        ph, pw = self._pad
+        if m.shape == self.shape():
+            idx = idx + np.array([ph, pw])
+        (r0, c0), (r1, c1) = idx.min(0), idx.max(0)
+        cell, x0, y0 = self._geometry()
+        rect = QRectF(x0 + c0 * cell, y0 + r0 * cell, (c1 - c0 + 1) * cell, (r1 - r0 + 1) * cell)
+        return rect.adjusted(-grow, -grow, grow, grow).toAlignedRect()
+
+    def _outline_margin(self) -> float:
+        return max(2.0, float(self.style_.px(5))) + 6
 
     def set_limit(self, limit: float | None) -> None:
         """Change the colour scale's half-width (shared between grids)."""
@@ -190,7 +226,12 @@ class GridWidget(QWidget):
         if old is not None and old.shape == m.shape and np.array_equal(old, m):
             return
         self._outlines[role] = m
-        self.update()
+        # Only where the outline was and is: a step at 4K repaints two windows, not the grid.
+        grow = self._outline_margin()
+        region = self._mask_rect(m, grow)
+        if old is not None:
+            region = region.united(self._mask_rect(old, grow))
+        self.update(region if not region.isEmpty() else self.rect())
 
     def set_padding(self, pad: tuple[int, int]) -> None:
         """Draw ``(ph, pw)`` rings of hatched padded cells (value 0) around the grid."""
@@ -359,9 +400,15 @@ class GridWidget(QWidget):
             return np.where(self._mask, self._values, 0.0)
         return self._values
 
-    def _invalidate(self) -> None:
+    def _invalidate(self, changed: np.ndarray | None = None) -> None:
+        """Drop what was drawn from the values; ``changed``: only these cells' mask
+        changed (same numbers), so only they are repainted."""
         self._image = None
         self._rgb = None
+        if changed is not None:
+            if changed.any():
+                self.update(self._mask_rect(changed, 2))
+            return
         self._texts = None
         self._font_cache = None
         self.update()
