@@ -33,4 +33,8 @@ if [ "$want_test" = 1 ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# Compile the engine's numba loops into numba's on-disk cache now (about 7 s of
+# CPU), so that even the first launch in front of a class loads them at once.
+# The engine runs its own thread pool, so no OpenMP/TBB library is needed.
+.venv/bin/python -m convviz.engine.warmup
 echo "convviz is set up in .venv"

@@ -4,6 +4,8 @@ Pure functions on arrays; inputs are validated here with messages a student
 can act on, then handed to compiled loops cached on disk.
 """
 
+from ._jit import never_wait_in_this_thread
+from ._warm import warm_up
 from .correlate import (
     Geometry,
     WindowStep,
@@ -12,7 +14,9 @@ from .correlate import (
     corr2d,
     corr_matrix,
     geometry,
+    get_num_threads,
     output_shape,
+    set_num_threads,
     window_steps,
 )
 from .learn import (
@@ -24,7 +28,6 @@ from .learn import (
     loss_value,
     train_kernel,
 )
-from .warmup import warm_up
 
 __all__ = [
     "Diverged",
@@ -38,9 +41,12 @@ __all__ = [
     "corr2d",
     "corr_matrix",
     "geometry",
+    "get_num_threads",
     "kernel_grad",
     "loss_value",
+    "never_wait_in_this_thread",
     "output_shape",
+    "set_num_threads",
     "train_kernel",
     "warm_up",
     "window_steps",

@@ -11,26 +11,53 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _kernels
+from . import _jit, _kernels, _pool
 
 Pair = int | tuple[int, int] | Sequence[int]
 
-#: A correlation runs on all cores when ``output cells x kernel taps`` reaches
-#: ``9 * PARALLEL_MIN_CELLS``: from 40,000 cells (200x200) for a 3x3 kernel,
-#: about 7,300 (86x86) for a 7x7 and 180,000 (425x425) for a 1x2. Below it,
-#: waking the worker threads (2-7 us a call when they have gone to sleep, as
-#: between a GUI's calls, and far more on a busy machine) costs more than the
-#: second core saves. In a tight loop the break-even is about 3x lower.
-PARALLEL_MIN_CELLS = 40_000
+#: Padding, stride and dilation may each be at most this (per axis): larger
+#: values mean nothing on a picture and would overflow the compiled loops'
+#: 64-bit integers long before they meant anything.
+MAX_OPTION = 1 << 16
 
-#: Arrays of at least this many values are checked for NaN/inf on all cores.
-PARALLEL_MIN_CHECK = 1 << 18
+#: At most this many cells in the padded input and in the output (67 million,
+#: 512 MB as float64), checked before anything is allocated: padding=10**6
+#: once asked for 29 TiB.
+MAX_CELLS = 1 << 26
+
+#: A correlation is split over threads when ``output cells x kernel taps``
+#: reaches this: about 20 us of work on one core (a 150x150 output for a 3x3
+#: kernel). Below it, waking a helper thread costs more than it saves.
+PARALLEL_MIN_WORK = 1 << 18
+
+#: Work (``cells x taps``) in one block of rows handed to a thread: about
+#: 50 us. Small blocks bound what a helper that the OS deschedules can hold
+#: back; large ones bound the per-block Python overhead (about 2 us).
+BLOCK_WORK = 1 << 20
+
+#: The threads that share large correlations (see :mod:`._pool`).
+POOL = _pool.RowPool(_pool.usable_cores() - 1)
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads for large correlations (1: all on the calling thread)."""
+    n = int(n)
+    if not 1 <= n <= 64:
+        raise ValueError(f"The number of threads must be 1..64, not {n}.")
+    global POOL
+    if n - 1 != POOL.helpers:
+        old, POOL = POOL, _pool.RowPool(n - 1)
+        old.close()
+
+
+def get_num_threads() -> int:
+    return POOL.helpers + 1
 
 
 # ---------------------------------------------------------------- validation
 def as_pair(value: Pair, name: str, *, minimum: int) -> tuple[int, int]:
     """Accept ``n`` or ``(n_h, n_w)`` and return a checked pair of ints."""
-    if type(value) is int and value >= minimum:  # the common case, fast
+    if type(value) is int and minimum <= value <= MAX_OPTION:  # the common case, fast
         return value, value
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a whole number or a pair of them, not {value!r}.")
@@ -51,32 +78,32 @@ def as_pair(value: Pair, name: str, *, minimum: int) -> tuple[int, int]:
     if min(pair) < minimum:
         what = "positive" if minimum == 1 else "zero or more"
         raise ValueError(f"{name} must be {what} (got {pair[0]}, {pair[1]}).")
+    if max(pair) > MAX_OPTION:
+        raise ValueError(f"{name} must be at most {MAX_OPTION} (got {pair[0]}, {pair[1]}).")
     return pair
 
 
-def _all_finite(arr: np.ndarray) -> bool:
-    """``np.isfinite(arr).all()`` for a contiguous float32/float64 array, in one read.
-
-    An IEEE value is inf or NaN exactly when its exponent bits are all ones.
-    """
-    if arr.dtype == np.dtype(np.float32):
-        bits, mask = arr.reshape(-1).view(np.uint32), np.uint32(0x7F800000)
-    elif arr.dtype == np.dtype(np.float64):
-        bits, mask = arr.reshape(-1).view(np.uint64), np.uint64(0x7FF0000000000000)
-    else:  # pragma: no cover - as_grid only makes native float32/float64
-        return bool(np.isfinite(arr).all())
-    if bits.size >= PARALLEL_MIN_CHECK:
-        top = _kernels.exponent_max_parallel(bits, mask, 16)
-    else:
-        top = _kernels.exponent_max(bits, mask)
-    return int(top) != int(mask)
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming the first NaN or inf in ``arr``, if any."""
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} holds a value that is not a finite number "
+            f"({arr[tuple(bad)]} at row {bad[0]}, column {bad[1]})."
+        )
 
 
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def as_grid(A: object, name: str, *, dtype: np.dtype | None = None) -> np.ndarray:
-    """Return ``A`` as a finite 2-D float array (float32 kept, the rest float64)."""
+def as_grid(
+    A: object, name: str, *, dtype: np.dtype | None = None, check: bool = True
+) -> np.ndarray:
+    """Return ``A`` as a finite 2-D float array (float32 kept, the rest float64).
+
+    ``check=False`` leaves the NaN/inf scan to the caller: :func:`corr2d`
+    finds them in its output instead, which every input value reaches.
+    """
     if (
         type(A) is np.ndarray
         and A.ndim == 2
@@ -84,8 +111,9 @@ def as_grid(A: object, name: str, *, dtype: np.dtype | None = None) -> np.ndarra
         and A.dtype in _FAST_DTYPES
         and (dtype is None or dtype == A.dtype)
         and A.flags.c_contiguous
-        and _all_finite(A)
     ):  # the common case, already right: skip the conversions (they cost microseconds)
+        if check:
+            check_finite(A, name)
         return A
     try:
         arr = np.asarray(A)
@@ -102,15 +130,24 @@ def as_grid(A: object, name: str, *, dtype: np.dtype | None = None) -> np.ndarra
         )
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape[0]}x{arr.shape[1]}).")
+    if arr.size > MAX_CELLS:
+        raise ValueError(
+            f"{name} has {arr.shape[0]}x{arr.shape[1]} cells; the engine takes at most "
+            f"{MAX_CELLS:,}."
+        )
     if dtype is None:
         dtype = np.dtype(np.float32) if arr.dtype == np.float32 else np.dtype(np.float64)
+    if np.issubdtype(arr.dtype, np.floating) and np.dtype(dtype).itemsize < arr.itemsize:
+        check_finite(arr, name)  # before narrowing: 1e308 must not become inf silently
+        big = float(np.abs(arr).max())
+        if big > float(np.finfo(dtype).max):
+            raise ValueError(
+                f"{name} holds {big:g}, too large for {np.dtype(dtype).name} "
+                f"(at most {float(np.finfo(dtype).max):.3g})."
+            )
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not _all_finite(arr):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
-            f"{name} holds a value that is not a finite number "
-            f"({arr[tuple(bad)]} at row {bad[0]}, column {bad[1]})."
-        )
+    if check:
+        check_finite(arr, name)
     return arr
 
 
@@ -149,7 +186,11 @@ def geometry(
     stride: Pair = 1,
     dilation: Pair = 1,
 ) -> Geometry:
-    """Check the options and that the (dilated) kernel fits the padded input."""
+    """Check the options and that the (dilated) kernel fits the padded input.
+
+    Everything is Python integer arithmetic and every size is checked against
+    :data:`MAX_CELLS` here, before any array exists.
+    """
     g = Geometry(
         tuple(int(v) for v in input_shape),  # type: ignore[arg-type]
         tuple(int(v) for v in kernel_shape),  # type: ignore[arg-type]
@@ -158,6 +199,14 @@ def geometry(
         as_pair(dilation, "dilation", minimum=1),
     )
     (Hp, Wp), (eh, ew) = g.padded_shape, g.extent
+    for what, (h, w) in (("input", g.input_shape), ("kernel", g.kernel_shape)):
+        if h < 1 or w < 1 or h * w > MAX_CELLS:
+            raise ValueError(f"The {what} is {h}x{w}: it must have 1 to {MAX_CELLS:,} cells.")
+    if Hp * Wp > MAX_CELLS:
+        raise ValueError(
+            f"The padded input would be {Hp}x{Wp} cells; the engine takes at most "
+            f"{MAX_CELLS:,}. Use less padding or a smaller input."
+        )
     if eh > Hp or ew > Wp:
         span = "" if g.dilation == (1, 1) else f" (spanning {eh}x{ew} with dilation)"
         pad = "" if g.padding == (0, 0) else f" padded to {Hp}x{Wp}"
@@ -183,18 +232,30 @@ def output_shape(
     ).output_shape
 
 
-def _prepare(X, K, padding, stride, dilation):
-    X = as_grid(X, "The input X")
+def _prepare(X, K, padding, stride, dilation, *, check_x=True):
+    """Checked input, kernel (in X's dtype), padded input and geometry.
+
+    With ``check_x=False`` the NaN/inf scan of X is skipped for stride 1 and
+    dilation 1, where every input value reaches the output and
+    :func:`_run` finds it there (see :func:`_not_finite`).
+    """
+    X = as_grid(X, "The input X", check=False)
     K = as_grid(K, "The kernel K", dtype=X.dtype)
     g = geometry(X.shape, K.shape, padding=padding, stride=stride, dilation=dilation)
+    if check_x or g.stride != (1, 1) or g.dilation != (1, 1):
+        check_finite(X, "The input X")
     ph, pw = g.padding
     Xp = np.pad(X, ((ph, ph), (pw, pw))) if ph or pw else X
     return X, K, Xp, g
 
 
-def _check_bias(bias: float) -> float:
+def _check_bias(bias: object) -> float:
     try:
-        b = float(bias)
+        b = float(bias)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(
+            f"The bias is too large: at most {np.finfo(np.float64).max:.3g} in size."
+        ) from None
     except (TypeError, ValueError):
         raise ValueError(f"The bias must be a number, not {bias!r}.") from None
     if not np.isfinite(b):
@@ -202,29 +263,94 @@ def _check_bias(bias: float) -> float:
     return b
 
 
-def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry) -> np.ndarray:
-    """Correlate the padded input with K: the compiled loop that fits the options.
+def _loop_for(g: Geometry) -> str:
+    """The compiled loop for these options, chosen here so one call compiles one loop."""
+    if g.stride == (1, 1) and g.dilation == (1, 1):
+        return "block_3x3" if g.kernel_shape == (3, 3) else "block_any"
+    return "block_general"
 
-    Stride 1 and dilation 1 (the chapter's case) take the kernels specialised
-    on the kernel's shape; anything else takes the general loop. Large
-    outputs are split over the cores in blocks of rows.
+
+def _numpy_corr(Xp: np.ndarray, K: np.ndarray, g: Geometry, out: np.ndarray, bias: float) -> bool:
+    """The same correlation in plain numpy, one pass per tap: for a thread that must not
+    wait for a compile (the GUI's, with the tiny grids on screen). True if all finite."""
+    (oh, ow), (sh, sw), (dh, dw) = g.output_shape, g.stride, g.dilation
+    kh, kw = K.shape
+    out[...] = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in range(kh):
+            rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+            for c in range(kw):
+                out += K[a, c] * Xp[rows, c * dw : c * dw + sw * (ow - 1) + 1 : sw]
+        if bias:
+            out += out.dtype.type(bias)
+        return bool(np.isfinite(out).all())
+
+
+def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple[np.ndarray, bool]:
+    """Correlate the padded input with K and add the bias; return ``(Y, all finite)``.
+
+    The loop is picked by options and kernel shape; a large output is cut
+    into blocks of rows that :data:`POOL` shares between threads.
     """
-    Xp = np.ascontiguousarray(Xp)
-    K = np.ascontiguousarray(K, dtype=Xp.dtype)
-    out = np.empty(g.output_shape, dtype=Xp.dtype)
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    parallel = out.size * K.size >= 9 * PARALLEL_MIN_CELLS
-    block = _kernels.BLOCK_ROWS
-    if sh == sw == dh == dw == 1:
-        if parallel:
-            _kernels.corr2d_fast_parallel(Xp, K, out, block)
-        else:
-            _kernels.corr2d_fast(Xp, K, out, block)
-    elif parallel:
-        _kernels.corr2d_rows_parallel(Xp, K, sh, sw, dh, dw, out, block)
+    dtype = Xp.dtype
+    if abs(bias) > float(np.finfo(dtype).max):
+        raise ValueError(
+            f"The bias {bias:g} is too large for {dtype.name} "
+            f"(at most {float(np.finfo(dtype).max):.3g})."
+        )
+    out = np.empty(g.output_shape, dtype=dtype)
+    name = _loop_for(g)
+    if not _jit.ensure(name, dtype):  # not compiled yet, and this thread must not wait
+        return out, _numpy_corr(Xp, K, g, out, bias)
+    loop = getattr(_kernels, name)
+    Xr = _jit.readonly(np.ascontiguousarray(Xp))
+    Kr = _jit.readonly(np.ascontiguousarray(K, dtype=dtype))
+    b = dtype.type(bias)
+    oh, ow = out.shape
+    kh, kw = K.shape
+    work = oh * ow * kh * kw
+    pool = POOL
+    state = np.zeros(2, np.int64)  # [next block, 1 if a value was not finite]
+    if work < PARALLEL_MIN_WORK or pool.helpers == 0:
+        rows, nblocks = oh, 1
     else:
-        _kernels.corr2d_rows(Xp, K, sh, sw, dh, dw, out)
-    return out
+        # Blocks of about BLOCK_WORK, at least four per thread, rows a multiple
+        # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
+        want = max(work // BLOCK_WORK, 4 * (pool.helpers + 1))
+        rows = max(4, -(-oh // want) + 3 & ~3)
+        nblocks = -(-oh // rows)
+    if name == "block_general":
+        (sh, sw), (dh, dw) = g.stride, g.dilation
+
+        def run() -> int:
+            return loop(Xr, Kr, sh, sw, dh, dw, out, rows, state, b)
+    else:
+
+        def run() -> int:
+            return loop(Xr, Kr, out, rows, state, b)
+
+    if nblocks == 1:
+        run()
+    else:
+        # calls alike for the pool's choice (one thread or shared): same loop
+        # and dtype, work within a factor of two
+        pool.run(run, nblocks, (name, dtype.char, work.bit_length()), work)
+    return out, not state[1]
+
+
+def _not_finite(Y: np.ndarray, *inputs: tuple[np.ndarray, str]) -> ValueError:
+    """The error for an output holding inf or NaN: a bad input, or an overflow."""
+    for arr, name in inputs:
+        try:
+            check_finite(arr, name)
+        except ValueError as exc:
+            return exc
+    bad = np.argwhere(~np.isfinite(Y))[0]
+    return ValueError(
+        f"The result overflows: output cell (row {bad[0]}, column {bad[1]}) is "
+        f"{Y[tuple(bad)]}, beyond the largest {Y.dtype.name} "
+        f"({float(np.finfo(Y.dtype).max):.3g}). Scale the input, kernel or bias down."
+    )
 
 
 # ------------------------------------------------------------------ public
@@ -244,10 +370,10 @@ def corr2d(
     pictures); everything else is computed in float64.
     """
     b = _check_bias(bias)
-    _, K, Xp, g = _prepare(X, K, padding, stride, dilation)
-    Y = _run(Xp, K, g)
-    if b:
-        Y += Y.dtype.type(b)
+    X, K, Xp, g = _prepare(X, K, padding, stride, dilation, check_x=False)
+    Y, finite = _run(Xp, K, g, b)
+    if not finite:
+        raise _not_finite(Y, (X, "The input X"))
     return Y
 
 
@@ -315,6 +441,12 @@ class WindowSteps(Sequence[WindowStep]):
         self.flip = bool(flip)
         self.geometry = g
         self.output_shape = g.output_shape
+        # No sum can overflow below this bound (the common case, checked in one
+        # pass); above it, compute the output and see.
+        with np.errstate(over="ignore"):
+            bound = float(np.abs(self.Xp).max()) * float(np.abs(K64).sum()) + abs(self.bias)
+        if not bound <= float(np.finfo(np.float64).max):
+            self.output()
 
     def __len__(self) -> int:
         oh, ow = self.output_shape
@@ -341,8 +473,9 @@ class WindowSteps(Sequence[WindowStep]):
         col_pad = (cols < 0) | (cols >= W)
         padded = row_pad[:, None] | col_pad[None, :]
         values = self.Xp[np.ix_(prow, pcol)]
-        products = values * self.kernel
-        total = float(products.sum())
+        with np.errstate(over="ignore", invalid="ignore"):  # summed in another order
+            products = values * self.kernel
+            total = float(products.sum())
         return WindowStep(
             n=n,
             out_pos=(int(i), int(j)),
@@ -370,9 +503,9 @@ class WindowSteps(Sequence[WindowStep]):
 
     def output(self) -> np.ndarray:
         """The whole output, computed by the compiled engine (float64)."""
-        Y = _run(self.Xp, self.kernel, self.geometry)
-        if self.bias:
-            Y += self.bias
+        Y, finite = _run(self.Xp, self.kernel, self.geometry, self.bias)
+        if not finite:
+            raise _not_finite(Y)
         return Y
 
 
@@ -420,5 +553,15 @@ def corr_matrix(
         )
     M = np.zeros((oh * ow, H * W))
     (sh, sw), (dh, dw), (ph, pw) = g.stride, g.dilation, g.padding
-    _kernels.corr_matrix_fill(H, W, ph, pw, K, sh, sw, dh, dw, oh, ow, M)
+    # One tap at a time: within a tap, each output cell reads a different input
+    # cell, so one fancy-indexed assignment per tap writes every entry once.
+    # (numpy does this as fast as the compiled loop did, with nothing to compile.)
+    i, j = np.divmod(np.arange(oh * ow), ow)
+    for a in range(K.shape[0]):
+        y = i * sh + a * dh - ph
+        for c in range(K.shape[1]):
+            x = j * sw + c * dw - pw
+            inside = (y >= 0) & (y < H) & (x >= 0) & (x < W)
+            r = np.flatnonzero(inside)
+            M[r, y[r] * W + x[r]] = K[a, c]
     return M

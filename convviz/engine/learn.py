@@ -14,10 +14,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _kernels
-from .correlate import Pair, _check_bias, _prepare, as_grid, geometry
+from . import _jit, _kernels
+from .correlate import Pair, _check_bias, _numpy_corr, _prepare, _run, as_grid, geometry
 
 LOSSES = {"squared": 0, "l2": 1}
+
+#: At most this many steps in one call: their losses are kept (8 bytes each),
+#: so the limit bounds memory before anything is allocated.
+MAX_STEPS = 10_000_000
+
+
+def _check_steps(n: object, name: str) -> int:
+    """A whole number of steps (an int, or a float such as 10.0), at most :data:`MAX_STEPS`."""
+    if isinstance(n, (float, np.floating)) and float(n).is_integer():
+        n = int(n)
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number, not {n!r}.")
+    n = int(n)
+    if n < 0:
+        raise ValueError(f"{name} must be zero or more, not {n}.")
+    if n > MAX_STEPS:
+        raise ValueError(f"{name} must be at most {MAX_STEPS:,} in one call, not {n:,}.")
+    return n
 
 
 def _loss_kind(loss: str) -> int:
@@ -56,7 +74,7 @@ def kernel_grad(
     """
     try:
         kh, kw = (int(v) for v in kernel_shape)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"kernel_shape must be (rows, columns), not {kernel_shape!r}.") from None
     if kh < 1 or kw < 1:
         raise ValueError(f"kernel_shape must be positive, not {kh}x{kw}.")
@@ -65,11 +83,57 @@ def kernel_grad(
     g = geometry(X.shape, (kh, kw), padding=padding, stride=stride, dilation=dilation)
     if dY.shape != g.output_shape:
         raise ValueError(f"dY must have the output's shape {g.output_shape}, not {dY.shape}.")
-    ph, pw = g.padding
+    return _numpy_kernel_grad(g, X, dY)
+
+
+def _numpy_kernel_grad(g, X: np.ndarray, dY: np.ndarray) -> np.ndarray:
+    """One ``sum(dY * window)`` per tap: numpy, as fast as a compiled loop here."""
+    (kh, kw), (ph, pw) = g.kernel_shape, g.padding
     Xp = np.pad(X, ((ph, ph), (pw, pw))) if ph or pw else X
     (sh, sw), (dh, dw) = g.stride, g.dilation
+    oh, ow = dY.shape
     out = np.empty((kh, kw))
-    return _kernels.kernel_grad(Xp, dY, kh, kw, sh, sw, dh, dw, out)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in range(kh):
+            rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+            for c in range(kw):
+                out[a, c] = np.vdot(dY, Xp[rows, c * dw : c * dw + sw * (ow - 1) + 1 : sw])
+    return out
+
+
+def _numpy_train_steps(Xp, Y, K, b, lr, nsteps, loss_kind, learn_bias, g, losses, kgrad, work):
+    """:func:`._kernels.train_steps` in numpy, step for step, for a thread that must
+    not wait for its compile (the GUI's, on the chapter's 6x8 example)."""
+    oh, ow = Y.shape
+    n = oh * ow
+    bgrad = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(nsteps):
+            _numpy_corr(Xp, K, g, work, 0.0)
+            work += b
+            work -= Y
+            loss = float(np.vdot(work, work))
+            if loss_kind == 0:
+                scale = 2.0
+            else:
+                loss = 0.5 * loss / n
+                scale = 1.0 / n
+            losses[t] = loss
+            if not np.isfinite(loss):
+                return t, b, bgrad, True
+            work *= scale
+            gsum = float(work.sum())
+            kgrad[...] = _numpy_kernel_grad(g, Xp, work)
+            newK = K - lr * kgrad
+            if not np.isfinite(newK).all():
+                return t, b, bgrad, True
+            nb = b - lr * gsum if learn_bias else b
+            if not np.isfinite(nb):
+                return t, b, bgrad, True
+            K[...] = newK
+            b = nb
+            bgrad = gsum
+    return nsteps, b, bgrad, False
 
 
 def bias_grad(dY: object) -> float:
@@ -115,6 +179,10 @@ class KernelTrainer:
         self.loss = loss
         try:
             self.lr = float(lr)
+        except OverflowError:
+            raise ValueError(
+                f"The learning rate is too large: at most {np.finfo(np.float64).max:.3g}."
+            ) from None
         except (TypeError, ValueError):
             raise ValueError(f"The learning rate must be a number, not {lr!r}.") from None
         if not (np.isfinite(self.lr) and self.lr > 0):
@@ -132,8 +200,10 @@ class KernelTrainer:
                 "the wrong shape for this target."
             )
         self.geometry = g
-        self._Xp = np.ascontiguousarray(Xp)
-        self._Y = Yt
+        self._Xp = _jit.readonly(np.ascontiguousarray(Xp))
+        self._Y = _jit.readonly(Yt)
+        # the numpy fallback and the compiled loop see the same padded input
+        self._g0 = g.__class__(Xp.shape, g.kernel_shape, (0, 0), g.stride, g.dilation)
         self.learn_bias = b0 is not None
         self.kernel = K0.copy()
         self.bias = _check_bias(b0) if b0 is not None else 0.0
@@ -146,10 +216,10 @@ class KernelTrainer:
 
     def current_loss(self) -> float:
         """The loss of the current kernel and bias, without taking a step."""
-        (sh, sw), (dh, dw) = self.geometry.stride, self.geometry.dilation
-        _kernels.corr2d_rows(self._Xp, self.kernel, sh, sw, dh, dw, self._work)
-        r = self._work + self.bias - self._Y
-        sq = float((r * r).sum())
+        Yhat, _ = _run(self._Xp, self.kernel, self._g0, self.bias)
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = Yhat - self._Y
+            sq = float(np.vdot(r, r))
         return sq if self._kind == 0 else 0.5 * sq / r.size
 
     def run(self, n: int = 1) -> np.ndarray:
@@ -159,9 +229,7 @@ class KernelTrainer:
         finite; the steps before it count, and the kernel and bias stay at
         their last finite values.
         """
-        n = int(n)
-        if n < 0:
-            raise ValueError(f"The number of steps must be zero or more, not {n}.")
+        n = _check_steps(n, "The number of steps")
         if self.diverged:
             raise Diverged("This run has diverged; reset it with a smaller learning rate.")
         losses = np.empty(n)
@@ -169,23 +237,40 @@ class KernelTrainer:
             return losses
         (sh, sw), (dh, dw) = self.geometry.stride, self.geometry.dilation
         grad = np.empty_like(self.kernel)
-        taken, b, bg, diverged = _kernels.train_steps(
-            self._Xp,
-            self._Y,
-            self.kernel,
-            self.bias,
-            self.lr,
-            n,
-            self._kind,
-            self.learn_bias,
-            sh,
-            sw,
-            dh,
-            dw,
-            losses,
-            grad,
-            self._work,
-        )
+        if not _jit.ensure("train_steps", np.dtype(np.float64)):  # GUI thread, not compiled yet
+            taken, b, bg, diverged = _numpy_train_steps(
+                self._Xp,
+                self._Y,
+                self.kernel,
+                self.bias,
+                self.lr,
+                n,
+                self._kind,
+                self.learn_bias,
+                self._g0,
+                losses,
+                grad,
+                self._work,
+            )
+        else:
+            taken, b, bg, diverged = _kernels.train_steps(
+                self._Xp,
+                self._Y,
+                self.kernel,
+                _jit.readonly(self.kernel),
+                self.bias,
+                self.lr,
+                n,
+                self._kind,
+                self.learn_bias,
+                sh,
+                sw,
+                dh,
+                dw,
+                losses,
+                grad,
+                self._work,
+            )
         losses = losses[:taken]
         if taken:
             self.bias, self.grad, self.bias_grad = float(b), grad, float(bg)
@@ -227,9 +312,7 @@ def train_kernel(
     ``losses[1::2]`` are the values both editions print as batches 2, 4, ...
     Raises :class:`Diverged` if the loss overflows.
     """
-    steps = int(steps)
-    if steps < 0:
-        raise ValueError(f"steps must be zero or more, not {steps}.")
+    steps = _check_steps(steps, "steps")
     t = KernelTrainer(
         X, Y, K0, lr=lr, loss=loss, b0=b0, padding=padding, stride=stride, dilation=dilation
     )

@@ -1,8 +1,10 @@
 """Start convviz: parse the command line, build the window, warm the engine up.
 
-The engine's compiled loops cost about 0.25 s on their first call in a new
-process even with numba's cache warm, so they are warmed on a worker thread
-*after* the window is on screen, behind a status-bar message.
+The engine's compiled loops cost a fraction of a second to load from numba's
+cache in a new process (several seconds to compile if the cache is empty), so
+they are made ready on a worker thread *after* the window is on screen. The
+GUI thread is marked as one that never waits for a compile: until a loop is
+ready, the engine answers it from numpy (see ``convviz/engine/_jit.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 class WarmUpWorker(QObject):
     """Compiles (or loads from cache) the engine's loops off the GUI thread."""
 
+    sig_progress = Signal(int, int, str)  # payload: loops done, loops in all, "loaded"/"compiled"…
     sig_done = Signal(float)  # payload: seconds it took
     sig_failed = Signal(str)  # payload: the error message
 
@@ -45,17 +48,28 @@ class WarmUpWorker(QObject):
         try:
             from ..engine import warm_up
 
-            self.sig_done.emit(warm_up())
+            self.sig_done.emit(
+                warm_up(lambda n, total, _, how: self.sig_progress.emit(n, total, how))
+            )
         except Exception as exc:  # pragma: no cover - shown to the user
             self.sig_failed.emit(f"{type(exc).__name__}: {exc}")
 
 
-def start_warm_up(parent: QObject, on_done, on_failed) -> QThread:
-    """Run :class:`WarmUpWorker` on a new thread; the thread ends itself when done."""
+def start_warm_up(parent: QObject, on_done, on_failed, on_progress=None) -> QThread:
+    """Run :class:`WarmUpWorker` on a new thread; the thread ends itself when done.
+
+    Call it on the GUI thread: it marks that thread as one that never waits
+    for a compile.
+    """
+    from ..engine import never_wait_in_this_thread
+
+    never_wait_in_this_thread()
     thread = QThread(parent)
     worker = WarmUpWorker()
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
+    if on_progress is not None:
+        worker.sig_progress.connect(on_progress)
     worker.sig_done.connect(on_done)
     worker.sig_failed.connect(on_failed)
     worker.sig_done.connect(thread.quit)
@@ -77,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("convviz")
     app.setOrganizationName("convviz")
     app.setApplicationDisplayName("convviz")
+    from ..engine import never_wait_in_this_thread
+
+    never_wait_in_this_thread()  # from here on, nothing on this thread waits for numba
 
     from .main_window import MainWindow
 

@@ -4,6 +4,11 @@ Export covers PNG, GIF, MP4, CSV, NPY, LaTeX, NumPy and PyTorch code; on
 quit it asks about unsaved changes. Its dialogs are attributes, so tests
 replace them with functions that answer at once. The work itself (files,
 exports) is done by the Qt-free :mod:`convviz.model`.
+
+Opening a session (which may read a picture) and exporting an animation run
+on a worker thread behind a progress dialog with Cancel; :attr:`FileActions.task`
+is the one running, if any. Every failure, of whatever kind, is shown in a
+dialog, never as a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMenu,
     QMessageBox,
+    QProgressDialog,
 )
 
 from ..model import export
@@ -31,6 +37,7 @@ from ..model.files import (
     save_session,
     with_suffix,
 )
+from .workers import Task, run_in_thread, run_with_progress
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -47,6 +54,9 @@ class FileActions(QObject):
         self._last_dir = ""
         self._close_ok = False
         self._user_close = False
+        self.task: Task | None = None  # the open or export running on a worker, if any
+        self.progress: QProgressDialog | None = None
+        self._cancel_task: Callable[[], None] = lambda: None
         # Dialogs, replaceable by tests: each answers at once there.
         self.get_save_path: Callable[[str, str, str], str] = self._save_dialog
         self.get_open_path: Callable[[str, str], str] = self._open_dialog
@@ -82,7 +92,7 @@ class FileActions(QObject):
         e = self.menu_export
         self.act_png = act("View as &PNG…", self.export_png)
         self.act_gif = act("Animation as &GIF…", self.export_gif)
-        mp4 = "Animation as &MP4…" if export.mp4_available() else "Animation as MP4 (needs ffmpeg)…"
+        mp4 = "Animation as &MP4…" if export.mp4_available() else "Animation as MP4 (needs PyAV)…"
         self.act_mp4 = act(mp4, self.export_mp4)
         self.act_csv = act("Grids as &CSV…", lambda: self.export_grids(".csv"))
         self.act_npy = act("Grids as &NumPy .npy…", lambda: self.export_grids(".npy"))
@@ -178,18 +188,32 @@ class FileActions(QObject):
         self._status(f"Saved {self.path.name}.")
         return True
 
+    @property
+    def busy(self) -> bool:
+        """True while an open or an export runs on the worker."""
+        return self.task is not None
+
     def open(self, path: str | Path | None = None) -> bool:
-        """Open a session file (a dialog when no path); the open session stays on error."""
+        """Open a session file (a dialog when no path); True if reading started.
+
+        The file is read and validated on a worker (it may name a picture to
+        decode) and applied on the GUI thread only when all of it is good; on
+        an error or Cancel the open session stays as it was.
+        """
         if path is None:
             path = self.get_open_path("Open session", FILE_FILTER)
             if not path:
                 return False
-        p = Path(path)
-        try:
-            data = read_session_file(p)  # validated before anything changes
-        except SessionFileError as exc:
-            self.warn("The session cannot be opened", str(exc))
+        if self.busy:
+            self.warn("Busy", "Wait for the file being read or written, or cancel it.")
             return False
+        p = Path(path)
+        task = run_in_thread(read_session_file, p, name="read_session_file")
+        self._watch(task, f"Reading {p.name}…", "The session cannot be opened", p)
+        task.sig_done.connect(lambda data: self._apply_opened(p, data))
+        return True
+
+    def _apply_opened(self, p: Path, data) -> None:
         lessons = getattr(self.window, "lessons", None)
         if lessons is not None:
             lessons.close()
@@ -201,7 +225,50 @@ class FileActions(QObject):
         self._update_title()
         note = " " + " ".join(data.warnings) if data.warnings else ""
         self._status(f"Opened {p.name}.{note}")
-        return True
+
+    def _watch(self, task: Task, label: str, failed: str, path: Path) -> None:
+        """Show ``task``'s progress with Cancel; report its failure in a dialog."""
+        self.task = task
+        dlg = QProgressDialog(label, "Cancel", 0, 0, self.window)
+        dlg.setWindowTitle("convviz")
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(300)  # quick ones never flash a dialog
+        dlg.setAutoClose(False)
+        dlg.setAutoReset(False)
+        self.progress = dlg
+
+        def progress(done: int, total: int) -> None:
+            dlg.setMaximum(total)
+            dlg.setValue(min(done, total - 1))  # reaching the maximum would close it early
+
+        def finish() -> None:
+            if self.task is task:
+                self.task = None
+                self.progress = None
+            dlg.reset()
+            dlg.hide()
+            dlg.deleteLater()
+
+        def cancelled() -> None:
+            if self.task is not task:
+                return
+            task.cancel()
+            finish()
+            self._status(f"Cancelled: {path.name} was left as it was.")
+
+        def failed_with(exc: BaseException) -> None:
+            finish()
+            self.warn(failed, describe_error(exc, path))
+
+        self._cancel_task = cancelled
+        dlg.canceled.connect(cancelled)
+        task.sig_progress.connect(progress)
+        task.sig_failed.connect(failed_with)
+        task.sig_done.connect(lambda _: finish())
+
+    def cancel(self) -> None:
+        """Cancel the running open or export (as its dialog's Cancel button does)."""
+        self._cancel_task()
 
     def _on_session_changed(self, parts: frozenset) -> None:
         self.window.setWindowModified(self.session.modified)
@@ -263,12 +330,13 @@ class FileActions(QObject):
         return p
 
     def _run(self, what: str, fn: Callable[[], str]) -> bool:
+        """Quick work (text, small files) on the GUI thread; any failure becomes a dialog."""
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             message = fn()
-        except (ValueError, OSError, export.ExportUnavailable) as exc:
+        except Exception as exc:
             QApplication.restoreOverrideCursor()
-            self.warn(f"{what} failed", str(exc))
+            self.warn(f"{what} failed", describe_error(exc))
             return False
         QApplication.restoreOverrideCursor()
         self._status(message)
@@ -288,23 +356,41 @@ class FileActions(QObject):
         return self._run("Export", go)
 
     def export_gif(self) -> bool:
-        p = self._ask_path("Export the animation as GIF", "animation.gif", "GIF (*.gif)", ".gif")
-        if p is None:
-            return False
-        return self._run(
-            "Export", lambda: f"Saved {p.name}: {export.save_gif(self.session, p)} frames."
-        )
+        """Ask for a file, then write the animation as GIF on a worker; True if started."""
+        return self._export_animation("GIF", export.save_gif)
 
     def export_mp4(self) -> bool:
+        """The same as MP4 (needs PyAV, the ``mp4`` extra)."""
         if not export.mp4_available():
             self.warn("MP4 is not available", export.MP4_UNAVAILABLE)
             return False
-        p = self._ask_path("Export the animation as MP4", "animation.mp4", "MP4 (*.mp4)", ".mp4")
+        return self._export_animation("MP4", export.save_mp4)
+
+    def _export_animation(self, kind: str, save: Callable[..., int], **options: object) -> bool:
+        if self.busy:
+            self.warn("Busy", "Wait for the file being read or written, or cancel it.")
+            return False
+        try:  # the scene is captured now: the worker never reads the live session
+            scene = export.AnimationScene.of(self.session)
+            n = scene.n_frames
+            if n > export.MAX_FRAMES:
+                raise ValueError(
+                    f"The animation would have {n} frames; at most {export.MAX_FRAMES} can be "
+                    "exported. Use a smaller input, a larger stride or a larger kernel."
+                )
+        except ValueError as exc:
+            self.warn("Export failed", str(exc))
+            return False
+        ext = "." + kind.lower()
+        p = self._ask_path(
+            f"Export the animation as {kind}", f"animation{ext}", f"{kind} (*{ext})", ext
+        )
         if p is None:
             return False
-        return self._run(
-            "Export", lambda: f"Saved {p.name}: {export.save_mp4(self.session, p)} frames."
-        )
+        task = run_with_progress(save, scene, p, name=f"save_{kind.lower()}", **options)
+        self._watch(task, f"Writing {p.name} ({n} frames)…", "Export failed", p)
+        task.sig_done.connect(lambda count: self._status(f"Saved {p.name}: {count} frames."))
+        return True
 
     def export_grids(self, suffix: str) -> bool:
         kind = "CSV" if suffix == ".csv" else "NumPy"
@@ -352,3 +438,15 @@ class FileActions(QObject):
             return f"Saved {p.name}."
 
         return self._run("Export", go)
+
+
+def describe_error(exc: BaseException, path: Path | None = None) -> str:
+    """A failure as a sentence for a dialog: the model's own message, else what and where."""
+    if isinstance(exc, OSError) and not isinstance(exc, export.ExportUnavailable):
+        where = Path(exc.filename).name if exc.filename else (path.name if path else "")
+        why = exc.strerror or str(exc)
+        return f"“{where}” could not be written or read: {why}." if where else f"{why}."
+    if isinstance(exc, (ValueError, export.ExportUnavailable)):
+        return str(exc)
+    where = f" with “{path.name}”" if path else ""
+    return f"Something went wrong{where}: {type(exc).__name__}: {exc}"

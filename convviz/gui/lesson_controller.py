@@ -196,6 +196,13 @@ class LessonController(QObject):
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None
         self.bar.show_event(ev, self.player.n_slides)
+        # A slide whose reveal turns convolution on keeps the flipped kernel's column
+        # from its first build: the reveal fills it, nothing moves.
+        reveal = getattr(ev.slide, "reveal", None) or {}
+        opts = reveal.get("options") if isinstance(reveal, dict) else None
+        reserve = getattr(self.window.views.get("window"), "reserve_flipped", None)
+        if callable(reserve):
+            reserve(bool(opts is not None and getattr(opts, "convolution", False)))
         if ev.kind != "slide":
             return
         if ev.state.view in self.window.views:

@@ -57,10 +57,8 @@ class MainWindow(QMainWindow):
         self.stages: dict[str, Stage] = {}
         self._build_views()
         self._build_menus()
-        self.status = QLabel(
-            "Preparing the engine… (the very first launch compiles it, about 20 s; "
-            "later launches take a moment)"
-        )
+        self.status = QLabel("")
+        self._engine_compiled = 0  # loops the warm-up had to compile (not load)
         self.statusBar().addWidget(self.status, 1)
         from .file_actions import FileActions
         from .lesson_controller import LessonController
@@ -248,13 +246,36 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ engine
     def start_engine(self) -> None:
         """Warm the engine up on a worker thread; the status bar says when it is ready."""
+        from ..engine._jit import cache_is_warm
         from .app import start_warm_up
 
-        self._warm_thread = start_warm_up(self, self._on_engine_ready, self._on_engine_failed)
+        if cache_is_warm() is False:  # numba's cache is empty or stale: say so, once
+            self.status.setText(
+                "Compiling the engine for this computer (once, 5–20 s); the window works meanwhile."
+            )
+        else:
+            self.status.setText("Loading the engine…")
+        self._warm_thread = start_warm_up(
+            self, self._on_engine_ready, self._on_engine_failed, self._on_engine_progress
+        )
+
+    def _on_engine_progress(self, done: int, total: int, how: str) -> None:
+        if how == "compiled":
+            self._engine_compiled += 1
+            self.status.setText(
+                f"Compiling the engine for this computer (once): {done} of {total} parts done; "
+                "the window works meanwhile."
+            )
 
     def _on_engine_ready(self, seconds: float) -> None:
         self.engine_ready = True
-        self.status.setText(f"Engine ready ({seconds:.2f} s). Space plays, → steps.")
+        if self._engine_compiled:
+            self.status.setText(
+                f"Engine compiled in {seconds:.0f} s; later launches load it at once. "
+                "Space plays, → steps."
+            )
+        else:
+            self.status.setText("Engine ready. Space plays, → steps.")
 
     def _on_engine_failed(self, message: str) -> None:
         self.status.setText(f"The engine failed to start: {message}")

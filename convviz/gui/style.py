@@ -15,12 +15,12 @@ black and 1 white, so a caption saying "1 is white" is true.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontInfo, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
+
+from ..model.theme import THEMES, Theme
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 400, 10
 BASE_POINT_SIZE = 13.0
@@ -29,78 +29,6 @@ BASE_POINT_SIZE = 13.0
 CHROME_MAX_PX_SHARE = 0.024
 
 
-@dataclass(frozen=True)
-class Theme:
-    name: str
-    window: str
-    base: str
-    text: str
-    muted: str
-    accent: str  # the sliding window's outline and the current output cell
-    accent2: str  # the second highlight (pairs of cells tied to a product)
-    grid_line: str
-    padded: str  # padded cells: hatched in this colour
-    blank: str  # output cells not yet computed
-    error: str
-    answer: str  # the revealed answer's text (≥ 4.5:1 on ``base``)
-    negative: str  # the diverging scale's strong negative end
-    positive: str  # the diverging scale's strong positive end
-    zero: str  # the diverging scale's centre (the background the numbers sit on)
-
-
-THEMES = {
-    "light": Theme(
-        "light",
-        window="#ffffff",
-        base="#ffffff",
-        text="#000000",
-        muted="#404040",
-        accent="#000000",
-        accent2="#009e73",
-        grid_line="#606060",
-        padded="#b0b0b0",
-        blank="#ececec",
-        error="#b00020",
-        answer="#005a3c",
-        negative="#2166ac",
-        positive="#ca580c",
-        zero="#f7f7f7",
-    ),
-    "dark": Theme(
-        "dark",
-        window="#121212",
-        base="#1e1e1e",
-        text="#ffffff",
-        muted="#c8c8c8",
-        accent="#ffd400",
-        accent2="#56e0b0",
-        grid_line="#9a9a9a",
-        padded="#555555",
-        blank="#2a2a2a",
-        error="#ff6b6b",
-        answer="#56e0b0",
-        negative="#4f9bdc",
-        positive="#f08a2c",
-        zero="#1e1e1e",
-    ),
-    "contrast": Theme(
-        "contrast",
-        window="#000000",
-        base="#000000",
-        text="#ffffff",
-        muted="#ffffff",
-        accent="#ffff00",
-        accent2="#00ffff",
-        grid_line="#ffffff",
-        padded="#5a5a5a",
-        blank="#000000",
-        error="#ff8080",
-        answer="#ffff00",
-        negative="#3fa9ff",
-        positive="#ff9a1f",
-        zero="#000000",
-    ),
-}
 #: Menu labels for the themes, in menu order.
 THEME_LABELS = {"light": "&Light", "dark": "&Dark", "contrast": "&High contrast"}
 

@@ -13,14 +13,24 @@ on the GUI thread whatever kind of callable it is. A task that is no longer
 wanted is :meth:`~Task.cancel`-led: the function still runs to its end (Pillow
 cannot be interrupted) but nothing is emitted. The function must not touch Qt
 widgets; the engine and the model are fine.
+
+:func:`run_with_progress` also hands the function a ``progress(done, total)``
+callback: it reaches the GUI as :attr:`Task.sig_progress` (at most about 20
+times a second), and after :meth:`~Task.cancel` its next call raises
+:class:`~convviz.model.export.Cancelled`, so a long export stops mid-way and
+its file is left as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from ..model.export import Cancelled
 
 _live: set[Task] = set()  # tasks running now; a Task must outlive its function
 
@@ -29,6 +39,7 @@ class _Relay(QObject):
     """Carries the outcome from the worker thread to the Task (queued)."""
 
     sig_outcome = Signal(bool, object)  # payload: ok, return value or exception
+    sig_progress = Signal(int, int)  # payload: done, total
 
 
 class _Runnable(QRunnable):
@@ -43,9 +54,12 @@ class _Runnable(QRunnable):
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
-            self._relay.sig_outcome.emit(False, exc)
+            ok, value = False, exc
         else:
-            self._relay.sig_outcome.emit(True, result)
+            ok, value = True, result
+        # The relay is gone only when the application is being torn down: nobody listens.
+        with contextlib.suppress(RuntimeError):
+            self._relay.sig_outcome.emit(ok, value)
 
 
 class Task(QObject):
@@ -54,6 +68,7 @@ class Task(QObject):
     sig_done = Signal(object)  # payload: the function's return value
     sig_failed = Signal(object)  # payload: the exception it raised
     sig_finished = Signal()  # payload: none; after sig_done or sig_failed (not if cancelled)
+    sig_progress = Signal(int, int)  # payload: done, total (run_with_progress only)
 
     def __init__(self, name: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,11 +80,37 @@ class Task(QObject):
         self.error: BaseException | None = None
         self._relay = _Relay()
         self._relay.sig_outcome.connect(self._on_outcome)  # queued: the relay emits off-thread
+        self._relay.sig_progress.connect(self._on_progress)
         self._runnable: _Runnable | None = None
+        self.done = 0  # the last progress reported
+        self.total = 0
+        self._last_report = 0.0
 
     def cancel(self) -> None:
-        """Drop the outcome when it comes: no signal will be emitted."""
+        """Drop the outcome when it comes: no signal will be emitted.
+
+        A function started by :func:`run_with_progress` also stops at its
+        next progress call.
+        """
         self.cancelled = True
+
+    def report(self, done: int, total: int) -> None:
+        """The progress callback handed to the function (runs on the worker thread)."""
+        if self.cancelled:
+            raise Cancelled("cancelled")
+        self.done, self.total = done, total
+        now = time.monotonic()
+        if done >= total or now - self._last_report >= 0.05:
+            self._last_report = now
+            try:
+                self._relay.sig_progress.emit(done, total)
+            except RuntimeError:  # the application is closing: stop the work
+                raise Cancelled("the application closed") from None
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if not self.cancelled:
+            self.sig_progress.emit(done, total)
 
     @Slot(bool, object)
     def _on_outcome(self, ok: bool, value: object) -> None:
@@ -105,6 +146,21 @@ def run_in_thread(
     """
     task = Task(name or getattr(fn, "__name__", "task"))
     task._runnable = _Runnable(fn, args, kwargs, task._relay)
+    _live.add(task)
+    (pool or QThreadPool.globalInstance()).start(task._runnable)
+    return task
+
+
+def run_with_progress(
+    fn: Callable[..., Any],
+    *args: Any,
+    name: str = "",
+    pool: QThreadPool | None = None,
+    **kwargs: Any,
+) -> Task:
+    """Like :func:`run_in_thread`, calling ``fn(*args, progress=task.report, **kwargs)``."""
+    task = Task(name or getattr(fn, "__name__", "task"))
+    task._runnable = _Runnable(fn, args, {**kwargs, "progress": task.report}, task._relay)
     _live.add(task)
     (pool or QThreadPool.globalInstance()).start(task._runnable)
     return task

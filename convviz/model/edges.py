@@ -36,7 +36,7 @@ from . import presets
 from .colormap import symmetric_limit
 from .events import Event
 from .images import DEFAULT_MAX_SIDE, ImageInfo, check_max_side, load_image
-from .values import format_number
+from .values import display_number  # noqa: F401  (the GUI imports it from here)
 
 if TYPE_CHECKING:
     from .session import Session
@@ -49,11 +49,6 @@ MAP_PARTS = {"XK": ("X", "K"), "XtK": ("Xᵀ", "K"), "XKt": ("X", "Kᵀ"), "XtKt
 KT_KEYS = ("XKt", "XtKt")
 #: Each Kᵀ map is the transpose of an engine-computed one.
 TRANSPOSE_OF = {"XKt": "XtK", "XtKt": "XK"}
-
-
-def display_number(value: float, digits: int = 4) -> str:
-    """A number as a lecturer writes it: ``3``, ``0.25``, ``−1`` (a real minus sign)."""
-    return format_number(value, digits).replace("-", "−")
 
 
 # ----------------------------------------------------------------- pictures
@@ -168,6 +163,8 @@ class EdgeState:
         self._show_kt = False
         self._maps: dict[str, EdgeMap] = {}
         self._kernel_used: np.ndarray | None = None
+        #: False until the maps are first looked at (or a lesson chose what they show).
+        self.looked = False
         session.changed.connect(self._on_session_changed)
 
     # ----------------------------------------------------------- reading
@@ -285,6 +282,29 @@ class EdgeState:
         self.load_preset(CHAPTER)
         self.session.set_grid("kernel", [[1.0, -1.0]])
 
+    def first_look(self) -> bool:
+        """Called when the maps are first shown: open on section 6.2.3 as printed.
+
+        The app starts on Fig. 6.2.1's 2×2 kernel, whose maps of the band mean
+        nothing; if the session still holds it untouched and the picture is the
+        chapter's, the kernel becomes ``[[1, −1]]`` (one undo step; the session
+        is not marked modified). True if it did.
+        """
+        if self.looked:
+            return False
+        self.looked = True
+        s = self.session
+        if (
+            s.modified
+            or self._name != CHAPTER
+            or not np.array_equal(s.kernel, presets.fig_621_kernel())
+            or not np.array_equal(s.input, presets.fig_621())
+        ):
+            return False
+        s.set_grid("kernel", [[1.0, -1.0]])
+        s.modified = False
+        return True
+
     # ----------------------------------------------------------- computing
     def map(self, key: str) -> EdgeMap:
         """One map, computed by the engine on first use after a change."""
@@ -372,27 +392,3 @@ class EdgeState:
         if "kernel" in parts:
             self._invalidate()
             self.changed.emit(frozenset({"maps"}))
-
-
-def arithmetic_text(step: WindowStep, max_terms: int = 16) -> str:
-    """``1×1 + 0×(−1) = 1``: the window's products summed, as a lecturer writes them.
-
-    With more than ``max_terms`` products the middle is elided, keeping the
-    count: ``… (25 products) …``.
-    """
-    vals = step.values.ravel()
-    ker = step.kernel.ravel()
-    terms = [f"{_factor(v)}×{_factor(k)}" for v, k in zip(vals, ker, strict=True)]
-    if len(terms) > max_terms:
-        head = max_terms // 2
-        tail = max_terms - head - 1
-        terms = [*terms[:head], f"… ({len(vals)} products) …", *terms[-tail:]]
-    text = " + ".join(terms)
-    if step.bias:
-        text += f" + {_factor(step.bias)}"
-    return f"{text} = {display_number(step.result)}"
-
-
-def _factor(v: float) -> str:
-    s = display_number(float(v))
-    return f"({s})" if s.startswith("−") else s

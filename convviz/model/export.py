@@ -4,32 +4,42 @@
 - the current step's arithmetic as LaTeX, for slides and worksheets;
 - the scene as a short NumPy or PyTorch program that prints the same output;
 - the sliding-window animation as an animated GIF drawn with Pillow (no Qt,
-  so it looks the same on every machine), or MP4 when an ``ffmpeg`` is there.
+  so it looks the same on every machine), or an H.264 MP4 through PyAV (the
+  optional ``mp4`` extra, which brings its own encoder).
 
-Files are written atomically, like session files.
+Animations stream: frames are drawn, encoded and dropped one at a time, with
+a progress callback that can cancel. Files are written atomically, like
+session files, so a cancelled or failed export leaves the old file as it was.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
-import os
-import shutil
-import subprocess
-from collections.abc import Callable, Sequence
+import itertools
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import GifImagePlugin, Image, ImageDraw, ImageFont
 
-from ..engine import WindowStep
+from ..engine import WindowStep, WindowSteps
 from .colormap import symmetric_limit, text_color, to_rgb
-from .files import atomic_write
-from .session import Session
-from .values import _exact, format_block, format_number
+from .files import atomic_file, atomic_path, atomic_write
+from .session import Options, Session
+from .theme import THEMES
+from .values import _exact, display_number, format_block, format_number, step_text
 
-#: Longer animations are refused: thousands of frames make a GIF no one can open.
-MAX_FRAMES = 600
+#: Longer animations are refused before the first frame is drawn. Frames stream to
+#: the encoder, so this bounds time, not memory: the largest scene the editor
+#: allows (a 64×64 input padded by 16, a 1×1 kernel) has 9,217 frames.
+MAX_FRAMES = 10_000
+#: :func:`render_frames` keeps every frame in memory, so it stops much sooner.
+MAX_FRAMES_IN_MEMORY = 600
 GRID_NAMES = ("input", "kernel", "output")
 
 
@@ -92,26 +102,9 @@ def export_grids(session: Session, path: str | Path) -> list[Path]:
 
 
 # ------------------------------------------------------------- arithmetic
-def _tex_num(v: float, *, paren: bool = True) -> str:
-    s = format_number(v)
-    if s.startswith("-"):
-        return f"({s})" if paren else s
-    return s
-
-
 def step_latex(step: WindowStep) -> str:
-    r"""``0\times0 + 1\times1 + 3\times2 + 4\times3 = 19``: the products, the bias, the result.
-
-    Negative numbers (and a negative bias) are in parentheses; input cells
-    on the padding appear as the 0 they contribute.
-    """
-    terms = [
-        rf"{_tex_num(v)}\times{_tex_num(k)}"
-        for v, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)
-    ]
-    if step.bias:
-        terms.append(_tex_num(step.bias))
-    return " + ".join(terms) + f" = {_tex_num(step.result, paren=False)}"
+    r"""``0\times0 + 1\times1 + 3\times2 + 4\times3 = 19``: the products, the bias, the result."""
+    return step_text(step, latex=True)
 
 
 def session_latex(session: Session) -> str:
@@ -121,30 +114,6 @@ def session_latex(session: Session) -> str:
     if st is None:
         raise ValueError("The window has not started yet: step it once to get its arithmetic.")
     return step_latex(st)
-
-
-def step_text(step: WindowStep, *, max_chars: int | None = None) -> str:
-    """The same arithmetic in plain Unicode (``×`` and ``−``), shortened to ``max_chars``."""
-    terms = [
-        f"{_tex_num(v).replace('-', '−')}×{_tex_num(k).replace('-', '−')}"
-        for v, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)
-    ]
-    tail = []
-    if step.bias:
-        tail.append(_tex_num(step.bias).replace("-", "−"))
-    result = format_number(step.result).replace("-", "−")
-    text = " + ".join(terms + tail) + f" = {result}"
-    if max_chars is None or len(text) <= max_chars:
-        return text
-    keep = len(terms)
-    while keep > 2:
-        keep -= 1
-        head = terms[: (keep + 1) // 2]
-        end = terms[len(terms) - keep // 2 :]
-        text = " + ".join([*head, "…", *end, *tail]) + f" = {result}"
-        if len(text) <= max_chars:
-            return text
-    return f"sum of {len(terms)} products" + (f" + {tail[0]}" if tail else "") + f" = {result}"
 
 
 # ------------------------------------------------------------------- code
@@ -182,19 +151,30 @@ def _bias_code(b: float) -> str:
     return f" - {_exact(-b)}" if b < 0 else f" + {_exact(b)}"
 
 
-def numpy_snippet(session: Session) -> str:
-    """A runnable NumPy program that prints this scene's output (as Y)."""
+def _program_head(session: Session, imports: list[str], array: str, flip: str) -> list[str]:
+    """A snippet's first lines: what the scene is, the imports, X and K (``array`` % literal)."""
     _scene_or_raise(session)
-    o = session.options
     lines = [
         f"# convviz scene: {_describe(session)}",
-        "import numpy as np",
+        *imports,
         "",
-        f"X = np.array({_np_literal(session.input)}, dtype=float)",
-        f"K = np.array({_np_literal(session.kernel)}, dtype=float)",
+        "X = " + array % _np_literal(session.input),
+        "K = " + array % _np_literal(session.kernel),
     ]
-    if o.convolution:
-        lines.append("K = np.flip(K)  # true convolution turns the kernel by 180° (6.2.5)")
+    if session.options.convolution:
+        lines.append(flip)
+    return lines
+
+
+def numpy_snippet(session: Session) -> str:
+    """A runnable NumPy program that prints this scene's output (as Y)."""
+    o = session.options
+    lines = _program_head(
+        session,
+        ["import numpy as np"],
+        "np.array(%s, dtype=float)",
+        "K = np.flip(K)  # true convolution turns the kernel by 180° (6.2.5)",
+    )
     lines.append("")
     if _plain(session):
         lines += [
@@ -237,20 +217,13 @@ def numpy_snippet(session: Session) -> str:
 
 def pytorch_snippet(session: Session) -> str:
     """The same scene with ``torch.nn.functional.conv2d`` (itself a cross-correlation)."""
-    _scene_or_raise(session)
     o = session.options
-    lines = [
-        f"# convviz scene: {_describe(session)}",
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        f"X = torch.tensor({_np_literal(session.input)}, dtype=torch.float64)",
-        f"K = torch.tensor({_np_literal(session.kernel)}, dtype=torch.float64)",
-    ]
-    if o.convolution:
-        lines.append(
-            "K = torch.flip(K, dims=(0, 1))  # conv2d does not flip: turn K by 180° (6.2.5)"
-        )
+    lines = _program_head(
+        session,
+        ["import torch", "import torch.nn.functional as F"],
+        "torch.tensor(%s, dtype=torch.float64)",
+        "K = torch.flip(K, dims=(0, 1))  # conv2d does not flip: turn K by 180° (6.2.5)",
+    )
     bias = f"torch.tensor([{_exact(o.bias)}], dtype=torch.float64)" if o.bias else "None"
     lines += [
         "",
@@ -269,15 +242,15 @@ def pytorch_snippet(session: Session) -> str:
 
 
 # -------------------------------------------------------------- animation
-# The light theme of convviz.gui.style, repeated here because the model is Qt-free.
-_BG = (255, 255, 255)
-_TEXT = (0, 0, 0)
-_MUTED = (64, 64, 64)
-_ACCENT = (0, 0, 0)
-_ACCENT2 = (0, 158, 115)
-_GRID = (96, 96, 96)
-_PADDED = (176, 176, 176)
-_BLANK = (236, 236, 236)
+#: Animations are drawn in the light theme, as on a projected slide.
+THEME = THEMES["light"]
+_BG = THEME.rgb("window")
+_TEXT = THEME.rgb("text")
+_MUTED = THEME.rgb("muted")
+_ACCENT = THEME.rgb("accent")
+_GRID = THEME.rgb("grid_line")
+_PADDED = THEME.rgb("padded")
+_BLANK = THEME.rgb("blank")
 
 
 @functools.lru_cache(maxsize=16)
@@ -290,14 +263,10 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _text_w(draw: ImageDraw.ImageDraw, text: str, font) -> float:
-    return draw.textlength(text, font=font)
-
-
 class _Layout:
     """Where the padded input, the kernel and the output sit in a frame."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | AnimationScene, *, cell: int | None = None) -> None:
         steps = session.steps
         assert steps is not None
         self.Xp = steps.Xp
@@ -311,7 +280,7 @@ class _Layout:
         oh, ow = self.out_shape
         cols = Wp + w + ow + 3.2  # two operators and margins, in cells
         rows = max(Hp, h, oh)
-        self.cell = int(max(8, min(72, 1100 / cols, 560 / rows)))
+        self.cell = int(cell) if cell else int(max(8, min(72, 1100 / cols, 560 / rows)))
         c = self.cell
         self.margin = max(16, c // 2)
         self.label_h = 34
@@ -323,7 +292,8 @@ class _Layout:
         self.top = top
         grid_h = rows * c
         self.width = self.x_out + ow * c + self.margin
-        self.width = max(self.width, 640)
+        if not cell:
+            self.width = max(self.width, 640)
         self.text_y = top + grid_h + 18
         self.height = self.text_y + 74 + self.margin
         self.numbers = c >= 20
@@ -353,13 +323,13 @@ def _draw_cell(draw, lay: _Layout, x0, r, c, value, rgb, *, padded=False) -> Non
                 width=1,
             )
     if lay.numbers and value is not None:
-        txt = format_number(value, 3).replace("-", "−")
+        txt = display_number(value, 3)
         col = _MUTED if padded else text_color(np.asarray(rgb))
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         draw.text((cx, cy), txt, font=lay.num_font, fill=col, anchor="mm")
 
 
-def _base_image(session: Session, lay: _Layout) -> Image.Image:
+def _base_image(session: Session | AnimationScene, lay: _Layout) -> Image.Image:
     img = Image.new("RGB", (lay.width, lay.height), _BG)
     d = ImageDraw.Draw(img)
     Xp, K = lay.Xp, lay.K
@@ -418,24 +388,72 @@ def _outline(draw, lay: _Layout, st: WindowStep) -> None:
     draw.rectangle(lay.cell_box(lay.x_out, i, j), outline=_ACCENT, width=w)
 
 
-def render_frames(
-    session: Session, *, max_frames: int = MAX_FRAMES, progress: Callable[[int], None] | None = None
-) -> list[Image.Image]:
-    """The animation: the blank start, then one frame per step (``n_steps + 1`` frames)."""
-    _scene_or_raise(session)
-    steps = session.steps
-    assert steps is not None
-    n = len(steps)
-    if n + 1 > max_frames:
+class Cancelled(Exception):
+    """Raised by a progress callback to stop an export; the target file is left as it was."""
+
+
+#: progress(done, total): called after each frame; raising Cancelled stops the export.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AnimationScene:
+    """What the animation draws, captured at once so a worker can render it.
+
+    Taken on the GUI thread (:meth:`of`); the worker then never reads the
+    live :class:`Session`, which the user may go on editing meanwhile.
+    """
+
+    steps: WindowSteps
+    input: np.ndarray
+    options: Options
+    output: np.ndarray
+
+    @classmethod
+    def of(cls, session: Session | AnimationScene) -> AnimationScene:
+        if isinstance(session, AnimationScene):
+            return session
+        _scene_or_raise(session)
+        steps, out = session.steps, session.output
+        assert steps is not None and out is not None
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The output overflows (a value is infinite): there is nothing sensible to draw."
+            )
+        return cls(steps, np.array(session.input), session.options, np.array(out))
+
+    @property
+    def n_frames(self) -> int:
+        """The blank start, then one frame per step."""
+        return len(self.steps) + 1
+
+
+def _check_frames(scene: AnimationScene, max_frames: int) -> int:
+    n = scene.n_frames
+    if n > max_frames:
         raise ValueError(
-            f"The animation would have {n + 1} frames; at most {max_frames} can be exported. "
+            f"The animation would have {n} frames; at most {max_frames} can be exported. "
             "Use a smaller input, a larger stride or a larger kernel."
         )
-    lay = _Layout(session)
-    canvas = _base_image(session, lay)
-    out = steps.output()
+    return n
+
+
+def iter_frames(
+    session: Session | AnimationScene, *, max_frames: int = MAX_FRAMES, cell: int | None = None
+) -> Iterator[Image.Image]:
+    """The animation's frames one at a time (the blank start, then one per step).
+
+    A generator, so an encoder holds one frame at a time however long the
+    animation; the frame count is checked before the first is drawn.
+    ``cell`` sets the side of a grid cell in pixels (default: fit 1100×560).
+    """
+    scene = AnimationScene.of(session)
+    steps = scene.steps
+    n = _check_frames(scene, max_frames) - 1
+    lay = _Layout(scene, cell=cell)
+    canvas = _base_image(scene, lay)
+    out = scene.output
     out_rgb = to_rgb(out)
-    frames = []
     max_chars = int((lay.width - 2 * lay.margin) / (lay.line_font.size * 0.52))
 
     def caption(img: Image.Image, text: str, counter: str) -> None:
@@ -445,7 +463,7 @@ def render_frames(
 
     first = canvas.copy()
     caption(first, "The window starts at the top left.", f"step 0 / {n}")
-    frames.append(first)
+    yield first
     draw_canvas = ImageDraw.Draw(canvas)
     for k in range(n):
         st = steps[k]
@@ -454,92 +472,157 @@ def render_frames(
         frame = canvas.copy()
         _outline(ImageDraw.Draw(frame), lay, st)
         caption(frame, step_text(st, max_chars=max_chars), f"step {k + 1} / {n}")
-        frames.append(frame)
-        if progress is not None:
-            progress(k + 1)
-    return frames
+        yield frame
+
+
+def render_frames(
+    session: Session | AnimationScene,
+    *,
+    max_frames: int = MAX_FRAMES_IN_MEMORY,
+    cell: int | None = None,
+) -> list[Image.Image]:
+    """Every frame in a list, for previews and tests; exports stream :func:`iter_frames`."""
+    return list(iter_frames(session, max_frames=max_frames, cell=cell))
 
 
 def save_gif(
-    session: Session, path: str | Path, *, frame_ms: int = 900, last_ms: int = 2500
+    session: Session | AnimationScene,
+    path: str | Path,
+    *,
+    frame_ms: int = 900,
+    last_ms: int = 2500,
+    cell: int | None = None,
+    progress: Progress | None = None,
+    max_frames: int = MAX_FRAMES,
 ) -> int:
-    """Write the animation as a looping GIF; return the number of frames."""
-    rgb = render_frames(session)
-    # One palette for all frames, taken from the last (it has every colour): 8x faster
-    # than Pillow quantising each frame on its own, and no colour flicker.
-    palette = rgb[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in rgb]
-    durations = [frame_ms] * len(frames)
-    durations[-1] = max(frame_ms, last_ms)
-    buf = io.BytesIO()
-    frames[0].save(
-        buf,
-        format="GIF",
-        save_all=True,
-        append_images=frames[1:],
-        duration=durations,
-        loop=0,
-        disposal=1,
+    """Write the animation as a looping GIF, frame by frame; return the number of frames.
+
+    Streams: each frame is drawn, quantised to one shared palette, cut to
+    the rectangle that changed since the previous frame and written, so
+    memory stays flat however long the animation. Written atomically: a
+    cancelled or failed export leaves ``path`` as it was.
+    """
+    scene = AnimationScene.of(session)
+    total = _check_frames(scene, max_frames)
+    frames = iter_frames(scene, max_frames=max_frames, cell=cell)
+    first = next(frames)
+    # One palette for all frames, from a frame with every colour (the start plus every
+    # output colour): no colour flicker, and no per-frame quantising search.
+    palette_img = _palette_image(scene, first)
+    pal = palette_img.getpalette() or []
+    pal = (pal + [0] * 768)[:768]
+    w, h = first.size
+    header = (
+        b"GIF89a"
+        + struct.pack("<HHBBB", w, h, 0xF7, 0, 0)  # global table of 256 colours
+        + bytes(pal)
+        + b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # loop forever
     )
-    atomic_write(Path(path), buf.getvalue())
-    return len(frames)
+    prev: np.ndarray | None = None
+    done = 0
+    with atomic_file(path) as f:
+        f.write(header)
+        for img in itertools.chain([first], frames):
+            q = img.quantize(palette=palette_img, dither=Image.Dither.NONE)
+            a = np.asarray(q)
+            box = (0, 0, w, h)
+            if prev is not None:
+                changed = a != prev
+                rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(0))
+                if rows.size:
+                    box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+                else:
+                    box = (0, 0, 1, 1)
+            prev = a
+            part = q.crop(box) if box != (0, 0, w, h) else q
+            ms = max(frame_ms, last_ms) if done == total - 1 else frame_ms
+            chunks = GifImagePlugin.getdata(part, offset=box[:2], duration=ms, disposal=1)
+            f.write(b"".join(chunks))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        f.write(b";")
+    return done
 
 
-def ffmpeg_path() -> str | None:
-    """An ffmpeg to encode MP4 with: imageio-ffmpeg's own, else one on PATH."""
-    try:
-        import imageio_ffmpeg  # type: ignore[import-not-found]
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except Exception:  # not installed, or its binary is missing
-        pass
-    return shutil.which("ffmpeg")
+def _palette_image(scene: AnimationScene, first: Image.Image) -> Image.Image:
+    """A 255-colour palette covering the first frame and every output cell's colour."""
+    cols = to_rgb(scene.output).reshape(-1, 3).astype(np.uint8)
+    strip = Image.fromarray(np.repeat(cols[None, :, :], 8, axis=0), "RGB")
+    sample = Image.new("RGB", (max(first.width, strip.width), first.height + strip.height), _BG)
+    sample.paste(first, (0, 0))
+    sample.paste(strip, (0, first.height))
+    return sample.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
 
 
 def mp4_available() -> bool:
-    return ffmpeg_path() is not None
+    """True when PyAV (the ``mp4`` extra) is installed: it brings its own H.264 encoder."""
+    return importlib.util.find_spec("av") is not None
 
 
 MP4_UNAVAILABLE = (
-    "MP4 export needs ffmpeg, which is not installed here. Export a GIF instead, or "
-    "install ffmpeg (e.g. `apt install ffmpeg` or `pip install imageio-ffmpeg`)."
+    "MP4 export needs the PyAV package, which is not installed here. Export a GIF "
+    'instead, or install it: pip install "convviz[mp4]" (or pip install av).'
 )
 
 
 def save_mp4(
-    session: Session, path: str | Path, *, frame_ms: int = 900, ffmpeg: str | None = None
+    session: Session | AnimationScene,
+    path: str | Path,
+    *,
+    frame_ms: int = 900,
+    cell: int | None = None,
+    progress: Progress | None = None,
+    max_frames: int = MAX_FRAMES,
 ) -> int:
-    """Write the animation as an H.264 MP4 through ffmpeg; ExportUnavailable without it."""
-    exe = ffmpeg or ffmpeg_path()
-    if exe is None:
-        raise ExportUnavailable(MP4_UNAVAILABLE)
-    frames = render_frames(session)
-    w, h = frames[0].size
-    w2, h2 = w + w % 2, h + h % 2  # yuv420p wants even sides
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.part.mp4")
-    fps = 1000.0 / frame_ms
-    cmd: Sequence[str] = [
-        exe, "-y", "-loglevel", "error",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w2}x{h2}", "-framerate", f"{fps:.6g}",
-        "-i", "-",
-        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "25", "-movflags", "+faststart",
-        str(tmp),
-    ]  # fmt: skip
-    data = bytearray()
-    for f in frames + [frames[-1]] * 2:  # hold the last frame a little longer
-        if (w2, h2) != (w, h):
-            g = Image.new("RGB", (w2, h2), _BG)
-            g.paste(f, (0, 0))
-            f = g
-        data += f.tobytes()
+    """Write the animation as an H.264 MP4 with PyAV, frame by frame; return the frame count.
+
+    One video frame per animation frame at 1000/``frame_ms`` frames a
+    second, the last held two frames longer. Streams like :func:`save_gif`
+    and is written atomically; ExportUnavailable without PyAV.
+    """
     try:
-        proc = subprocess.run(cmd, input=bytes(data), capture_output=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ExportUnavailable(f"ffmpeg could not be run ({exc}).") from exc
-    if proc.returncode != 0 or not tmp.exists():
-        tmp.unlink(missing_ok=True)
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise ExportUnavailable(f"ffmpeg failed to write the MP4: {msg[0]}")
-    os.replace(tmp, p)
-    return len(frames)
+        import av
+    except ImportError:
+        raise ExportUnavailable(MP4_UNAVAILABLE) from None
+    scene = AnimationScene.of(session)
+    total = _check_frames(scene, max_frames)
+    frames = iter_frames(scene, max_frames=max_frames, cell=cell)
+    first = next(frames)
+    w, h = first.size
+    w2, h2 = w + w % 2, h + h % 2  # yuv420p wants even sides
+    done = 0
+    with atomic_path(path) as tmp:
+        try:
+            container = av.open(str(tmp), mode="w", format="mp4")
+        except av.FFmpegError as exc:
+            raise ExportUnavailable(f"The MP4 encoder could not start ({exc}).") from None
+        try:
+            stream = container.add_stream("libx264", rate=Fraction(1000, int(frame_ms)))
+            stream.width, stream.height, stream.pix_fmt = w2, h2, "yuv420p"
+            stream.options = {"crf": "20", "preset": "veryfast"}
+
+            def put(img: Image.Image) -> None:
+                if (w2, h2) != (w, h):
+                    g = Image.new("RGB", (w2, h2), _BG)
+                    g.paste(img, (0, 0))
+                    img = g
+                for packet in stream.encode(av.VideoFrame.from_image(img)):
+                    container.mux(packet)
+
+            last = first
+            for img in itertools.chain([first], frames):
+                put(img)
+                last = img
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            put(last)  # hold the last frame a little longer
+            put(last)
+            for packet in stream.encode(None):
+                container.mux(packet)
+        except av.FFmpegError as exc:
+            raise ExportUnavailable(f"The MP4 encoder failed: {exc}") from None
+        finally:
+            container.close()
+    return done

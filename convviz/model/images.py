@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .values import shorten
+
 #: The scale-down limit offered by default, and the range a user may pick.
 DEFAULT_MAX_SIDE = 1024
 MIN_MAX_SIDE = 8
@@ -26,6 +28,12 @@ FILE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
 
 _WHAT_WE_READ = "PNG, JPEG or BMP"
+#: Pictures with more pixels are refused from their header, before any decoding:
+#: a 16-bit 88-megapixel PNG is 172 kB on disk and 1.9 GB once read. 50 megapixels
+#: covers any camera a lecturer photographs a blackboard with.
+MAX_PIXELS = 50_000_000
+#: JPEGs are decoded at a reduced size (``draft``), so they may be larger.
+MAX_JPEG_PIXELS = 200_000_000
 _COLOUR_MODES = frozenset({"RGB", "RGBA", "RGBX", "RGBa", "CMYK", "YCbCr", "LAB", "HSV"})
 _ORIENTATION = 0x0112  # the EXIF tag a camera writes when held upright
 
@@ -63,11 +71,15 @@ class ImageInfo:
 
 
 def check_max_side(max_side: object) -> int:
-    """The scale-down limit as an int within the offered range, or ValueError."""
-    try:
-        m = int(max_side)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise ValueError(f"The largest side must be a whole number, not {max_side!r}.") from None
+    """The scale-down limit as an int within the offered range, or ValueError.
+
+    Typed strictly: ``"256"`` and ``256.9`` are refused, not converted.
+    """
+    if isinstance(max_side, (bool, np.bool_)) or not isinstance(max_side, (int, np.integer)):
+        shown = repr(max_side)
+        shown = shown if len(shown) <= 24 else shown[:23] + "…"
+        raise ValueError(f"The largest side must be a whole number of pixels, not {shown}.")
+    m = int(max_side)
     if not MIN_MAX_SIDE <= m <= MAX_MAX_SIDE:
         raise ValueError(
             f"The largest side must be between {MIN_MAX_SIDE} and {MAX_MAX_SIDE} pixels, not {m}."
@@ -97,7 +109,7 @@ def load_image(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.n
     """
     max_side = check_max_side(max_side)
     p = Path(path)
-    label = f"“{p.name}”"
+    label = f"“{shorten(p.name, 80)}”"
     try:
         size = p.stat().st_size
     except FileNotFoundError:
@@ -112,10 +124,17 @@ def load_image(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.n
         with warnings.catch_warnings():
             # Pillow warns, then errs, on pictures big enough to exhaust memory.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(p) as im:
+            with Image.open(p) as im:  # reads the header only
                 fmt = im.format or p.suffix.lstrip(".").upper()
                 mode = im.mode
                 w, h = im.size
+                limit = MAX_JPEG_PIXELS if fmt == "JPEG" else MAX_PIXELS
+                if w * h > limit:
+                    raise ValueError(
+                        f"{label} is too large to open safely: {h}×{w} pixels "
+                        f"({w * h / 1e6:.4g} megapixels); convviz opens pictures of at most "
+                        f"{limit / 1e6:.4g} megapixels. Scale it down first."
+                    )
                 turned = im.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
                 original = (w, h) if turned else (h, w)
                 im.draft("L", (max_side, max_side))  # JPEG: decode at a reduced size, fast
@@ -170,8 +189,10 @@ def load_image(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.n
 def _to_grey(im: Image.Image) -> tuple[Image.Image, bool]:
     """``im`` as an ``L`` image (0..255) or an ``F`` image in [0, 1]; True if colour was dropped."""
     mode = im.mode
-    if mode.startswith("I;16"):
-        return _float_image(np.asarray(im, dtype=np.float64) / 65535.0), False
+    if mode.startswith("I;16"):  # float32 throughout: half the memory of float64
+        a = np.asarray(im).astype(np.float32)
+        a *= np.float32(1.0 / 65535.0)
+        return _float_image(a), False
     if mode in ("I", "F"):
         a = np.nan_to_num(np.asarray(im, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         lo, hi = float(a.min()), float(a.max())

@@ -17,9 +17,9 @@ import numpy as np
 from ..engine import WindowStep, WindowSteps, window_steps
 from . import presets
 from .edges import EdgeState
-from .events import Event
+from .events import Event, batched
 from .learning import LearningState
-from .values import ValueProblem, check_array, check_number, format_number, parse_number
+from .values import ValueProblem, check_array, check_number, parse_number, shorten
 
 GridName = Literal["input", "kernel"]
 
@@ -39,18 +39,38 @@ class Options:
     convolution: bool = False  # True: flip the kernel (section 6.2.5)
 
     def validated(self) -> Options:
-        """A copy with every field checked; ValueProblem says what is wrong."""
-        bias = check_number(float(self.bias), format_number(self.bias))
+        """A copy with every field checked, typed strictly; ValueProblem says what is wrong.
+
+        A bool must be a bool (``"false"`` is not false) and a count a whole
+        number (``2.0`` is refused, not truncated), so a file or a call cannot
+        mean something other than what it says.
+        """
+        if isinstance(self.bias, str):
+            raise ValueProblem(f"The bias must be a number, not the text {shorten(self.bias)!r}.")
+        bias = check_number(self.bias)
+        if not isinstance(self.convolution, (bool, np.bool_)):
+            raise ValueProblem(
+                f"convolution must be True or False, not {shorten(repr(self.convolution))}."
+            )
 
         def pair(v: object, name: str, lo: int, hi: int) -> tuple[int, int]:
-            p = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)  # type: ignore[arg-type]
-            if len(p) != 2 or not all(
-                isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in p
-            ):
-                raise ValueProblem(f"{name} must be whole numbers, not {v!r}.")
-            if not all(lo <= int(x) <= hi for x in p):
-                raise ValueProblem(f"{name} must be between {lo} and {hi}, not {v!r}.")
-            return int(p[0]), int(p[1])
+            def whole(x: object) -> bool:
+                return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+            if whole(v):
+                p: tuple[object, ...] = (v, v)
+            elif isinstance(v, (tuple, list)) and len(v) == 2:
+                p = tuple(v)
+            else:
+                p = ()
+            if not p or not all(whole(x) for x in p):
+                raise ValueProblem(
+                    f"{name} must be a whole number or a pair of whole numbers, "
+                    f"not {shorten(repr(v))}."
+                )
+            if not all(lo <= x <= hi for x in p):  # type: ignore[operator]
+                raise ValueProblem(f"{name} must be between {lo} and {hi}, not {shorten(repr(v))}.")
+            return int(p[0]), int(p[1])  # type: ignore[call-overload]
 
         return Options(
             bias=bias,
@@ -189,7 +209,7 @@ class Session:
     # ----------------------------------------------------------- editing
     def set_cell(self, name: GridName, row: int, col: int, value: float | str) -> None:
         """Set one cell from a number or typed text; ValueProblem leaves it unchanged."""
-        v = parse_number(value) if isinstance(value, str) else check_number(float(value))
+        v = parse_number(value) if isinstance(value, str) else check_number(value)
         arr = self._grid_ref(name)
         self._check_index(name, row, col)
         if arr[row, col] == v:
@@ -200,7 +220,7 @@ class Session:
 
     def paint(self, name: GridName, cells: Iterable[tuple[int, int]], value: float) -> None:
         """Set many cells to one brush value (one undo step inside a gesture)."""
-        v = check_number(float(value))
+        v = check_number(value)
         arr = self._grid_ref(name)
         todo = [(r, c) for r, c in cells if 0 <= r < arr.shape[0] and 0 <= c < arr.shape[1]]
         todo = [(r, c) for r, c in todo if arr[r, c] != v]
@@ -248,7 +268,7 @@ class Session:
         X = self._checked_grid("input", input)
         K = self._checked_grid("kernel", kernel)
         options = options.validated()
-        with self.gesture():
+        with self.batch():
             self._replace("input", X)
             self._replace("kernel", K)
             self.set_options(**{f: getattr(options, f) for f in Options.__dataclass_fields__})
@@ -311,6 +331,18 @@ class Session:
             yield
         finally:
             self._gesture_depth -= 1
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One undo step, and one event per model for every edit inside.
+
+        For compound changes (a scene, a lesson slide, a loaded file): the
+        session, its edge maps and its learning state each announce once, with
+        the union of the parts, so no view draws a half-applied state. A drag
+        uses :meth:`gesture` instead, so the grid repaints as it goes.
+        """
+        with batched(self.learning.changed, self.edges.changed, self.changed), self.gesture():
+            yield
 
     # -------------------------------------------------------------- undo
     @property

@@ -1,10 +1,10 @@
 """corr2d/conv2d against independent oracles, on every compiled path.
 
 The engine picks a loop by options and kernel shape (see ``_kernels``):
-stride 1 and dilation 1 take a loop specialised on the kernel's shape
-(1x2, 2x1, 2x2, 3x3, any x 3, any x 5, any x 7, and a generic one for other
-widths), the rest a general loop; each comes serial and parallel. The tests
-here reach every one of them, both ways.
+stride 1 and dilation 1 take the 3x3 loop or the one for any kernel (which
+unrolls each kernel row in groups of up to four columns), the rest a general
+loop; each runs on one thread or in blocks of rows shared with the pool's
+helper threads. The tests here reach every one of them, both ways.
 """
 
 from __future__ import annotations
@@ -17,23 +17,23 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from convviz.engine import _kernels, conv2d, corr2d, output_shape
+from convviz.engine import _kernels, _pool, conv2d, corr2d, output_shape
 from convviz.engine import correlate as correlate_mod
 
 FAST = settings(max_examples=60, deadline=None)
 
-# Each specialised stride-1 loop and a shape that reaches it (see _fast_rows).
+# The stride-1 loops and the column groups of the generic one (see block_any).
 FAST_PATH_SHAPES = {
     "1x2": (1, 2),
     "2x1": (2, 1),
     "2x2": (2, 2),
     "3x3": (3, 3),
-    "w3": (5, 3),
-    "w3 one row": (1, 3),
-    "w5": (5, 5),
-    "w5 two rows": (2, 5),
-    "w7": (7, 7),
-    "w7 one row": (1, 7),
+    "any 3 (5 rows)": (5, 3),
+    "any 3 (one row)": (1, 3),
+    "any 5 (4 + 1)": (5, 5),
+    "any 5 two rows": (2, 5),
+    "any 7 (4 + 3)": (7, 7),
+    "any 7 one row": (1, 7),
     "any 1x1": (1, 1),
     "any kx1": (4, 1),
     "any kx2": (3, 2),
@@ -44,11 +44,20 @@ FAST_PATH_SHAPES = {
 }
 
 
+def force(monkeypatch, how: str) -> None:
+    """Every correlation on the calling thread, or in small blocks shared with a helper."""
+    if how == "serial":
+        monkeypatch.setattr(correlate_mod, "POOL", _pool.RowPool(0))
+    else:
+        pool = _pool.RowPool(1)
+        pool.share = lambda key: True  # share every call, however the timings look
+        monkeypatch.setattr(correlate_mod, "POOL", pool)
+        monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_WORK", 0)
+
+
 @pytest.fixture(params=["serial", "parallel"])
 def threading(request, monkeypatch):
-    """Force every correlation serial, or onto the parallel drivers."""
-    limit = 10**15 if request.param == "serial" else 0
-    monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_CELLS", limit)
+    force(monkeypatch, request.param)
     return request.param
 
 
@@ -142,9 +151,9 @@ def test_serial_and_parallel_agree_bit_for_bit(name, dtype, monkeypatch):
     rng = np.random.default_rng(5)
     X = rng.standard_normal((60, 50)).astype(dtype)
     K = rng.standard_normal((kh, kw)).astype(dtype)
-    monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_CELLS", 10**15)
+    force(monkeypatch, "serial")
     serial = corr2d(X, K, padding=1)
-    monkeypatch.setattr(correlate_mod, "PARALLEL_MIN_CELLS", 0)
+    force(monkeypatch, "parallel")
     parallel = corr2d(X, K, padding=1)
     np.testing.assert_array_equal(serial, parallel)
 
@@ -157,7 +166,10 @@ def test_fast_paths_agree_with_the_general_loop(name):
         X = rng.standard_normal((40, 45)).astype(dtype)
         K = rng.standard_normal((kh, kw)).astype(dtype)
         general = np.empty(output_shape(X.shape, K.shape), dtype)
-        _kernels.corr2d_rows(X, K, 1, 1, 1, 1, general)
+        state = np.zeros(2, np.int64)
+        _kernels.block_general(X, K, 1, 1, 1, 1, general, 7, state, dtype(0))
+        blocks = -(-general.shape[0] // 7)
+        assert state.tolist() == [blocks + 1, 0]  # every block claimed (and one more), finite
         np.testing.assert_allclose(corr2d(X, K), general, **tol(X, K, dtype))
 
 
@@ -172,29 +184,41 @@ def test_large_image_default_threshold_goes_parallel_and_is_right():
         np.testing.assert_allclose(Y, reference(X, K), **tol(X, K, np.float32))
 
 
-def test_dispatch_picks_the_driver_by_options_and_size(monkeypatch):
+def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch):
+    """One call, one loop (so one compile); large outputs are cut into blocks of rows."""
+    from convviz.engine import warm_up
+
+    warm_up()  # so the spies below see only real calls, not a first compile's example
     calls = []
-    for name in ("corr2d_fast", "corr2d_fast_parallel", "corr2d_rows", "corr2d_rows_parallel"):
+    for name in ("block_3x3", "block_any", "block_general"):
         real = getattr(_kernels, name)
 
         def spy(*args, _real=real, _name=name):
-            calls.append(_name)
+            rows, oh = args[-3], args[-4].shape[0]
+            calls.append((_name, rows, -(-oh // rows)))  # (loop, rows a block, blocks)
             return _real(*args)
 
         monkeypatch.setattr(_kernels, name, spy)
-    big = np.ones((300, 300))
-    small = np.ones((20, 20))
-    K = np.ones((3, 3))
-    corr2d(small, K)
-    corr2d(big, K)
-    corr2d(small, K, stride=2)
-    corr2d(big, K, dilation=2)
-    assert calls == ["corr2d_fast", "corr2d_fast_parallel", "corr2d_rows", "corr2d_rows_parallel"]
-    # a 7x7 kernel does 49 multiply-adds a cell, so it goes parallel on fewer cells
-    calls.clear()
-    corr2d(np.ones((100, 100)), np.ones((7, 7)))
-    corr2d(np.ones((100, 100)), np.ones((1, 2)))
-    assert calls == ["corr2d_fast_parallel", "corr2d_fast"]
+    pool = _pool.RowPool(1)
+    pool.share = lambda key: True
+    monkeypatch.setattr(correlate_mod, "POOL", pool)
+    small, big, K = np.ones((20, 20)), np.ones((300, 300)), np.ones((3, 3))
+
+    def loops_used(*args, **kw):
+        calls.clear()
+        corr2d(*args, **kw)
+        return sorted({c[0] for c in calls}), max(c[2] for c in calls)
+
+    assert loops_used(small, K) == (["block_3x3"], 1)
+    assert loops_used(small, np.ones((2, 2))) == (["block_any"], 1)
+    assert loops_used(small, K, stride=2) == (["block_general"], 1)
+    names, blocks = loops_used(big, K)
+    assert names == ["block_3x3"] and blocks >= 8
+    names, blocks = loops_used(big, K, dilation=2)
+    assert names == ["block_general"] and blocks >= 8
+    assert all(rows % 4 == 0 for _, rows, _ in calls)  # the 3x3 loop steps four rows
+    # a 1x2 kernel does 2 multiply-adds a cell: 100x100 is not worth a second thread
+    assert loops_used(np.ones((100, 100)), np.ones((1, 2))) == (["block_any"], 1)
 
 
 # ------------------------------------------- padding, stride and dilation

@@ -93,11 +93,12 @@ def test_kernel_larger_than_the_padded_input_names_padding_and_dilation():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("size", ["small", "parallel check"])
+@pytest.mark.parametrize("size", ["small", "in blocks"])
 def test_non_finite_values_are_found_anywhere(dtype, where, bad, size):
-    """The NaN/inf scan (serial, and parallel for big arrays) misses nothing."""
+    """Found through the output (one thread, or blocks on several) and named in the input."""
     shape = (7, 9) if size == "small" else (700, 401)
-    assert (np.prod(shape) >= correlate_mod.PARALLEL_MIN_CHECK) == (size == "parallel check")
+    work = (shape[0] - 1) * (shape[1] - 1) * 4
+    assert (work >= correlate_mod.PARALLEL_MIN_WORK) == (size == "in blocks")
     X = np.ones(shape, dtype)
     r, c = {"first": (0, 0), "middle": (shape[0] // 2, 3), "last": (shape[0] - 1, shape[1] - 1)}[
         where

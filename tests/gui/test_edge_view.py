@@ -59,6 +59,24 @@ def test_nothing_is_computed_until_shown(qtbot, view, session):
     np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
 
 
+def test_the_tab_opens_on_the_chapter_example(qtbot, view, session):
+    """Not Fig. 6.2.1's 2×2 kernel (maps of the band that mean nothing): [1, −1]."""
+    _show(qtbot, view)
+    np.testing.assert_array_equal(session.kernel, [[1, -1]])
+    assert not session.modified and session.edges.name == CHAPTER
+    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+    session.undo()  # one step back to the launch kernel, and it stays (no second look)
+    view.hide()
+    view.show()
+    np.testing.assert_array_equal(session.kernel, [[0, 1], [2, 3]])
+
+
+def test_a_kernel_the_user_chose_is_kept(qtbot, view, session):
+    session.set_grid("kernel", [[1, 0], [0, -1]])
+    _show(qtbot, view)
+    np.testing.assert_array_equal(session.kernel, [[1, 0], [0, -1]])
+
+
 def test_chapter_maps_captions_and_vanishing(qtbot, view, session):
     _chapter(qtbot, view)
     np.testing.assert_array_equal(session.kernel, [[1, -1]])
@@ -159,7 +177,7 @@ def test_load_a_sample_through_the_worker(qtbot, view, session):
     qtbot.waitUntil(lambda: not view.loading, timeout=5000)
     assert session.edges.name == "Sample: coin"
     assert view.map_panel("X").image.image.shape == (256, 256)
-    assert view.map_panel("XK").values().shape == (255, 255)  # the 2×2 default kernel
+    assert view.map_panel("XK").values().shape == (256, 255)  # the first look's [1, −1]
     assert view.message_text() == ""
     assert "coin.png: PNG 256×256" in view.picture_info.text()
     # Large maps show no numbers until zoomed in.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
@@ -61,6 +64,7 @@ def test_save_and_open_through_the_menu(qtbot, window, tmp_path):
     window.show_view("window")
     window.files.get_open_path = lambda caption, filt: str(path)
     window.files.act_open.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
     assert s.input.tolist() == [[9, 2], [3, -4.25]] and s.options.padding == (1, 1)
     assert s.step == 2 and s.options.bias == 0.5 and not s.modified
     assert window.current_view() is window.views["matrix"]
@@ -75,11 +79,13 @@ def test_broken_file_leaves_the_session_alone(qtbot, window, tmp_path):
     before = (s.input.tobytes(), s.kernel.tobytes(), s.options, s.step, s.modified)
     window.files.get_open_path = lambda caption, filt: str(bad)
     window.files.act_open.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
     assert "bad.convviz.json" in window.said[-1] and "truncated" in window.said[-1]
     assert (s.input.tobytes(), s.kernel.tobytes(), s.options, s.step, s.modified) == before
     newer = tmp_path / "new.convviz.json"
     newer.write_text('{"format": "convviz-session", "version": 99}')
-    assert not window.files.open(newer)
+    assert window.files.open(newer)
+    qtbot.waitUntil(lambda: not window.files.busy)
     assert "newer convviz" in window.said[-1]
 
 
@@ -124,6 +130,7 @@ def test_the_real_question_does_not_block(qtbot, window):
 def test_export_gif_png_and_grids(qtbot, window, tmp_path):
     answer_save_dialog(window, tmp_path / "anim")
     window.files.act_gif.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
     with Image.open(tmp_path / "anim.gif") as im:
         assert im.n_frames == window.session.n_steps + 1 == 5
     assert "5 frames" in window.status.text()
@@ -161,10 +168,10 @@ def test_copy_latex_and_code(qtbot, window, tmp_path):
 
 
 def test_mp4_unavailable_says_so(qtbot, window, monkeypatch):
-    monkeypatch.setattr(export, "ffmpeg_path", lambda: None)
+    monkeypatch.setattr(export, "mp4_available", lambda: False)
     window.files.get_save_path = lambda *a: pytest.fail("no dialog when MP4 cannot be made")
     window.files.act_mp4.trigger()
-    assert "MP4 export needs ffmpeg" in window.said[-1]
+    assert "MP4 export needs the PyAV package" in window.said[-1]
 
 
 def test_export_errors_are_shown(qtbot, window, tmp_path):
@@ -173,3 +180,122 @@ def test_export_errors_are_shown(qtbot, window, tmp_path):
     window.files.act_gif.trigger()
     assert "nothing to export" in window.said[-1]
     assert not (tmp_path / "x.gif").exists()
+
+
+# ------------------------------------------------- long work off the GUI thread
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _long_scene(window) -> None:
+    window.session.set_grid("input", np.arange(2000.0).reshape(40, 50) % 7)
+    window.session.set_grid("kernel", [[1]])
+    assert window.session.n_steps == 2000
+
+
+@pytest.mark.parametrize("kind", ["gif", "mp4"])
+def test_a_2000_frame_export_runs_on_a_worker_with_flat_memory(
+    qtbot, window, tmp_path, monkeypatch, kind
+):
+    _long_scene(window)
+    real = getattr(export, f"save_{kind}")
+    threads, memory = [], []
+
+    def small_frames(scene, path, *, progress):
+        threads.append(threading.get_ident())
+
+        def watch(done, total):
+            memory.append(_rss())
+            progress(done, total)
+
+        return real(scene, path, cell=3, progress=watch)
+
+    monkeypatch.setattr(export, f"save_{kind}", small_frames)
+    answer_save_dialog(window, tmp_path / f"long.{kind}")
+    base = _rss()
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))  # the event loop keeps turning meanwhile
+    timer.start(5)
+    getattr(window.files, f"act_{kind}").trigger()
+    task = window.files.task
+    assert task is not None and window.files.busy
+    progress = []
+    task.sig_progress.connect(lambda d, t: progress.append((d, t)))
+    qtbot.waitUntil(lambda: not window.files.busy, timeout=120_000)
+    timer.stop()
+    assert threads and threads[0] != threading.get_ident()
+    assert len(memory) == 2001 and max(memory) - base < 200 * 2**20
+    assert progress and progress[-1] == (2001, 2001) and len(ticks) > 1
+    assert f"Saved long.{kind}: 2001 frames." in window.status.text()
+    assert not window.said
+
+
+@pytest.mark.parametrize("kind", ["gif", "mp4"])
+def test_cancel_stops_an_export_mid_way(qtbot, window, tmp_path, monkeypatch, kind):
+    _long_scene(window)
+    real = getattr(export, f"save_{kind}")
+    monkeypatch.setattr(
+        export,
+        f"save_{kind}",
+        lambda scene, path, *, progress: real(scene, path, cell=3, progress=progress),
+    )
+    old = tmp_path / f"anim.{kind}"
+    old.write_bytes(b"last week's export")
+    answer_save_dialog(window, old)
+    getattr(window.files, f"act_{kind}").trigger()
+    task = window.files.task
+    qtbot.waitUntil(lambda: task.done >= 200, timeout=60_000)
+    window.files.cancel()  # the progress dialog's Cancel button
+    assert not window.files.busy and "Cancelled" in window.status.text()
+    qtbot.waitUntil(lambda: not task.running, timeout=60_000)
+    assert isinstance(task.error, export.Cancelled) and task.done < 2001
+    assert old.read_bytes() == b"last week's export"
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*"))
+    assert not window.said
+
+
+def test_open_session_failures_are_dialogs_not_tracebacks(qtbot, window, tmp_path):
+    """Every kind of bad file ends in a dialog naming it; the session is untouched."""
+    s = window.session
+    s.set_cell("input", 0, 0, 7)
+    before = (s.input.tobytes(), s.kernel.tobytes(), s.options, s.step, s.modified)
+    head = '{"format": "convviz-session", "version": 1, '
+    cases = {
+        "deep.convviz.json": "[" * 1000 + "]" * 1000,
+        "bigint.convviz.json": head + '"input": [[1' + "0" * 400 + ']], "kernel": [[1]]}',
+        "padding.convviz.json": head
+        + '"input": [[1]], "kernel": [[1]], "options": {"padding": 2.0}}',
+        "huge.convviz.json": " " * 2_000_001,
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        window.said.clear()
+        assert window.files.open(tmp_path / name)
+        qtbot.waitUntil(lambda: not window.files.busy)
+        assert len(window.said) == 1 and name in window.said[0], (name, window.said)
+        assert "Traceback" not in window.said[0]
+        assert (s.input.tobytes(), s.kernel.tobytes(), s.options, s.step, s.modified) == before
+
+
+def test_an_unexpected_failure_is_still_a_dialog(qtbot, window, tmp_path, monkeypatch):
+    from convviz.gui import file_actions
+
+    def broken(path):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(file_actions, "read_session_file", broken)
+    assert window.files.open(tmp_path / "x.convviz.json")
+    qtbot.waitUntil(lambda: not window.files.busy)
+    assert "x.convviz.json" in window.said[-1] and "KeyError" in window.said[-1]
+
+
+def test_export_errors_name_the_users_file(qtbot, window, tmp_path):
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, where the dialog was told a folder")
+    answer_save_dialog(window, not_a_folder / "anim.gif")
+    window.files.act_gif.trigger()
+    qtbot.waitUntil(lambda: not window.files.busy)
+    assert "“anim.gif” could not be written" in window.said[-1]
+    assert ".tmp" not in window.said[-1]

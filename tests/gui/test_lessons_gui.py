@@ -98,8 +98,8 @@ def test_predict_then_reveal_in_the_views(qtbot, window):
     lc.goto(i)
     wv = window.views["window"]
     assert window.session.hidden == {"result"}
-    assert wv.arith.plain_text().endswith("= ?")
-    assert not wv.output.mask()[0, 0]  # the cell to predict is blank
+    assert wv.arith.plain_text().startswith("Press →")  # no products, no "+ 1" yet
+    assert not wv.output.mask().any()  # the cell to predict is blank
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert window.session.hidden == frozenset()
     assert wv.arith.plain_text().endswith("= 20")
@@ -121,10 +121,23 @@ def test_edges_and_learning_slides(qtbot, window):
     assert window.current_view() is lv
     assert lv.run is window.session.learning.run and lv.training
     assert lv.run.settings.loss == "squared"
+    assert lv.combo_init.currentData() == "book"  # the form shows the slide's start
+    qtbot.waitUntil(lambda: not lv.training, timeout=10000)
+    assert lv.log.toPlainText().splitlines() == [  # the MXNet edition's table, as printed
+        "batch 2, loss 4.949",
+        "batch 4, loss 0.831",
+        "batch 6, loss 0.140",
+        "batch 8, loss 0.024",
+        "batch 10, loss 0.004",
+    ]
     qtbot.keyClick(window, Qt.Key.Key_Right)  # the DJL edition: a fresh run, training
     assert lv.run is window.session.learning.run and lv.run.settings.loss == "l2"
     assert lv.run.steps <= 2 and lv.training
-    qtbot.keyClick(window, Qt.Key.Key_Right)  # leaving: training stops
+    qtbot.waitUntil(lambda: not lv.training, timeout=10000)
+    assert lv.log.toPlainText().splitlines()[0] == "batch 2 loss: 0.12571691"  # DJL's format
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # "A valley": DJL again, a fresh run
+    assert lv.run is window.session.learning.run and lv.run.steps <= 2 and lv.training
+    lc.goto(titles.index("Convolution flips the kernel"))  # leaving: training stops
     assert not lv.training
 
 
@@ -194,7 +207,7 @@ def test_missing_and_malformed_lessons_say_why(qtbot, window, tmp_path):
     bad.write_text('title = "x"\n[[slide]]\ntitle = "a"\ncaption = "b"\nview = "edge"\n')
     assert not window.open_lesson(str(bad))
     assert said[-1] == (
-        "bad.toml, slide 1: unknown view 'edge'; choose from window, edges, learn, matrix."
+        "bad.toml, slide 1: view: unknown view 'edge'; choose from window, edges, learn, matrix."
     )
     assert window.lessons.player is None and not window.lessons.toolbar.isVisible()
     assert (window.session.input.tobytes(), window.session.step) == before

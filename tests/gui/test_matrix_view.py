@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from convviz.engine import corr2d, corr_matrix
 from convviz.gui.style import Style
@@ -45,6 +46,23 @@ def test_the_current_row_is_highlighted(view):
     assert np.flatnonzero(view.x_grid.outline().ravel()).tolist() == [3, 4, 6, 7]
     assert view.input_grid.outline()[1:3, 0:2].all()
     assert view.arith.plain_text() == "3×0 + 4×1 + 6×2 + 7×3 = 37"
+
+
+def test_arrow_keys_take_the_rows_as_the_message_promises(qtbot, view):
+    s = view.session
+    assert "Press →" in view.arith.message and s.step == -1
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert s.step == 0 and view.highlighted_row() == 0
+    assert view.arith.plain_text() == "0×0 + 1×1 + 3×2 + 4×3 = 19"
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert s.step == 1
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert s.step == 0
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert s.step == 3 and view.matrix.outline()[3].all()
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert s.step == -1 and view.highlighted_row() is None
 
 
 def test_options_and_convolution(view):

@@ -7,15 +7,15 @@ import pytest
 
 from convviz.engine import corr2d
 from convviz.model import Session
+from convviz.model import edges as edges_module
 from convviz.model.edges import (
     CHAPTER,
     KT_KEYS,
     PICTURES,
     EdgeMap,
-    arithmetic_text,
-    display_number,
 )
 from convviz.model.images import MAX_MAX_SIDE
+from convviz.model.values import display_number, step_text
 
 #: The chapter's printed ``corr2d(X, K)`` for the 6×8 image and K = [[1, -1]].
 CHAPTER_Y = np.array([[0, 1, 0, 0, 0, -1, 0]] * 6, dtype=np.float32)
@@ -28,13 +28,13 @@ def session():
     return s
 
 
-def test_attached_to_the_session_and_lazy():
-    s = Session()
+def test_attached_to_the_session_and_lazy(monkeypatch):
+    monkeypatch.setattr(edges_module, "corr2d", lambda *a, **k: pytest.fail("computed"))
+    s = Session()  # nothing computed by the constructor
     assert s.edges.session is s
     assert s.edges.name == CHAPTER
     assert s.edges.picture.dtype == np.float32
     assert s.edges.picture.shape == (6, 8)
-    assert s.edges._maps == {}  # nothing computed by the constructor
 
 
 def test_chapter_example(session):
@@ -118,9 +118,10 @@ def test_cache_follows_the_kernel_even_without_an_event(session):
     e = session.edges
     first = e.map("XK")
     assert e.map("XK") is first  # cached
-    # Behind the session's back, no event: the cache compares the kernel itself.
-    session._kernel = np.array([[2.0, -2.0]])
-    np.testing.assert_array_equal(e.map("XK").values, 2 * CHAPTER_Y)
+    # Inside a batch the event waits for the end: the cache compares the kernel itself.
+    with session.batch():
+        session.set_grid("kernel", [[2.0, -2.0]])
+        np.testing.assert_array_equal(e.map("XK").values, 2 * CHAPTER_Y)
 
 
 def test_kernel_larger_than_picture_says_so(session):
@@ -198,8 +199,8 @@ def test_window_and_arithmetic(session):
     assert st.out_pos == (3, 1) and st.n == 3 * 7 + 1
     assert list(st.rows) == [3] and list(st.cols) == [1, 2]
     assert st.result == 1.0
-    assert arithmetic_text(st) == "1×1 + 0×(−1) = 1"
-    assert arithmetic_text(e.window("XK", 0, 5)) == "0×1 + 1×(−1) = −1"
+    assert step_text(st) == "1×1 + 0×(−1) = 1"
+    assert step_text(e.window("XK", 0, 5)) == "0×1 + 1×(−1) = −1"
     e.set_show_kt(True)
     st = e.window("XtKt", 5, 2)  # Xᵀ with Kᵀ = [[1], [-1]]
     assert list(st.rows) == [5, 6] and list(st.cols) == [2]
@@ -217,14 +218,6 @@ def test_window_on_a_large_picture_matches_the_map():
     st = s.edges.window("XK", 250, 120)
     assert list(st.rows) == [250, 251, 252] and list(st.cols) == [120, 121, 122]
     assert st.result == pytest.approx(float(Y[250, 120]), rel=1e-5)
-
-
-def test_arithmetic_text_elides_long_sums():
-    s = Session()
-    s.set_grid("kernel", np.ones((5, 5)))
-    s.edges.set_picture(np.ones((6, 6)), "ones")
-    text = arithmetic_text(s.edges.window("XK", 0, 0), max_terms=6)
-    assert "… (25 products) …" in text and text.endswith("= 25")
 
 
 def test_limit_is_shared_and_symmetric(session):

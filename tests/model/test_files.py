@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 
@@ -11,34 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from session_state import snapshot
 
 from convviz.model import Session
 from convviz.model import files as F  # noqa: N812
 from convviz.model.edges import CHAPTER
 from convviz.model.learning import djl_edition
 from convviz.model.values import MAX_ABS_VALUE
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _collect_sessions():
-    """Sessions are reference cycles (the edge state listens to its session): free the
-    hundreds made here now, not during a later test that counts references."""
-    yield
-    gc.collect()
-
-
-def snapshot(s: Session):
-    return (
-        s.input.tobytes(),
-        s.input.shape,
-        s.kernel.tobytes(),
-        s.kernel.shape,
-        s.options,
-        s.step,
-        s.learning.settings,
-        s.modified,
-        s.can_undo,
-    )
 
 
 def edited_session() -> Session:

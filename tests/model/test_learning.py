@@ -18,6 +18,7 @@ from convviz.model.learning import (
     data_for,
     djl_edition,
     kernel_text,
+    log_line,
     mxnet_edition,
     parse_kernel_text,
 )
@@ -127,7 +128,7 @@ def test_a_million_steps_in_bounded_memory():
     np.testing.assert_array_equal(W[-1], run.kernel.ravel())
     assert run.summary.first == pytest.approx(y[0]) and run.summary.min <= y.min()
     assert len(run.log) <= MAX_LOG_LINES and run.log_count < 400
-    assert run.log[-1] == f"batch 1000000, loss {run.summary.last:.4g}"
+    assert run.log[-1] == f"batch 1000000, loss {run.summary.last:.3f}"  # MXNet %.3f
     np.testing.assert_allclose(run.kernel, [[1, -1]], atol=1e-12)
 
 
@@ -244,7 +245,7 @@ def test_settings_validation_messages():
         (dict(steps=0), "number of steps"),
         (dict(steps=2.5), "number of steps"),
         (dict(loss="abs"), "'squared'"),
-        (dict(init="zeros"), "'normal', 'uniform' or 'typed'"),
+        (dict(init="zeros"), "'normal', 'uniform', 'typed' or 'book'"),
         (dict(init_scale=-1.0), "initial scale"),
         (dict(seed=-3), "seed"),
         (dict(kernel_shape=(0, 2)), "between 1×1 and 15×15"),
@@ -332,3 +333,54 @@ def test_log_lines_are_bounded_and_sparse_later():
     assert batches[:3] == [2, 4, 6] and batches[99] == 200 and batches[100] == 300
     assert batches[-1] == 20_000 and len(lines) == 100 + 98 + 1
     assert all(math.isfinite(float(ln.rsplit(" ", 1)[1])) for ln in lines)
+
+
+# ------------------------------------------------------------ the book's own runs
+def test_book_start_replays_both_printed_tables():
+    mx = chapter_run(mxnet_edition(init="book"))
+    mx.advance(10)
+    assert list(mx.log) == [
+        "batch 2, loss 4.949",
+        "batch 4, loss 0.831",
+        "batch 6, loss 0.140",
+        "batch 8, loss 0.024",
+        "batch 10, loss 0.004",
+    ]
+    np.testing.assert_allclose(mx.kernel, [[0.9895, -0.9873705]], atol=1e-6)
+    djl = chapter_run(djl_edition(init="book"))
+    djl.advance(10)
+    printed = [0.12571818, 0.09935227, 0.07851635, 0.062050212, 0.049037326]
+    np.testing.assert_allclose(djl.loss_history()[1][1::2], printed, rtol=1e-4)
+    np.testing.assert_allclose(djl.kernel, [[0.4475, -0.4477]], atol=5e-5)
+    # The start does not depend on the seed: it is the book's.
+    assert np.array_equal(chapter_run(djl_edition(init="book", seed=5)).K0, djl.K0)
+
+
+def test_book_start_is_for_the_1x2_kernel_only():
+    with pytest.raises(ValueProblem, match="book's start is for its 1×2 kernel, not 2×2"):
+        mxnet_edition(init="book", kernel_shape=(2, 2))
+    s = mxnet_edition(init="book", source="current")  # the shape comes from the session
+    with pytest.raises(ValueProblem, match="not 3×3"):
+        LearningRun(s, LearningData.from_grids(np.ones((6, 6)), np.ones((3, 3))))
+    run = LearningRun(s, LearningData.from_grids(np.ones((6, 6)), [[1.0, -1.0]]))
+    np.testing.assert_array_equal(run.K0, [[0.006834, 0.012998]])
+
+
+@pytest.mark.parametrize(
+    ("loss", "value", "line"),
+    [
+        ("squared", 4.94931974, "batch 2, loss 4.949"),
+        ("squared", 0.0004, "batch 2, loss 0.000"),  # %.3f, as MXNet's print does
+        ("squared", 12345.678, "batch 2, loss 12345.678"),
+        ("l2", 0.12571691, "batch 2 loss: 0.12571691"),  # Java's Float.toString
+        ("l2", 0.1, "batch 2 loss: 0.1"),
+        ("l2", 2.0, "batch 2 loss: 2.0"),
+        ("l2", 1e-4, "batch 2 loss: 1.0E-4"),
+        ("l2", 3.2e-10, "batch 2 loss: 3.2E-10"),
+        ("l2", 12345678.0, "batch 2 loss: 1.2345678E7"),
+        ("l2", 0.0, "batch 2 loss: 0.0"),
+        ("l2", float("inf"), "batch 2 loss: Infinity"),
+    ],
+)
+def test_log_lines_in_each_editions_format(loss, value, line):
+    assert log_line(2, value, loss) == line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from session_state import scene
 
 from convviz.model import Session, presets
 from convviz.model.learning import djl_edition, mxnet_edition
@@ -19,11 +20,6 @@ from convviz.model.lessons import (
 )
 
 
-@pytest.fixture(scope="module")
-def lesson():
-    return load_lesson("6.2")
-
-
 @pytest.fixture
 def player(lesson):
     p = LessonPlayer(lesson, Session())
@@ -33,18 +29,6 @@ def player(lesson):
 
 def slide_index(lesson, title: str) -> int:
     return next(i for i, s in enumerate(lesson.slides) if s.title == title)
-
-
-def state_of(session: Session):
-    return (
-        session.input.tobytes(),
-        session.input.shape,
-        session.kernel.tobytes(),
-        session.kernel.shape,
-        session.options,
-        session.step,
-        session.hidden,
-    )
 
 
 # --------------------------------------------------------------- the lesson
@@ -59,6 +43,8 @@ def test_shipped_lesson_loads(lesson):
     for s in lesson.slides:
         assert len(s.caption) <= 220, f"slide {s.number}'s caption is too long to read"
         assert len(s.title) <= 40
+        # The heading shares one line with the bar's buttons: longer ones widen the window.
+        assert len(s.heading) <= 35, f"slide {s.number}'s heading is too long for the bar"
 
 
 def test_621_steps_cell_by_cell(player):
@@ -78,7 +64,7 @@ def test_621_steps_cell_by_cell(player):
 def test_622_bias_predict_then_reveal(lesson, player):
     s = player.session
     ev = player.goto(slide_index(lesson, "A layer adds a bias"))
-    assert s.options.bias == 1 and s.step == 0
+    assert s.options.bias == 1 and s.step == -1 and s.current is None  # no products yet
     assert s.hidden == {"result"} and ev.hidden == "result"
     ev = player.next()
     assert ev.kind == "reveal" and s.hidden == frozenset() and s.current.result == 20
@@ -115,7 +101,7 @@ def test_edge_slides_set_the_picture_and_reveal_kt(lesson, player):
     ev = player.next()
     assert ev.kind == "reveal" and s.edges.show_kt and s.hidden == frozenset()
     assert s.edges.map("XKt").vanishes and not s.edges.map("XtKt").vanishes
-    player.goto(slide_index(lesson, "A real picture"))
+    player.goto(slide_index(lesson, "A drawn picture"))
     assert s.edges.name == "Sample: house front" and s.edges.picture.size > 1000
 
 
@@ -132,19 +118,20 @@ def test_624_learning_both_editions(lesson, player):
     s = player.session
     player.goto(slide_index(lesson, "Learning the kernel"))
     assert player.state.view == "learn" and player.state.train
-    assert s.learning.settings == mxnet_edition()
+    assert s.learning.settings == mxnet_edition(init="book")
     assert s.learning.run is not None and s.learning.run.steps == 0
     player.next()
-    assert s.learning.settings == djl_edition()
-    assert s.learning.run.settings == djl_edition()
+    assert s.learning.settings == djl_edition(init="book")
+    assert s.learning.run.settings == djl_edition(init="book")
 
 
 def test_625_convolution_flips(lesson, player):
     s = player.session
     player.goto(slide_index(lesson, "Convolution flips the kernel"))
-    assert s.options.convolution and s.hidden == {"result"}
+    # The flip is part of the answer: correlation and no window until the reveal.
+    assert not s.options.convolution and s.current is None and s.hidden == {"result"}
     player.next()
-    assert s.current.result == 5  # 0×3 + 1×2 + 3×1 + 4×0
+    assert s.options.convolution and s.current.result == 5  # 0×3 + 1×2 + 3×1 + 4×0
 
 
 def test_exercises(lesson, player):
@@ -153,12 +140,12 @@ def test_exercises(lesson, player):
     np.testing.assert_array_equal(s.input, presets.diagonal().T)
     player.goto(slide_index(lesson, "Transpose K"))
     np.testing.assert_array_equal(s.kernel, [[1], [-1]])
-    player.goto(slide_index(lesson, "As a matrix multiplication"))
+    player.goto(slide_index(lesson, "As a matrix product"))
     assert player.state.view == "matrix" and player.state.builds == 4 and s.step == -1
-    player.goto(slide_index(lesson, "Derivative of order d"))
+    player.goto(slide_index(lesson, "Third derivative"))
     np.testing.assert_array_equal(s.kernel, [[1, -3, 3, -1]])
     player.next()
-    np.testing.assert_array_equal(s.output, [[6] * 4, [0] * 4, [0] * 4])
+    np.testing.assert_array_equal(s.output, [[0] * 4, [0] * 4, [0] * 4, [-6] * 4])
 
 
 def test_whole_walk_and_goto_agree(lesson):
@@ -169,7 +156,7 @@ def test_whole_walk_and_goto_agree(lesson):
     clicks = 0
     while True:
         jumped.goto(walked.index, build=walked.build)
-        assert state_of(walked.session) == state_of(jumped.session), walked.counter()
+        assert scene(walked.session) == scene(jumped.session), walked.counter()
         if walked.next() is None:
             break
         clicks += 1
@@ -247,7 +234,7 @@ def err(text: str) -> str:
     [
         (
             'view = "edge"',
-            "6.2.toml, slide 4: unknown view 'edge'; choose from window, edges, learn, matrix",
+            "6.2.toml, slide 4: view: unknown view 'edge'; choose from window, edges, learn",
         ),
         ('captoin = "x"', "6.2.toml, slide 4: unknown field 'captoin' (did you mean 'caption'?)"),
         ("builds = -1", "6.2.toml, slide 4: builds: must be a whole number of clicks, 0 or more"),
@@ -281,6 +268,20 @@ def err(text: str) -> str:
         ("title = 3", "slide 4: title: must be text in quotes"),
         ('title = ""', "slide 4: title: must not be empty"),
         ("playing = 1", "slide 4: playing: must be true or false"),
+        ("reveal = { step = 0 }", "slide 4: reveal: only a slide that hides something"),
+        ('hide = "answer"\nreveal = 3', "slide 4: reveal: must be a table such as"),
+        ('hide = "answer"\nreveal = {}', "slide 4: reveal: must be a table such as"),
+        ('hide = "answer"\nreveal = { view = "edges" }', "slide 4: reveal: unknown key 'view'"),
+        ('hide = "answer"\nreveal = { step = 4 }', "slide 4: reveal: step is 4, but the reveal"),
+        ('hide = "answer"\nreveal = { kernel = [[1, 2, 3, 4]] }', "slide 4: reveal: The kernel"),
+        (
+            'hide = "answer"\nreveal = { kernel = "Sobel z" }',
+            "slide 4: reveal.kernel: unknown kernel",
+        ),
+        (
+            'hide = "result"\nstep = "start"\nreveal = { step = 3 }\nbuilds = 2',
+            "slide 4: builds: 1 click(s) would step past the last output cell",
+        ),
     ],
 )
 def test_malformed_slides_name_file_slide_and_field(extra, expected):
@@ -288,6 +289,30 @@ def test_malformed_slides_name_file_slide_and_field(extra, expected):
     if extra.startswith("title"):
         text = HEAD + OK * 3 + '[[slide]]\ncaption = "b"\n' + extra + "\n"
     assert expected in err(text)
+
+
+def test_reveal_changes_the_scene_and_the_next_slide_inherits_it():
+    lesson = parse_lesson(
+        HEAD
+        + '[[slide]]\ntitle = "q"\ncaption = "c"\nkernel = [[1, -1]]\n'
+        + 'input = [[0, 1, 3], [2, 2, 2]]\nhide = "answer"\nstep = "start"\n'
+        + "reveal = { kernel = [[-1, 1]], options = { convolution = true }, step = 1 }\n"
+        + OK
+    )
+    p = LessonPlayer(lesson, Session())
+    p.start()
+    s = p.session
+    assert s.hidden == {"answer"} and s.step == -1 and not s.options.convolution
+    assert p.next().kind == "reveal"
+    assert s.hidden == frozenset() and s.options.convolution and s.step == 1
+    np.testing.assert_array_equal(s.kernel, [[-1, 1]])
+    # As a convolution [-1, 1] is flipped to [1, -1]: each cell minus its right neighbour.
+    np.testing.assert_array_equal(s.output, [[0 - 1, 1 - 3], [0, 0]])
+    p.next()  # the next slide keeps the revealed kernel, and options return to defaults
+    np.testing.assert_array_equal(s.kernel, [[-1, 1]])
+    assert not s.options.convolution
+    p.prev()  # back onto the revealed slide, fully built
+    assert s.options.convolution and s.step == 1 and s.hidden == frozenset()
 
 
 def test_missing_caption_and_structure_errors():
@@ -331,3 +356,29 @@ def test_carry_over_and_literal_forms():
     )
     np.testing.assert_array_equal(single.states[0].input, [[1, 2, 3]])
     assert single.states[0].learning == {} and single.states[0].train  # MXNet by default
+
+
+def test_a_lesson_keeps_its_kernel_on_the_edge_maps(lesson):
+    """The edge view's first-look default ([1, −1]) never overrides what a slide set."""
+    p = LessonPlayer(lesson, Session())
+    p.goto(slide_index(lesson, "The edge map"))
+    s = p.session
+    s.set_grid("kernel", presets.fig_621_kernel())
+    s.modified = False
+    assert not s.edges.first_look()
+    np.testing.assert_array_equal(s.kernel, presets.fig_621_kernel())
+    fresh = Session()  # outside a lesson, the untouched launch state takes [1, −1]
+    assert fresh.edges.first_look() and not fresh.modified
+    np.testing.assert_array_equal(fresh.kernel, [[1, -1]])
+    assert not fresh.edges.first_look()  # once only
+
+
+def test_the_schema_declares_every_slide_field_once():
+    from convviz.model.lessons import SLIDE, SLIDE_FIELDS, Slide, help_text
+
+    names = [f.name for f in SLIDE]
+    assert len(set(names)) == len(names) and tuple(names) == SLIDE_FIELDS
+    slide_attrs = set(Slide.__dataclass_fields__) - {"number", "train"}
+    assert slide_attrs == set(names)  # every declared field lands on the Slide, and only they
+    text = help_text()
+    assert all(f"\n{n} " in f"\n{text}" for n in names) and "one of window, edges" in text

@@ -10,15 +10,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from convviz.model import Session
 from convviz.model.values import (
     MAX_ABS_VALUE,
     ValueProblem,
     check_array,
+    display_number,
+    factor_text,
     format_block,
     format_number,
     format_numpy,
     parse_block,
     parse_number,
+    step_text,
 )
 
 
@@ -142,3 +146,16 @@ def test_parse_block_reads_numpy_repr():
     for a in (np.array([[1.0, -1.5]]), np.array([[1, 2], [3, 4]], dtype=np.float32)):
         assert np.array_equal(parse_block(repr(a)), a.astype(float))
     assert np.array_equal(parse_block("np.array([[1, 2]])"), [[1.0, 2.0]])
+
+
+def test_step_text_plain_and_latex_say_the_same_sum():
+    s = Session()
+    s.set_grid("kernel", [[1, -1]])
+    s.set_grid("input", [[2, -3.5]])
+    s.set_options(bias=-0.25)
+    s.set_step(0)
+    st = s.current
+    assert step_text(st) == "2×1 + (−3.5)×(−1) + (−0.25) = 5.25"
+    assert step_text(st, latex=True) == r"2\times1 + (-3.5)\times(-1) + (-0.25) = 5.25"
+    assert display_number(-0.5) == "−0.5" and factor_text(-2.0) == "(−2)"
+    assert factor_text(-2.0, latex=True) == "(-2)" and factor_text(3.0) == "3"

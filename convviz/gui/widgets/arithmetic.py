@@ -73,9 +73,16 @@ def extent_for(session) -> tuple[str, str, str, int, bool, bool]:
     if any(session.options.padding):
         xs.append("0")
     ks = [factor(v) for v in np.unique(session.kernel)]
-    out = session.output
+    # The widest sum any window can give, bounded with numpy alone (no engine call:
+    # the view plans its layout while the engine may still be warming up).
+    x = np.asarray(session.input, dtype=np.float64)
+    k = np.asarray(session.kernel, dtype=np.float64)
     bias = session.options.bias
-    totals = ["0"] if out is None else [num(v) for v in np.unique(out - bias)]
+    bound = float(np.abs(x).max(initial=0.0) * np.abs(k).sum()) if x.size else 0.0
+    signed = bool((x < 0).any() or (k < 0).any())
+    fractional = not (np.all(np.mod(x, 1) == 0) and np.all(np.mod(k, 1) == 0))
+    big = num(-bound if signed else bound)
+    totals = [big + (".000" if fractional and "." not in big else "")]
     oh, ow = session.output_shape or (1, 1)
     return (
         f"Y[{oh - 1}, {ow - 1}] =",

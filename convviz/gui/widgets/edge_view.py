@@ -360,6 +360,7 @@ class EdgeView(QWidget):
     # ============================================================ showing
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.edges.first_look()  # the chapter's [1, −1], not the launch 2×2 kernel
         if not self._sized:
             self._sized = True
             self._size_side_bar()

@@ -100,6 +100,7 @@ class SettingsForm(QScrollArea):
             ("uniform", "uniform in ±scale"),
             ("normal", "normal, σ = scale"),
             ("typed", "typed below"),
+            ("book", "the book's start"),  # replays the printed run (1×2 only)
         ):
             self.combo_init.addItem(name, key)
         self.edit_scale = NumberEdit(0.07)

@@ -676,7 +676,7 @@ class LearnView(QWidget):
         self.spin_rows.setEnabled(not current)
         self.spin_cols.setEnabled(not current)
         self.edit_typed.setEnabled(s.init == "typed")
-        self.edit_scale.setEnabled(s.init != "typed")
+        self.edit_scale.setEnabled(s.init not in ("typed", "book"))
         self.loss_plot.set_log(s.log_scale)
         self.settings_problem.setText("")
 

@@ -4,7 +4,7 @@ One strip across the top of the window while a lesson runs::
 
     6.2.1  Cross-correlation            ● ● ○ ○   1 / 21   ◀  ▶  [slides ▾]  ▴  ✕
     Lay the 2×2 kernel on the top-left of the input. Multiply the numbers …
-    Predict, then click ▶                         (or the answer, once revealed)
+    Predict, then press → to reveal.              (or the answer, once revealed)
 
 It only renders :class:`~convviz.model.lessons.LessonEvent`\\ s and emits
 what the presenter asks for; the controller moves the lesson. Its buttons
@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.lessons import Lesson, LessonEvent
+from ...model.lessons import PREDICT, Lesson, LessonEvent
 from ..style import StageStyle, Style
 from ._util import blocked
 
-PREDICT = "Predict, then click ▶ to reveal."
+__all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
 #: The bar's type is sized from the window's height: at this height its scale is 1
 #: (caption 21 pt = 28 px, 2.4 % of the height; title 26 pt).
@@ -173,7 +173,12 @@ class LessonBar(QWidget):
             texts += [PREDICT, keep_formulas(ev.slide.answer)]
         m = self._root.contentsMargins()
         width = max(100, (self.width() or self.style_.px(1200)) - m.left() - m.right())
-        fm = QFontMetrics(self.answer.font())
+        if self.answer.width() > 100:  # the label's own width, when laid out
+            width = min(width, self.answer.width())
+        width = max(100, width - 8)  # wrap a little early rather than late
+        bold = self.answer.font()
+        bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
+        fm = QFontMetrics(bold)
         flags = Qt.TextFlag.TextWordWrap
         need = max(fm.boundingRect(0, 0, width, 100_000, flags, t).height() for t in texts)
         self.answer.setMinimumHeight(need)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...engine import corr_matrix
@@ -29,6 +30,15 @@ from .grid_widget import GridWidget
 
 #: Matrices with more entries than this are not drawn (a picture of noise, and slow).
 MAX_ENTRIES = 250_000
+#: Keys that take W's rows one at a time, as the sliding window's keys step it.
+STEP_KEYS = {
+    Qt.Key.Key_Right: "step_forward",
+    Qt.Key.Key_PageDown: "step_forward",
+    Qt.Key.Key_Left: "step_back",
+    Qt.Key.Key_PageUp: "step_back",
+    Qt.Key.Key_Home: "to_start",
+    Qt.Key.Key_End: "to_end",
+}
 
 
 class MatrixView(QWidget):
@@ -95,6 +105,14 @@ class MatrixView(QWidget):
         root.addWidget(self.arith)
         self._root = root
 
+        self.shortcuts: list[QShortcut] = []
+        for key, action in STEP_KEYS.items():
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(getattr(session, action))
+            self.shortcuts.append(sc)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # so → reaches the shortcuts
+
         connect_model(session.changed, self._on_session_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
@@ -122,6 +140,8 @@ class MatrixView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
+        if self.focusWidget() is None:
+            self.setFocus(Qt.FocusReason.OtherFocusReason)  # → steps as the message says
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -111,6 +111,7 @@ class WindowView(QWidget):
         self.style_ = style
         self._hover_term = -1
         self._controls_on = True
+        self._reserve_flipped = False
         self._focused_once = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.timer = QTimer(self)
@@ -464,7 +465,8 @@ class WindowView(QWidget):
         self.in_bar.set_limit(lim)
         self.input_panel.editor.set_padding(o.padding)
         conv = o.convolution
-        self.applied_box.setVisible(conv)
+        keep = conv or self._reserve_flipped  # a reveal to come keeps its column
+        self.applied_box.setVisible(keep)
         # Columns as wide as their grids: one cell size fits all, and the output
         # (the answer) is never drawn smaller than the input.
         _, wp = self.input_panel.editor.padded_shape()
@@ -473,12 +475,15 @@ class WindowView(QWidget):
         for col, cells in (
             (0, wp),
             (2, max(kw, 2)),
-            (3, max(kw, 2) if conv else 0),
+            (3, max(kw, 2) if keep else 0),
             (5, max(ow, 2)),
         ):
             self._top.setColumnStretch(col, cells)
         if conv:
             self.applied.set_values(s.applied_kernel, limit=lim)
+        elif keep:  # room for the flip the reveal will show, its cells blank till then
+            k = np.asarray(s.kernel)[::-1, ::-1]
+            self.applied.set_values(k, mask=np.zeros(k.shape, bool), limit=lim)
         self._plan_arithmetic()
         self.op_star.setText("∗" if conv else "⋆")
         self.op_star.setToolTip("convolution" if conv else "cross-correlation")
@@ -684,6 +689,13 @@ class WindowView(QWidget):
         self.pause()
         self.session.set_step(value)
 
+    def reserve_flipped(self, on: bool) -> None:
+        """A lesson slide whose reveal turns convolution on: keep the flipped kernel's
+        column (blank) from the first build, so the reveal moves nothing."""
+        if bool(on) != self._reserve_flipped:
+            self._reserve_flipped = bool(on)
+            self._refresh_all()
+
     def set_tools_visible(self, on: bool) -> None:
         """Show or fold the edit tools under the grids (lessons fold them: room to project)."""
         self.btn_tools.setChecked(on)
@@ -715,8 +727,11 @@ class WindowView(QWidget):
         s = self.style_
         t = s.theme
         big = s.font(40, bold=True)
+        fm = QFontMetrics(big)
+        op_w = max(fm.horizontalAdvance(c) for c in "⋆∗=") + s.px(8)
         for op in (self.op_star, self.op_eq):
             op.setFont(big)
+            op.setFixedWidth(op_w)  # ⋆ and ∗ differ in width: a flip moves nothing
         title = s.font(17, bold=True)
         for w in (self.output_title, self.applied_title):
             w.setFont(title)

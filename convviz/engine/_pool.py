@@ -1,0 +1,218 @@
+"""Blocks of output rows on a few threads, the calling thread doing its share.
+
+Why not numba's ``parallel=True`` (measured on a 2-core machine, see
+``benchmarks/bench_engine.py``): its OpenMP layer spin-waits and a parallel
+call waits for its slowest thread, so with two other busy processes one
+descheduled worker stalled every call (1024² 3×3 at 0.02× of OpenCV); its
+workqueue layer aborts the process when two threads enter parallel code at
+once; and every parallel variant is a second, slow compile. Here:
+
+- the caller takes blocks from the same counter as the helpers, so a helper
+  that the OS does not schedule costs nothing but the block it holds: at
+  worst the call runs as a single-threaded one would, plus one block;
+- every thread takes its blocks inside one compiled call (an atomic counter,
+  ``_kernels._claim``), not one Python call per block: a thread needs the GIL
+  only to start and to finish, so a helper descheduled while holding the GIL
+  (which stalls every other thread of the process) is rare;
+- helpers sleep on a queue between calls (no spinning); a helper that wakes
+  up after the caller has done every block finds the job closed and goes
+  back to sleep, and the caller returns only once every helper it woke has
+  let go of the job. A helper the OS runs late then costs its own call that
+  time, where the pool measures it (below), and never holds the GIL later,
+  while the program has moved on (a late helper waiting for a CPU to take
+  the GIL stalled the calling thread's next Python step by milliseconds);
+- a second thread calling while a job runs (the GUI and a worker at once)
+  simply runs its own call serially: nothing is shared but the counter of a
+  job, and no call ever waits for another call;
+- the pool measures which pays, per kind of call: it keeps a running mean of
+  the time per unit of work of calls run on one thread and of calls shared,
+  runs each call the way that is faster now, and every EXPLORE_S seconds
+  runs one call the other way to keep that figure fresh. When the helpers
+  keep being descheduled (two busy programs on two cores) sharing loses and
+  the calls stay on one thread; so over many calls the engine is never much
+  slower than a single-threaded run of itself, and idle it uses every core;
+- the number of helpers comes from the CPUs this process may run on, not
+  from any environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+#: Seconds between calls run the way that currently looks slower.
+EXPLORE_S = 0.5
+#: Weight of the newest call in the running mean of the time per unit of work.
+ALPHA = 0.2
+#: Sharing is preferred only while the helpers do at least this share of the
+#: blocks (running mean): a helper that mostly wakes too late to help buys
+#: nothing and costs its wake-up and, now and then, a wait for its block.
+MIN_HELP = 0.25
+#: Sharing is preferred only when its measured time is below this fraction of
+#: one thread's: a helper that ends its part late can still hold the GIL after
+#: the call returns and delay whatever the process runs next, a cost the
+#: call's own timing cannot see (measured: with two busy processes, 1024^2
+#: 3x3 ran at 0.77x of one thread without this margin).
+MARGIN = 0.85
+
+
+class _Costs:
+    """Running mean seconds per unit of work, on one thread and shared."""
+
+    __slots__ = ("explored", "help", "serial", "shared")
+
+    def __init__(self) -> None:
+        self.serial: float | None = None
+        self.shared: float | None = None
+        self.help = 1.0  # running mean of the helpers' share of the blocks
+        self.explored = time.monotonic()  # when a call last ran the slower way
+
+
+def usable_cores() -> int:
+    """CPUs this process may run on (its affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _Job:
+    """One call: the function every thread runs, and who is still running it."""
+
+    __slots__ = ("closed", "done", "error", "lock", "pending", "work")
+
+    def __init__(self, work: Callable[[], object], helpers: int) -> None:
+        self.work = work  # takes blocks until none is left; safe to run on several threads
+        self.lock = threading.Lock()
+        self.pending = helpers  # woken helpers that have not let go of the job yet
+        self.closed = False  # the caller has done its part: no helper starts any more
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class RowPool:
+    """Run a job's blocks on the calling thread and up to ``helpers`` more threads."""
+
+    def __init__(self, helpers: int) -> None:
+        self.helpers = max(0, int(helpers))
+        self._busy = threading.Lock()  # one job at a time; a second caller runs serially
+        self._start_lock = threading.Lock()
+        self._queues: list[queue.SimpleQueue] = []
+        self._pid = os.getpid()
+        self._costs: dict[object, _Costs] = {}
+
+    def share(self, key: object) -> bool:
+        """Whether the next call of this kind should be shared with the helpers."""
+        c = self._costs.get(key)
+        if c is None:
+            c = self._costs[key] = _Costs()
+        if c.serial is None:
+            return False  # first measure one thread, then sharing
+        if c.shared is None:
+            return True
+        faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
+        now = time.monotonic()
+        if now - c.explored > EXPLORE_S:
+            c.explored = now
+            return not faster
+        return faster
+
+    def record(
+        self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
+    ) -> None:
+        """Add one call's time (and, shared, the helpers' share of blocks) to the means."""
+        c = self._costs.setdefault(key, _Costs())
+        if shared:
+            c.help = (1 - ALPHA) * c.help + ALPHA * helped
+        per = seconds / max(work, 1e-12)
+        old = c.shared if shared else c.serial
+        new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+        if shared:
+            c.shared = new
+        else:
+            c.serial = new
+
+    def _ensure_threads(self) -> None:
+        if self._pid != os.getpid():  # forked: the threads stayed in the parent
+            self._queues, self._pid = [], os.getpid()
+        if len(self._queues) == self.helpers:
+            return
+        with self._start_lock:
+            while len(self._queues) < self.helpers:
+                q: queue.SimpleQueue = queue.SimpleQueue()
+                t = threading.Thread(
+                    target=_helper, args=(q,), name=f"convviz-rows-{len(self._queues)}"
+                )
+                t.daemon = True  # never keeps the program alive
+                t.start()
+                self._queues.append(q)
+
+    def close(self) -> None:
+        """Let the helper threads end once they have served what is queued."""
+        with self._start_lock:
+            for q in self._queues:
+                q.put(None)
+            self._queues = []
+            self.helpers = 0
+
+    def run(
+        self, work: Callable[[], int | None], nblocks: int, key: object = None, size: float = 1.0
+    ) -> None:
+        """Run ``work()`` on the calling thread and, if sharing pays, on the helpers too.
+
+        ``work`` takes blocks from a counter shared by every thread that runs
+        it until none is left, so one call on one thread does the whole job;
+        it returns how many blocks it did (None: not counted).
+        All of it is done on return. Calls with the same ``key`` are alike
+        (same loop, similar size): their measured times decide whether the
+        next one is shared; ``size`` is the call's work in any unit that is
+        the same for all of them.
+        """
+        t0 = time.perf_counter()
+        shared = self.helpers > 0 and nblocks > 1 and self.share(key)
+        if not shared or not self._busy.acquire(blocking=False):
+            work()
+            if not shared:
+                self.record(key, False, time.perf_counter() - t0, size)
+            return
+        try:
+            self._ensure_threads()
+            queues = self._queues[: nblocks - 1]
+            job = _Job(work, len(queues))
+            for q in queues:
+                q.put(job)
+            mine = None
+            try:
+                mine = work()
+            finally:
+                with job.lock:
+                    job.closed = True
+                    wait = job.pending > 0
+                if wait:  # every helper woken lets go of the job before the call ends
+                    job.done.wait()
+            if job.error is not None:
+                raise job.error
+            helped = 1.0 - mine / nblocks if isinstance(mine, int) else 1.0
+            self.record(key, True, time.perf_counter() - t0, size, helped)
+        finally:
+            self._busy.release()
+
+
+def _helper(q: queue.SimpleQueue) -> None:  # pragma: no cover - runs on helper threads
+    while True:
+        job: _Job | None = q.get()
+        if job is None:  # the pool was closed
+            return
+        try:
+            if not job.closed:  # a late helper skips a job the caller has finished
+                job.work()
+        except BaseException as exc:  # handed to the caller, which raises it
+            job.error = exc
+        finally:
+            with job.lock:
+                job.pending -= 1
+                if job.pending == 0:
+                    job.done.set()
