@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-SECTIONS = ["ui_window", "ui_edges", "ui_learn"]
+SECTIONS = ["ui_stage", "ui_window", "ui_edges", "ui_learn"]
 
 
 def main() -> int:

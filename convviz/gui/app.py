@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
     p.add_argument(
+        "--present",
+        action="store_true",
+        help="start presenting a lesson: only the slide on screen, clicker keys (F5 starts, "
+        "Esc ends); opens the first lesson if none is given",
+    )
+    p.add_argument(
         "--zoom",
         type=_zoom,
         metavar="PERCENT",
@@ -228,10 +234,12 @@ def launch(
     if args.view:
         win.show_view(args.view)
     problems = _open_lesson(win, args.lesson) if args.lesson else []
-    if args.fullscreen:
+    if args.fullscreen or args.present:
         win.enter_fullscreen()
     else:
         win.show()
+    if args.present:
+        win.presenting.start()
     win.start_engine()
     if problems:
         from PySide6.QtCore import QTimer

@@ -169,6 +169,15 @@ class LessonController(QObject):
             self._pause_views()
             self.player.goto(index)
 
+    def goto_last(self) -> None:
+        """The last slide (End while presenting)."""
+        if self.player is not None:
+            self.goto(self.player.n_slides - 1)
+
+    def set_presenting(self, on: bool) -> None:
+        """Presenting: the bar keeps only the slide's words (see :mod:`..presenting`)."""
+        self.bar.set_presenting(on)
+
     def _pause_views(self) -> None:
         for key in ("window", "learn"):
             view = self.window.views.get(key)
@@ -187,6 +196,13 @@ class LessonController(QObject):
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None
         self.bar.show_event(ev, self.player.n_slides)
+        # A slide whose reveal turns convolution on keeps the flipped kernel's column
+        # from its first build: the reveal fills it, nothing moves.
+        reveal = getattr(ev.slide, "reveal", None) or {}
+        opts = reveal.get("options") if isinstance(reveal, dict) else None
+        reserve = getattr(self.window.views.get("window"), "reserve_flipped", None)
+        if callable(reserve):
+            reserve(bool(opts is not None and getattr(opts, "convolution", False)))
         if ev.kind != "slide":
             return
         if ev.state.view in self.window.views:

@@ -11,45 +11,16 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
     QLabel,
     QMainWindow,
-    QScrollArea,
     QTabWidget,
     QWidget,
 )
 
 from ..model import Session
-from .style import Style
-
-
-class _Page(QScrollArea):
-    """A tab's page: the view always gets the page's full height (its grids size
-    themselves to it) and scrolls sideways only when it cannot be narrower."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWidgetResizable(False)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys step, they don't scroll
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        w = self.widget()
-        if w is None:
-            return
-        height = self.height()
-        if w.minimumSizeHint().width() > self.width():
-            height -= self.horizontalScrollBar().sizeHint().height()
-        w.resize(max(self.width(), w.minimumSizeHint().width()), height)
+from .presenting import Presenting
+from .stage import Stage
+from .style import THEME_LABELS, Style
 
 
 class MainWindow(QMainWindow):
@@ -86,7 +57,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.views: dict[str, QWidget] = {}
-        self._pages: dict[str, QScrollArea] = {}
+        self.stages: dict[str, Stage] = {}
         self._build_views()
         self._build_menus()
         self.status = QLabel("")
@@ -97,6 +68,7 @@ class MainWindow(QMainWindow):
 
         self.files = FileActions(self)  # File ▸ Save / Open session, Export
         self.lessons = LessonController(self)  # File ▸ Lessons, the lesson bar, the clicker
+        self.presenting = Presenting(self)  # F5 / Esc: only the stage and the slide's words
 
         geom = self.settings.value("geometry")
         if isinstance(geom, QByteArray) and not geom.isEmpty():
@@ -109,38 +81,42 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------- views
     def _build_views(self) -> None:
         """Create each view; a view that is not built yet is simply absent."""
+        from .widgets.edge_view import EdgeView
+        from .widgets.learn_view import LearnView
+        from .widgets.matrix_view import MatrixView
         from .widgets.window_view import WindowView
 
-        self.add_view("window", "Sliding window", WindowView(self.session, self.style_))
-        # Further views are added below, one block each (edge maps, learning, matrix).
-        from .widgets.edge_view import EdgeView
+        for key, title, cls in (
+            ("window", "Sliding window", WindowView),
+            ("edges", "Edge maps", EdgeView),
+            ("learn", "Learning", LearnView),
+            ("matrix", "As a matrix", MatrixView),
+        ):
+            stage = Stage(self.style_)
+            self.add_view(key, title, cls(self.session, stage.stage_style), stage)
 
-        self.add_view("edges", "Edge maps", EdgeView(self.session, self.style_))
-        from .widgets.learn_view import LearnView
-
-        self.add_view("learn", "Learning", LearnView(self.session, self.style_))
-        from .widgets.matrix_view import MatrixView
-
-        self.add_view("matrix", "As a matrix", MatrixView(self.session, self.style_))
-
-    def add_view(self, key: str, title: str, widget: QWidget) -> None:
-        """Add a view in its own scroll area, so one wide view at a high zoom
-        scrolls instead of making the whole window wider than the screen."""
-        page = _Page()
-        page.setWidget(widget)
+    def add_view(self, key: str, title: str, widget: QWidget, stage: Stage | None = None) -> None:
+        """Add a view on its own stage, which scales it to the tab's area (never beyond)."""
+        if stage is None:
+            stage = Stage(self.style_)
+        stage.set_content(widget)
         self.views[key] = widget
-        self._pages[key] = page
-        self.tabs.addTab(page, title)
+        self.stages[key] = stage
+        self.tabs.addTab(stage, title)
 
     def show_view(self, key: str) -> None:
         if key not in self.views:
             raise ValueError(f"No view {key!r}; choose from {', '.join(self.views)}")
-        self.tabs.setCurrentWidget(self._pages[key])
+        self.tabs.setCurrentWidget(self.stages[key])
+
+    def current_stage(self) -> Stage | None:
+        page = self.tabs.currentWidget()
+        return page if isinstance(page, Stage) else None
 
     def current_view(self) -> QWidget | None:
-        """The view on the current tab (not its scroll area)."""
+        """The view on the current tab (not its stage)."""
         page = self.tabs.currentWidget()
-        return page.widget() if isinstance(page, QScrollArea) else page
+        return page.content if isinstance(page, Stage) else page
 
     def current_view_key(self) -> str | None:
         cur = self.current_view()
@@ -188,8 +164,8 @@ class MainWindow(QMainWindow):
         self.menu_view.addSeparator()
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for name, label in (("light", "&Light theme (high contrast)"), ("dark", "&Dark theme")):
-            a = QAction(label, self, checkable=True)
+        for name, label in THEME_LABELS.items():
+            a = QAction(f"{label} theme", self, checkable=True)
             a.setChecked(self.style_.theme.name == name)
             a.triggered.connect(lambda _=False, n=name: self.style_.set_theme(n))
             group.addAction(a)
@@ -224,6 +200,9 @@ class MainWindow(QMainWindow):
             self.open_image(path)
 
     def toggle_fullscreen(self) -> None:
+        if self.presenting.active:  # F11 while presenting ends the presentation
+            self.presenting.stop()
+            return
         if self.isFullScreen():
             self.showNormal()
         else:
@@ -237,6 +216,24 @@ class MainWindow(QMainWindow):
             self.setGeometry(screen.geometry())
         self.showFullScreen()
         self.act_fullscreen.setChecked(True)
+
+    def set_presenting_chrome(self, on: bool) -> None:
+        """Presenting (see :mod:`.presenting`): no menu, tabs, status bar or view controls."""
+        self.menuBar().setVisible(not on)
+        self.lessons.set_presenting(on)
+        if on:
+            self.tabs.tabBar().setVisible(False)
+            self.statusBar().setVisible(False)
+            for view in self.views.values():
+                fn = getattr(view, "set_controls_visible", None)
+                if callable(fn):
+                    fn(False)
+        else:  # back to what View ▸ Hide controls says
+            self.lessons.set_controls_hidden(self.lessons.act_hide_controls.isChecked())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.lessons.bar.set_window_height(self.height())
 
     # ---------------------------------------------------------- handlers
     def _on_session_changed(self, parts: frozenset) -> None:

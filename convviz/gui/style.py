@@ -2,64 +2,145 @@
 
 Classroom projection needs fonts and cells to grow together, so widgets never
 hard-code pixel sizes: they ask :meth:`Style.px` and :meth:`Style.font` and
-repaint on :attr:`Style.sig_changed`.
+repaint on :attr:`Style.sig_changed`. A :class:`StageStyle` is the same
+contract for what sits on a stage (see :mod:`convviz.gui.stage`): its scale
+is set by the stage to fit the screen, like a slide, and its theme follows
+the window's.
+
+Colours: every theme is whole (grids, maps, plots and icons follow it);
+signed values use a diverging scale whose centre is the theme's background
+(white in light, near-black in dark), and pictures are grey-scale with 0
+black and 1 white, so a caption saying "1 is white" is true.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QFont, QPalette
+import numpy as np
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontInfo, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
+
+from ..model.theme import THEMES, Theme
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 400, 10
 BASE_POINT_SIZE = 13.0
+#: The window's own controls (menus, tabs) never grow past this share of the
+#: screen height, however high the zoom: the room goes to the stage.
+CHROME_MAX_PX_SHARE = 0.024
 
 
-@dataclass(frozen=True)
-class Theme:
-    name: str
-    window: str
-    base: str
-    text: str
-    muted: str
-    accent: str  # the sliding window's outline and the current output cell
-    accent2: str  # the second highlight (pairs of cells tied to a product)
-    grid_line: str
-    padded: str  # padded cells: hatched in this colour
-    blank: str  # output cells not yet computed
-    error: str
+#: Menu labels for the themes, in menu order.
+THEME_LABELS = {"light": "&Light", "dark": "&Dark", "contrast": "&High contrast"}
 
 
-THEMES = {
-    "light": Theme(
-        "light",
-        window="#ffffff",
-        base="#ffffff",
-        text="#000000",
-        muted="#404040",
-        accent="#000000",
-        accent2="#009e73",
-        grid_line="#606060",
-        padded="#b0b0b0",
-        blank="#ececec",
-        error="#b00020",
-    ),
-    "dark": Theme(
-        "dark",
-        window="#121212",
-        base="#1e1e1e",
-        text="#ffffff",
-        muted="#c8c8c8",
-        accent="#ffd400",
-        accent2="#56e0b0",
-        grid_line="#9a9a9a",
-        padded="#555555",
-        blank="#2a2a2a",
-        error="#ff6b6b",
-    ),
-}
+def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
+    """WCAG contrast ratio between two colours (1..21); text needs at least 4.5."""
+
+    def lum(c: str | QColor) -> float:
+        q = QColor(c)
+        ch = np.array([q.redF(), q.greenF(), q.blueF()])
+        ch = np.where(ch <= 0.03928, ch / 12.92, ((ch + 0.055) / 1.055) ** 2.4)
+        return float(0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2])
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def diverging_lut(theme: Theme, n: int = 256) -> np.ndarray:
+    """An (n, 3) uint8 table from −1 to +1: negative → the theme's background → positive."""
+    anchors = []
+    for name in ("negative", "zero", "positive"):
+        q = QColor(getattr(theme, name))
+        anchors.append((q.red(), q.green(), q.blue()))
+    a = np.array(anchors, dtype=np.float64)
+    mid = 0.5 * (a[0] + a[1]), 0.5 * (a[1] + a[2])
+    anchors5 = np.array([a[0], mid[0], a[1], mid[1], a[2]])
+    pos = np.linspace(-1.0, 1.0, 5)
+    t = np.linspace(-1.0, 1.0, n)
+    return np.stack([np.interp(t, pos, anchors5[:, k]) for k in range(3)], 1).astype(np.uint8)
+
+
+def grey_lut(n: int = 256) -> np.ndarray:
+    """Grey-scale for pictures: lowest value black, highest white."""
+    g = np.linspace(0, 255, n).round().astype(np.uint8)
+    return np.stack([g, g, g], 1)
+
+
+_LUTS: dict[tuple[str, int], np.ndarray] = {}
+
+
+def theme_lut(theme: Theme, n: int = 256) -> np.ndarray:
+    key = (theme.name, n)
+    if key not in _LUTS:
+        _LUTS[key] = diverging_lut(theme, n)
+    return _LUTS[key]
+
+
+def to_rgb(values: np.ndarray, limit: float, theme: Theme, *, picture: bool = False) -> np.ndarray:
+    """Values as (..., 3) uint8: on the theme's diverging scale, or grey for a picture.
+
+    A picture maps [0, limit] to black..white (the chapter's 0/1 image: 0
+    black, 1 white); signed values map [−limit, +limit] to the diverging scale.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    lim = float(limit) or 1.0
+    if picture:
+        idx = np.rint(np.clip(v / lim, 0.0, 1.0) * 255).astype(np.intp)
+        return grey_lut(256)[idx]
+    t = np.clip(v / lim, -1.0, 1.0)
+    idx = np.rint((t + 1.0) * 127.5).astype(np.intp)
+    return theme_lut(theme)[idx]
+
+
+def is_picture(values: np.ndarray | None) -> bool:
+    """A grid is a picture (grey-scale) when it has no negative value and some positive one."""
+    if values is None or not np.size(values):
+        return False
+    v = np.asarray(values)
+    if not np.all(np.isfinite(v)):
+        return False
+    return bool(v.min() >= 0 and v.max() > 0)
+
+
+def icon(kind: str, color: str | QColor, size: int = 64) -> QIcon:
+    """A transport icon drawn in ``color``, so dark and high-contrast themes keep them visible.
+
+    ``kind``: start, back, play, pause, forward, end.
+    """
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    u = size / 16.0
+
+    def tri(x0: float, x1: float) -> None:  # a triangle pointing from x0 to x1
+        path = QPainterPath(QPointF(x0 * u, 3 * u))
+        path.lineTo(QPointF(x1 * u, 8 * u))
+        path.lineTo(QPointF(x0 * u, 13 * u))
+        path.closeSubpath()
+        p.drawPath(path)
+
+    if kind == "play":
+        tri(4, 13)
+    elif kind == "pause":
+        p.drawRect(4 * u, 3 * u, 3 * u, 10 * u)
+        p.drawRect(9 * u, 3 * u, 3 * u, 10 * u)
+    elif kind == "forward":
+        tri(2, 8.5)
+        tri(8, 14.5)
+    elif kind == "back":
+        tri(14, 7.5)
+        tri(8, 1.5)
+    elif kind == "end":
+        tri(2, 11)
+        p.drawRect(11 * u, 3 * u, 2.5 * u, 10 * u)
+    elif kind == "start":
+        tri(14, 5)
+        p.drawRect(2.5 * u, 3 * u, 2.5 * u, 10 * u)
+    p.end()
+    return QIcon(pm)
 
 
 class Style(QObject):
@@ -118,14 +199,42 @@ class Style(QObject):
         return f
 
     def color(self, role: str) -> QColor:
-        return QColor(getattr(self._theme, role))
+        return QColor(getattr(self.theme, role))
+
+    def min_text_px(self, kind: str = "body") -> float:
+        """No floor for the window's own controls (a stage's style has one)."""
+        return 0.0
+
+    def font_px(self, points: float, kind: str = "body", bold: bool = False) -> QFont:
+        """:meth:`font`, raised to :meth:`min_text_px` when that is larger."""
+        f = self.font(points, bold)
+        floor = self.min_text_px(kind)
+        if floor and QFontInfo(f).pixelSize() < floor:
+            f.setPixelSize(int(np.ceil(floor)))
+        return f
+
+    def icon(self, kind: str) -> QIcon:
+        """A transport icon in the theme's text colour (see :func:`icon`)."""
+        return icon(kind, self.theme.text)
+
+    def chrome_point_size(self) -> float:
+        """The window controls' font: the zoom's, but never above a share of the screen."""
+        pts = BASE_POINT_SIZE * self.scale
+        screen = QApplication.primaryScreen() if QApplication.instance() else None
+        if screen is not None:
+            dpi = screen.logicalDotsPerInchY() or 96.0
+            cap_px = CHROME_MAX_PX_SHARE * screen.geometry().height()
+            pts = min(pts, max(BASE_POINT_SIZE, cap_px * 72.0 / dpi))
+        return pts
 
     def apply(self) -> None:
         """Push zoom and theme into the application font and palette, then notify."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
+            if app.style().name().lower() != "fusion":  # Fusion draws with the palette
+                app.setStyle("Fusion")
             f = QFont(app.font())
-            f.setPointSizeF(BASE_POINT_SIZE * self.scale)
+            f.setPointSizeF(self.chrome_point_size())
             app.setFont(f)
             t = self._theme
             pal = QPalette()
@@ -140,7 +249,87 @@ class Style(QObject):
                 (QPalette.ColorRole.ToolTipBase, t.base),
                 (QPalette.ColorRole.ToolTipText, t.text),
                 (QPalette.ColorRole.PlaceholderText, t.muted),
+                (QPalette.ColorRole.Highlight, t.accent2 if t.name != "light" else "#0b57d0"),
+                (QPalette.ColorRole.HighlightedText, t.base if t.name != "light" else "#ffffff"),
+                (QPalette.ColorRole.Light, t.grid_line),
+                (QPalette.ColorRole.Midlight, t.blank),
+                (QPalette.ColorRole.Mid, t.grid_line),
+                (QPalette.ColorRole.Dark, t.grid_line),
+                (QPalette.ColorRole.Shadow, t.window),
+                (QPalette.ColorRole.BrightText, t.accent),
+                (QPalette.ColorRole.Link, t.accent2),
             ):
                 pal.setColor(role, QColor(col))
+            for role in (
+                QPalette.ColorRole.WindowText,
+                QPalette.ColorRole.Text,
+                QPalette.ColorRole.ButtonText,
+            ):
+                pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(t.grid_line))
             app.setPalette(pal)
         self.sig_changed.emit()
+
+
+#: What the back row needs, as a share of the screen height: body text (grid values,
+#: the arithmetic, captions) and plot labels. Slightly above 2.2 % / 1.6 % for rounding.
+BODY_SHARE = 0.0225
+LABEL_SHARE = 0.0165
+
+
+class StageStyle(Style):
+    """The :class:`Style` of what is on a stage: scale set by the stage, theme by the window.
+
+    Widgets on a stage size themselves from it exactly as from a window
+    Style, so the stage fits the screen by changing one number. It also
+    knows the screen's height, so what must be read never gets smaller than
+    the back row needs (:meth:`min_text_px`), whatever the scale.
+    """
+
+    def __init__(self, base: Style) -> None:
+        super().__init__(base.zoom, base.theme.name)
+        self.base = base
+        self._stage_scale = 1.0
+        self._screen_h = 0
+        base.sig_changed.connect(self.sig_changed)
+
+    def set_screen_height(self, height: int) -> bool:
+        """The height the stage is projected on (the window's); True when it changed."""
+        height = int(height)
+        if height == self._screen_h:
+            return False
+        self._screen_h = height
+        return True
+
+    def min_text_px(self, kind: str = "body") -> float:
+        """The smallest pixel size the audience can read: body text or plot labels."""
+        return (BODY_SHARE if kind == "body" else LABEL_SHARE) * self._screen_h
+
+    @property
+    def zoom(self) -> int:
+        return self.base.zoom
+
+    @property
+    def theme(self) -> Theme:
+        return self.base.theme
+
+    @property
+    def scale(self) -> float:
+        return self._stage_scale
+
+    def set_scale(self, scale: float) -> bool:
+        """Set the stage's scale; True (and :attr:`sig_changed`) when it changed."""
+        scale = max(0.05, float(scale))
+        if abs(scale - self._stage_scale) < 1e-3:
+            return False
+        self._stage_scale = scale
+        self.sig_changed.emit()
+        return True
+
+    def set_zoom(self, zoom: float) -> None:
+        self.base.set_zoom(zoom)
+
+    def set_theme(self, name: str) -> None:
+        self.base.set_theme(name)
+
+    def apply(self) -> None:
+        self.base.apply()

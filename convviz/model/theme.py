@@ -1,5 +1,9 @@
 """The app's colours, Qt-free: one table read by the GUI's style and by the exports.
 
+Three themes for projectors: light, dark (whole: grids, maps and the scale's
+centre are dark too) and high contrast. Every text colour, the answer's
+included, reads at 4.5:1 or better on its background.
+
 A colour is written once, as ``#rrggbb``; :meth:`Theme.rgb` gives Pillow the
 same colour as a tuple, so an exported GIF looks like the light theme on
 screen.
@@ -23,6 +27,10 @@ class Theme:
     padded: str  # padded cells: hatched in this colour
     blank: str  # output cells not yet computed
     error: str
+    answer: str  # the revealed answer's text (at least 4.5:1 on ``base``)
+    negative: str  # the diverging scale's strong negative end
+    positive: str  # the diverging scale's strong positive end
+    zero: str  # the diverging scale's centre: the background the numbers sit on
 
     def rgb(self, role: str) -> tuple[int, int, int]:
         """The colour of ``role`` (a field name, e.g. ``"text"``) as 0..255 integers."""
@@ -50,6 +58,10 @@ THEMES = {
         padded="#b0b0b0",
         blank="#ececec",
         error="#b00020",
+        answer="#005a3c",
+        negative="#2166ac",
+        positive="#ca580c",
+        zero="#f7f7f7",
     ),
     "dark": Theme(
         "dark",
@@ -63,5 +75,26 @@ THEMES = {
         padded="#555555",
         blank="#2a2a2a",
         error="#ff6b6b",
+        answer="#56e0b0",
+        negative="#4f9bdc",
+        positive="#f08a2c",
+        zero="#1e1e1e",
+    ),
+    "contrast": Theme(
+        "contrast",
+        window="#000000",
+        base="#000000",
+        text="#ffffff",
+        muted="#ffffff",
+        accent="#ffff00",
+        accent2="#00ffff",
+        grid_line="#ffffff",
+        padded="#5a5a5a",
+        blank="#000000",
+        error="#ff8080",
+        answer="#ffff00",
+        negative="#3fa9ff",
+        positive="#ff9a1f",
+        zero="#000000",
     ),
 }

@@ -87,11 +87,15 @@ def test_chapter_maps_captions_and_vanishing(qtbot, view, session):
     assert xtk.caption_text() == "corr2d(Xᵀ, K) — 8×5"
     np.testing.assert_array_equal(xk.image.image, CHAPTER_Y)
     assert xk.image.image.dtype == np.float32
-    assert xtk.overlay_text() == VANISHES and xtk.overlay.isVisible()
-    assert xk.overlay_text() == "" and not xk.overlay.isVisible()
+    assert xtk.overlay_text() == VANISHES and xtk.badge.isVisible()
+    assert not xtk.overlay.isVisible()  # beside the caption: it covers no number
+    assert xk.overlay_text() == "" and not xk.badge.isVisible()
     # One shared symmetric scale, everywhere.
-    for key in ("X", "Xt", "XK", "XtK"):
+    for key in ("XK", "XtK"):  # signed maps: the diverging scale
         assert view.map_panel(key).image.levels == pytest.approx([-1, 1])
+    for key in ("X", "Xt"):  # the pictures: grey, 0 black and 1 white, as the caption says
+        assert view.map_panel(key).is_picture()
+        assert view.map_panel(key).image.levels == pytest.approx([0, 1])
     assert view.colorbar.limit() == 1.0
     # Small maps print their numbers in the cells.
     qtbot.waitUntil(lambda: _painted(view, xk) == 42, timeout=2000)

@@ -34,10 +34,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -49,10 +47,12 @@ from ..style import Style
 from ..workers import Task, run_in_thread
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
-from .grid_editor import ColorBar, GridPanel, GridWidget
+from .color_bar import ColorBar
+from .grid_panel import GridPanel
+from .grid_widget import GridWidget
 from .heatmap import HeatMap
 
-VANISHES = "vanishes: all zeros"
+VANISHES = "all zeros"  # beside the map's caption: short, so both fit
 HIDDEN = "?\nPredict it first"
 HINT = "Point at a map to read a value; click a cell of an edge map to see its arithmetic."
 OPTIONS_NOTE = (
@@ -153,7 +153,7 @@ class EdgeView(QWidget):
         self.kt_title = QLabel("Kᵀ (K transposed)")
         self.kt_grid = GridWidget(style)
         self.kt_grid.max_cell = 70
-        self.colorbar = ColorBar(style, caption="One colour scale for every grid and map")
+        self.colorbar = ColorBar(style, caption="One scale for all maps")
         self.note = QLabel(OPTIONS_NOTE)
         self.note.setWordWrap(True)
         self.detail_title = QLabel()
@@ -190,14 +190,13 @@ class EdgeView(QWidget):
         sl.addWidget(self.detail, 3)
         sl.addStretch(0)
         self._side = side
-        self.side_scroll = QScrollArea()
-        self.side_scroll.setWidget(side)
-        self.side_scroll.setWidgetResizable(True)
-        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # No scroll area: the stage fits the whole view, side bar included.
+        self.side_scroll = side
 
         # -------------------------------------------------------- the maps
         self.panels: dict[str, HeatMap] = {k: HeatMap(style, k) for k in NAMES}
+        for k in IMAGE_KEYS:  # the pictures: grey, 0 black and 1 white
+            self.panels[k].picture_ok = True
         maps = QWidget()
         self._maps_grid = grid = QGridLayout(maps)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -210,6 +209,7 @@ class EdgeView(QWidget):
             self.panels[a].link(self.panels[img])
             self.panels[b].link(self.panels[img])
         self.status = QLabel(HINT)
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -217,12 +217,11 @@ class EdgeView(QWidget):
         rl.addWidget(maps, 1)
         rl.addWidget(self.status)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.side_scroll)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = QWidget()  # side bar and maps; fixed shares (a stage scales them)
+        cols = QHBoxLayout(self.splitter)
+        cols.setContentsMargins(0, 0, 0, 0)
+        cols.addWidget(self.side_scroll, 0)
+        cols.addWidget(right, 1)
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -370,10 +369,8 @@ class EdgeView(QWidget):
 
     def _size_side_bar(self) -> None:
         """Wide enough for the kernel panel's tools, the rest for the maps."""
-        need = self._side.minimumSizeHint().width() + self.style_.px(12)
-        side = max(self.style_.px(340), need)
-        total = max(self.splitter.width(), side + self.style_.px(400))
-        self.splitter.setSizes([side, total - side])
+        self._side.setMinimumWidth(self.style_.px(300))
+        self._side.setMaximumWidth(self.style_.px(380))
 
     def refresh(self) -> None:
         """Compute what is stale and put every map on screen (only while visible)."""
@@ -407,7 +404,8 @@ class EdgeView(QWidget):
             panel.show()
             if HIDDEN_BY[key] in hidden:
                 shape = f" — {m.shape[0]}×{m.shape[1]}" if m.shape else ""
-                panel.set_message(f"{m.name}{shape}", HIDDEN)
+                # The hidden map keeps its room, so the reveal moves nothing.
+                panel.set_message(f"{m.name}{shape}", HIDDEN, reserve=m.values)
             elif m.values is None:
                 panel.set_message(m.caption(), m.error or "")
             else:
@@ -542,6 +540,27 @@ class EdgeView(QWidget):
         if "hidden" in parts:
             self.refresh()
 
+    def set_controls_visible(self, on: bool) -> None:
+        """View ▸ Hide controls and presenting: the picture bar, hints and notes fold away."""
+        self.set_tools_visible(on)
+        for w in (self.status, self.note):
+            w.setVisible(on)
+
+    def set_tools_visible(self, on: bool) -> None:
+        """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""
+        for w in (
+            self.picture_label,
+            self.picture_combo,
+            self.btn_open,
+            self.max_side_label,
+            self.max_side,
+            self.show_kt,
+            self.btn_chapter,
+            self.picture_info,
+        ):
+            w.setVisible(on)
+        self.kernel_panel.set_tools_visible(on)
+
     # ============================================================ style
     def _style_message(self) -> None:
         t = self.style_.theme
@@ -569,5 +588,5 @@ class EdgeView(QWidget):
         self.detail_title.setFont(s.font(13, bold=True))
         self.detail_times.setFont(s.font(26, bold=True))
         self.status.setFont(s.font(16))
-        self.side_scroll.setMinimumWidth(s.px(260))
+        self._size_side_bar()
         self._style_message()

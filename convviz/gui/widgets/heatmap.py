@@ -18,10 +18,11 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QVBoxLayout,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...model import colormap
 from ...model.edges import display_number
-from ..style import Style
+from ..style import Style, grey_lut, is_picture, theme_lut
 
 #: Numbers are drawn only when a cell is at least this many pixels (at 100 % zoom).
 MIN_CELL_PX = 14
@@ -56,6 +57,17 @@ def _text_colours() -> list[QColor]:
     return _TEXT_COLOURS
 
 
+_COLOURS_FOR: dict[int, list[QColor]] = {}
+
+
+def text_colours_for(lut: np.ndarray) -> list[QColor]:
+    """Black or white for each entry of a 256-entry table (cached per table)."""
+    key = hash(lut.tobytes())
+    if key not in _COLOURS_FOR:
+        _COLOURS_FOR[key] = [QColor(*colormap.text_color(rgb)) for rgb in lut]
+    return _COLOURS_FOR[key]
+
+
 def lut_index(values: np.ndarray, limit: float) -> np.ndarray:
     """Where each value falls in the 256-entry table for the scale [-limit, limit]."""
     t = np.clip(np.asarray(values, dtype=np.float64) / (limit or 1.0), -1.0, 1.0)
@@ -74,6 +86,9 @@ class NumbersItem(pg.GraphicsObject):
         self._limit = 1.0
         self._font = QFont(style.font(12))
         self.drawn = 0  # cells numbered in the last paint (for tests)
+        self.drawn_px = 0  # their type size in pixels (for tests)
+        self.lut: np.ndarray = shared_lut()
+        self.picture = False  # grey 0..limit instead of the diverging −limit..limit
 
     def set_values(self, values: np.ndarray | None, limit: float) -> None:
         shape_changed = (values is None) != (self._values is None) or (
@@ -92,10 +107,11 @@ class NumbersItem(pg.GraphicsObject):
         return QRectF(0, 0, w, h)
 
     def numbers_fit(self, cell_px: float) -> bool:
-        return cell_px >= self._style.px(MIN_CELL_PX)
+        return cell_px >= MIN_CELL_PX
 
     def paint(self, p: QPainter, *args) -> None:
         self.drawn = 0
+        self.drawn_px = 0
         v = self._values
         if v is None:
             return
@@ -112,11 +128,14 @@ class NumbersItem(pg.GraphicsObject):
         block = np.asarray(v[r0:r1, c0:c1], dtype=np.float64)
         texts = [[display_number(x, 3) for x in row] for row in block.tolist()]
         longest = max(len(t) for row in texts for t in row)
-        px = min(cell * 0.42, cell * 0.92 / (0.6 * max(longest, 1)), self._style.px(44))
+        px = min(cell * 0.6, cell * 0.92 / (0.62 * max(longest, 1)), self._style.px(60))
         if px < 7:
             return
-        idx = lut_index(block, self._limit)
-        colours = _text_colours()
+        if self.picture:
+            idx = np.rint(np.clip(block / self._limit, 0, 1) * 255).astype(np.intp)
+        else:
+            idx = lut_index(block, self._limit)
+        colours = text_colours_for(self.lut)
         font = QFont(self._font)
         font.setPixelSize(int(px))
         p.save()
@@ -132,6 +151,7 @@ class NumbersItem(pg.GraphicsObject):
                 p.drawText(rect, Qt.AlignmentFlag.AlignCenter, t)
         p.restore()
         self.drawn = len(texts) * len(texts[0])
+        self.drawn_px = QFontInfo(font).pixelSize()
 
 
 # ==================================================================== heat map
@@ -149,13 +169,18 @@ class HeatMap(QWidget):
         self._limit = 1.0
         self._hover: tuple[int, int] = (-1, -1)
         self._followers: list[HeatMap] = []
+        #: A picture's panel (X, Xᵀ): grey-scale, 0 black and the largest white, when
+        #: it has no negative value; maps keep the diverging scale.
+        self.picture_ok = False
+        self._reserve: np.ndarray | None = None
+        self._caption = ""
 
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.view = pg.GraphicsView()
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.view.setMinimumSize(QSize(80, 80))
+        self.view.setMinimumSize(QSize(20, 20))
         self.vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False, defaultPadding=0.01)
         self.view.setCentralItem(self.vb)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -177,10 +202,19 @@ class HeatMap(QWidget):
         self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.overlay.hide()
 
+        # A short verdict on a map ("vanishes: all zeros") rides on the caption line,
+        # so it never covers the numbers it describes.
+        self.badge = QLabel()
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.badge.hide()
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.caption, 1)
+        head.addWidget(self.badge)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(style.px(2))
-        lay.addWidget(self.caption)
+        lay.addLayout(head)
         lay.addWidget(self.view, 1)
 
         self.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
@@ -206,11 +240,13 @@ class HeatMap(QWidget):
         return self._limit
 
     def caption_text(self) -> str:
-        return self.caption.text()
+        return self._caption
 
     def overlay_text(self) -> str:
-        """The big message over the map ("" when none is shown)."""
-        return self.overlay.text() if not self.overlay.isHidden() else ""
+        """The message on the map: over an empty panel, or beside the caption of a map."""
+        if not self.overlay.isHidden():
+            return self.overlay.text()
+        return self.badge.text() if not self.badge.isHidden() else ""
 
     def window_rect(self) -> QRectF | None:
         """The outlined window, in cells (x = column, y = row), or None."""
@@ -225,6 +261,20 @@ class HeatMap(QWidget):
         return int(r.top()), int(r.left())
 
     # ------------------------------------------------------------ showing
+    def minimumSizeHint(self) -> QSize:
+        """Small maps keep readable numbers (proportional to the stage's scale), large
+        ones (a photograph) may shrink; a stage fits the view to these."""
+        s = self.style_.scale
+        cap = self.caption.sizeHint().height() + self.style_.px(2)
+        v = self._values if self._values is not None else self._reserve
+        shp = None if v is None else v.shape
+        if shp is not None and max(shp) <= 16:
+            need = self.style_.min_text_px()
+            longest = max((len(display_number(x, 3)) for x in np.ravel(v)), default=1)
+            cell = (max(30.0 * s, need / 0.6, need * 0.7 * longest / 0.92) + 1) * 1.04
+            return QSize(int(shp[1] * cell) + 4, int(shp[0] * cell) + 4 + cap)
+        return QSize(int(90 * s), int(90 * s) + cap)
+
     def set_values(
         self,
         values: np.ndarray,
@@ -237,31 +287,65 @@ class HeatMap(QWidget):
         old = self.shape()
         self._values = values
         self._limit = float(limit) or 1.0
-        self.image.setImage(values, levels=(-self._limit, self._limit), autoLevels=False)
+        self._apply_lut()
+        self.image.setImage(values, levels=self._levels(), autoLevels=False)
         self.image.show()
         self.numbers.set_values(values, self._limit)
-        self.caption.setText(caption)
-        self._set_overlay(overlay)
+        self._caption = caption
+        # With a verdict beside it the caption drops its shape, so both fit the line.
+        self.caption.setText(caption.split(" — ")[0] if overlay else caption)
+        self._set_overlay("")
+        self.badge.setText(overlay)
+        self.badge.setVisible(bool(overlay))
         if old != self.shape():
             self.clear_marks()
             self.fit()
+            self.updateGeometry()
 
-    def set_message(self, caption: str, message: str) -> None:
-        """No map, only a caption and a big message (an error, or "predict it first")."""
+    def set_message(self, caption: str, message: str, reserve: np.ndarray | None = None) -> None:
+        """No map, only a caption and a big message (an error, or "predict it first").
+
+        ``reserve``: the values the map will show once revealed; the panel keeps
+        the room they need, so the reveal changes nothing around it.
+        """
+        self._reserve = reserve
+        self._caption = caption
+        if reserve is not None:
+            self.updateGeometry()
         self._values = None
         self.image.clear()
         self.image.hide()
         self.numbers.set_values(None, 1.0)
         self.caption.setText(caption)
         self.clear_marks()
+        self.badge.hide()
         self._set_overlay(message)
 
     def set_limit(self, limit: float) -> None:
         limit = float(limit) or 1.0
         if limit != self._limit and self._values is not None:
             self._limit = limit
-            self.image.setLevels((-limit, limit))
+            self.image.setLevels(self._levels())
             self.numbers.set_values(self._values, limit)
+
+    def is_picture(self) -> bool:
+        return self.picture_ok and is_picture(self._values)
+
+    def _levels(self) -> tuple[float, float]:
+        if self.is_picture():
+            return (0.0, self._limit)
+        return (-self._limit, self._limit)
+
+    def _apply_lut(self) -> None:
+        pic = self.is_picture()
+        lut = grey_lut(256) if pic else theme_lut(self.style_.theme)
+        self.numbers.picture = pic
+        self.numbers.lut = lut
+        self.image.setLookupTable(lut)
+
+    def number_px(self) -> int:
+        """The size of the numbers as last drawn (0: none drawn)."""
+        return self.numbers.drawn_px if self.numbers.drawn else 0
 
     def set_window(self, rows: tuple[int, int] | None, cols: tuple[int, int] | None = None) -> None:
         """Outline rows ``rows[0]..rows[1]`` × columns ``cols[0]..cols[1]`` (inclusive)."""
@@ -434,7 +518,14 @@ class HeatMap(QWidget):
         t = s.theme
         self.caption.setFont(s.font(16, bold=True))
         self.caption.setStyleSheet(f"color: {t.text};")
-        self.view.setBackground(QColor(t.window))
+        self.badge.setFont(s.font(16, bold=True))
+        self.badge.setStyleSheet(f"color: {t.answer};")
+        # Around the map: the theme's "blank", so a picture's white (or a dark theme's
+        # zero) cells stand out from the page.
+        self.view.setBackground(QColor(t.blank))
+        self._apply_lut()
+        if self._values is not None:
+            self.image.setLevels(self._levels())
         self.overlay.setFont(s.font(24, bold=True))
         bg = QColor(t.window)
         self.overlay.setStyleSheet(

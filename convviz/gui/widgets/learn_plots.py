@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -85,7 +85,7 @@ class StyledPlot(pg.PlotWidget):
         self.setBackground(t.base)
         title, xlabel, ylabel = self._labels
         self.plotItem.setTitle(title, color=t.text, size=f"{13 * s.scale:.1f}pt", bold=True)
-        tick_font = QFont(s.font(11))
+        tick_font = QFont(s.font_px(13, "label"))
         for name, label in (("bottom", xlabel), ("left", ylabel)):
             ax = self.plotItem.getAxis(name)
             ax.setPen(pg.mkPen(t.grid_line, width=1))
@@ -107,6 +107,10 @@ class StyledPlot(pg.PlotWidget):
 
     def restyle(self) -> None:
         """Re-pen the plot's own items after a zoom or theme change."""
+
+    def minimumSizeHint(self) -> QSize:
+        # Proportional to the stage's scale: a stage fits the view to it.
+        return QSize(self.style_.px(170), self.style_.px(130))
 
 
 class LossPlot(StyledPlot):
@@ -290,6 +294,9 @@ class SurfacePlot(QWidget):
     N = 121
     LEVELS = 12
     MAX_DOTS = 60
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.style_.px(170), self.style_.px(150))
 
     def __init__(self, style: Style) -> None:
         super().__init__()

@@ -27,29 +27,22 @@ from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QComboBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from ...model import colormap
 from ...model.learning import (
-    LOSS_NAMES,
     MAX_LOG_LINES,
-    MAX_STEPS,
     LearningRun,
     LearningSettings,
     data_for,
@@ -60,12 +53,13 @@ from ...model.learning import (
     parse_kernel_text,
 )
 from ...model.session import Session
-from ...model.values import ValueProblem, format_number, parse_number
+from ...model.values import ValueProblem, format_number
 from ..style import Style
 from ._util import blocked, connect_model
-from .flow import FlowLayout
-from .grid_editor import GridWidget
+from .grid_widget import GridWidget
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
+from .learn_settings import SETTINGS_WIDGETS, SettingsForm
+from .learn_transport import TRANSPORT_WIDGETS, TrainingBar
 
 #: Milliseconds between slices: 17 ms keeps redraws just under 60 a second.
 TICK_MS = 17
@@ -105,41 +99,6 @@ def ask_question(parent: QWidget, title: str, text: str) -> bool:
 
 def _fmt(v: float) -> str:
     return format_number(v).replace("-", MINUS)
-
-
-class NumberEdit(QLineEdit):
-    """A box for one number (``0.03``, ``1e-6``); :attr:`sig_value` on Enter or leaving it."""
-
-    sig_value = Signal(float)  # payload: the number, once typed and checked
-
-    def __init__(self, value: float, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._value = float(value)
-        self.setText(format_number(value, 6))
-        self.editingFinished.connect(self._on_edited)
-
-    def value(self) -> float:
-        return self._value
-
-    def set_value(self, v: float) -> None:
-        self._value = float(v)
-        with blocked(self):
-            self.setText(format_number(v, 6))
-        self.setProperty("bad", False)
-        self.setStyleSheet("")
-
-    def _on_edited(self) -> None:
-        try:
-            v = parse_number(self.text())
-        except ValueProblem as exc:
-            self.setStyleSheet("border: 2px solid #b00020;")
-            self.setToolTip(str(exc))
-            return
-        self.setStyleSheet("")
-        self.setToolTip("")
-        if v != self._value:
-            self._value = v
-            self.sig_value.emit(v)
 
 
 class LearnView(QWidget):
@@ -194,48 +153,12 @@ class LearnView(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(st.px(8), st.px(6), st.px(8), st.px(6))
 
-        # --- controls
-        bar = QWidget()
-        flow = FlowLayout(bar, spacing=st.px(6))
-        self.btn_train = self._button("▶ Train", "Train for the number of steps set (Space)")
-        self.btn_step = self._button("Step", "Take one gradient step (→ or Page Down)")
-        self.btn_reset = self._button(
-            "⟲ Reset", "Back to the same start: the same seed replays the same run (Home)"
-        )
-        self.btn_until = self._button("Run until loss ≤", "Train until the loss is this small")
-        self.edit_threshold = NumberEdit(self.learning.settings.threshold)
-        self.edit_threshold.setToolTip("The loss at which 'Run until' stops")
-        self.combo_pace = QComboBox()
-        for name, val in PACES.items():
-            self.combo_pace.addItem(name, val)
-        self.combo_pace.setToolTip(
-            "How fast the run is shown: auto spreads a press of Train over about 2 s; "
-            "fastest trains as fast as the window allows"
-        )
-        self.btn_mxnet = self._button(
-            "MXNet edition", "Squared error summed, lr 0.03, uniform ±0.07 start, 10 steps"
-        )
-        self.btn_djl = self._button(
-            "DJL edition", "L2 loss (half the mean of squares), lr 0.40, normal σ 0.01, 10 steps"
-        )
-        self.btn_settings = self._button("Settings…", "Show or hide the settings")
-        self.btn_settings.setCheckable(True)
-        for w in (
-            self.btn_train,
-            self.btn_step,
-            self.btn_reset,
-            self.btn_until,
-            self.edit_threshold,
-            _label("pace"),
-            self.combo_pace,
-            _vline(),
-            self.btn_mxnet,
-            self.btn_djl,
-            _vline(),
-            self.btn_settings,
-        ):
-            flow.addWidget(w)
+        # --- controls: the training transport (learn_transport.py)
+        bar = TrainingBar(st, self.learning.settings.threshold, PACES)
+        for name in TRANSPORT_WIDGETS:  # the view wires them by these names
+            setattr(self, name, getattr(bar, name))
         root.addWidget(bar)
+        self._controls_bar = bar
 
         self.status = QLabel()
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -253,17 +176,18 @@ class LearnView(QWidget):
         msg_row.addWidget(self.btn_use_lr)
         root.addLayout(msg_row)
 
-        # --- the four columns
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        root.addWidget(self.splitter, 1)
+        # --- the four columns: a fixed share each (a stage scales them as one slide;
+        # a splitter's handles would let the shares drift and its minimum ignores scale)
+        self.columns = QWidget()
+        self._columns = QHBoxLayout(self.columns)
+        self._columns.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.columns, 1)
         self.settings_box = self._build_settings()
-        self.splitter.addWidget(self.settings_box)
-        self.splitter.addWidget(self._build_grids())
-        self.splitter.addWidget(self._build_plots())
-        self.splitter.addWidget(self._build_surface_and_log())
-        for i, f in enumerate((0, 3, 4, 3)):
-            self.splitter.setStretchFactor(i, f)
+        self._columns.addWidget(self.settings_box, 0)
+        self._columns.addWidget(self._build_grids(), 40)
+        self._columns.addWidget(self._build_plots(), 35)
+        self._surface_column = self._build_surface_and_log()
+        self._columns.addWidget(self._surface_column, 25)
         self.settings_box.hide()  # the Settings button shows it
         self._sized = False
 
@@ -285,57 +209,9 @@ class LearnView(QWidget):
         return b
 
     def _build_settings(self) -> QWidget:
-        box = QWidget()
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.combo_source = QComboBox()
-        self.combo_source.addItem("chapter: 6×8 image, K = [1, −1]", "chapter")
-        self.combo_source.addItem("session: its input; its kernel made Y", "current")
-        self.spin_rows, self.spin_cols = _spin(1, 15), _spin(1, 15)
-        shape = QHBoxLayout()
-        shape.addWidget(self.spin_rows)
-        shape.addWidget(QLabel("×"))
-        shape.addWidget(self.spin_cols)
-        self.combo_loss = QComboBox()
-        for key, name in LOSS_NAMES.items():
-            self.combo_loss.addItem(name, key)
-        self.edit_lr = NumberEdit(0.03)
-        self.lr_hint = QLabel()
-        self.lr_hint.setWordWrap(True)
-        self.spin_steps = _spin(1, MAX_STEPS)
-        self.spin_steps.setGroupSeparatorShown(True)
-        self.combo_init = QComboBox()
-        for key, name in (
-            ("uniform", "uniform in ±scale"),
-            ("normal", "normal, σ = scale"),
-            ("typed", "typed below"),
-            ("book", "the book's start"),  # replays the printed run (1×2 only)
-        ):
-            self.combo_init.addItem(name, key)
-        self.edit_scale = NumberEdit(0.07)
-        self.edit_typed = QLineEdit("0, 0")
-        self.edit_typed.setToolTip("The start kernel: rows on separate lines or [[1, -1]]")
-        self.spin_seed = _spin(0, 2**31 - 1)
-        self.btn_seed = self._button("New seed", "Draw a new random start")
-        seed = QHBoxLayout()
-        seed.addWidget(self.spin_seed, 1)
-        seed.addWidget(self.btn_seed)
-        self.check_bias = QCheckBox("learn a bias b too")
-        form.addRow(_label("Data"), self.combo_source)
-        form.addRow(_label("Kernel"), shape)
-        form.addRow(_label("Loss"), self.combo_loss)
-        form.addRow(_label("Learning rate"), self.edit_lr)
-        form.addRow("", self.lr_hint)
-        form.addRow(_label("Steps per Train"), self.spin_steps)
-        form.addRow(_label("Start"), self.combo_init)
-        form.addRow(_label("Scale"), self.edit_scale)
-        form.addRow(_label("Typed start"), self.edit_typed)
-        form.addRow(_label("Seed"), seed)
-        form.addRow("", self.check_bias)
-        self.settings_problem = QLabel()
-        self.settings_problem.setWordWrap(True)
-        form.addRow(self.settings_problem)
-
+        form = SettingsForm(self.style_)
+        for name in SETTINGS_WIDGETS:  # the view reads and writes them by these names
+            setattr(self, name, getattr(form, name))
         for w in (self.combo_source, self.combo_loss, self.combo_init):
             w.currentIndexChanged.connect(self._on_settings_edited)
         for w in (self.spin_rows, self.spin_cols, self.spin_steps, self.spin_seed):
@@ -346,13 +222,8 @@ class LearnView(QWidget):
         self.check_bias.toggled.connect(self._on_settings_edited)
         self.btn_seed.clicked.connect(self._new_seed)
 
-        scroll = QScrollArea()
-        scroll.setWidget(box)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._settings_inner = box
-        return scroll
+        self._settings_inner = form.inner
+        return form
 
     def _build_grids(self) -> QWidget:
         w = QWidget()
@@ -364,18 +235,26 @@ class LearnView(QWidget):
         self.grid_true = GridWidget(self.style_)
         self.grid_grad = GridWidget(self.style_)
         for g in (self.grid_X, self.grid_Y):
-            g.max_cell = 46
+            # Context, already read on the slides before: thumbnails, so the
+            # kernel being learned and its gradient get the room.
+            g.max_cell = 26
+            g.show_digits = False
+        self.grid_X.picture_ok = True
         for g in (self.grid_K, self.grid_true, self.grid_grad):
-            g.max_cell = 84
+            g.max_cell = 120
+            g.digits = 3  # read from the back: 0.45, not 0.4496
+            g.reserve_chars = 6  # "−0.045": the cells keep their size while K is learned
         self.cap_X = _caption("X, the input")
         self.cap_Y = _caption("Y, the target")
         self.cap_K = _caption("learned K")
         self.cap_true = _caption("true K, which made Y")
         self.cap_grad = _caption("∂L/∂K (last step)")
-        lay.addWidget(self.cap_X)
-        lay.addWidget(self.grid_X, 2)
-        lay.addWidget(self.cap_Y)
-        lay.addWidget(self.grid_Y, 2)
+        pair = QGridLayout()  # X and Y side by side: thumbnails
+        pair.addWidget(self.cap_X, 0, 0)
+        pair.addWidget(self.grid_X, 1, 0)
+        pair.addWidget(self.cap_Y, 0, 1)
+        pair.addWidget(self.grid_Y, 1, 1)
+        lay.addLayout(pair, 2)
         # The learned kernel sits above the true one, cell over cell, and the
         # gradient that moves it beside it.
         kernels = QGridLayout()
@@ -965,11 +844,17 @@ class LearnView(QWidget):
         self._size_columns()
 
     def _size_columns(self) -> None:
-        """Share the width: the example a third, the plots 38 %, the surface and log 29 %."""
-        total = max(self.splitter.width(), 600)
-        side = self.settings_box.minimumWidth() if self.settings_box.isVisible() else 0
-        rest = max(total - side, 300)
-        self.splitter.setSizes([side, int(rest * 0.33), int(rest * 0.38), int(rest * 0.29)])
+        """The example a third of the width, the plots 38 %, the surface and log 29 %
+        (stretch factors of the columns' layout); the settings take what they need."""
+        self._columns.invalidate()
+
+    def set_controls_visible(self, on: bool) -> None:
+        """View ▸ Hide controls and presenting: the buttons, settings and log fold away."""
+        self._controls_bar.setVisible(on)
+        for w in (self.explain, self.log, self.btn_copy, self.cap_log, self.check_log):
+            w.setVisible(on)
+        if not on:
+            self.btn_settings.setChecked(False)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,11 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.lessons import PREDICT, Lesson, LessonEvent
-from ..style import Style
+from ..style import StageStyle, Style
 from ._util import blocked
 
 __all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
+#: The bar's type is sized from the window's height: at this height its scale is 1
+#: (caption 21 pt = 28 px, 2.4 % of the height; title 26 pt).
+REF_WINDOW_HEIGHT = 1150.0
 
 
 def keep_formulas(text: str) -> str:
@@ -52,7 +56,10 @@ class LessonBar(QWidget):
 
     def __init__(self, style: Style, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.style_ = style
+        # Read from the back of the room: sized from the screen, not the zoom.
+        self.window_style = style
+        self.style_ = StageStyle(style)
+        self._presenting = False
         self._collapsed = False
         self._event: LessonEvent | None = None
         self.setObjectName("LessonBar")
@@ -62,6 +69,7 @@ class LessonBar(QWidget):
         self.section = QLabel()
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QLabel()  # the slide's clicks: ● done, ○ to come
         self.progress.setToolTip("Clicks left on this slide before the next one")
         self.counter = QLabel()
@@ -105,7 +113,7 @@ class LessonBar(QWidget):
         self.btn_close.clicked.connect(self.sig_close)
         self.btn_collapse.clicked.connect(lambda: self.set_collapsed(not self._collapsed))
         self.slides.activated.connect(self.sig_goto)
-        style.sig_changed.connect(self._on_style_changed)
+        self.style_.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
 
     def _button(self, text: str, tip: str) -> QToolButton:
@@ -136,22 +144,74 @@ class LessonBar(QWidget):
         self.counter.setText(f"{ev.index + 1} / {n_slides}")
         builds = ev.state.builds
         self.progress.setText(" ".join("●" * ev.build + "○" * (builds - ev.build)))
-        self.progress.setVisible(builds > 0)
+        self.progress.setVisible(builds > 0 and not self._presenting)
         if ev.hidden:
             self.answer.setText(PREDICT)
             self._answer_role("muted")
         elif s.hide and s.answer:
             self.answer.setText(keep_formulas(s.answer))
-            self._answer_role("accent2")
+            self._answer_role("answer")
         else:
             self.answer.setText("")
         self.answer.setVisible(bool(self.answer.text()) and not self._collapsed)
+        self._reserve_answer()
         self.caption.setVisible(not self._collapsed)
         at_end = ev.index == n_slides - 1 and ev.build >= builds
         self.btn_next.setEnabled(not at_end)
         self.btn_prev.setEnabled(ev.index > 0 or ev.build > 0)
         with blocked(self.slides):
             self.slides.setCurrentIndex(ev.index)
+
+    def _reserve_answer(self) -> None:
+        """Keep the answer line as tall as the slide's answer will need, so the reveal
+        changes words, not the height of the bar (and nothing under it moves)."""
+        ev = self._event
+        if ev is None:
+            return
+        texts = [self.answer.text()]
+        if ev.slide.hide and ev.slide.answer:
+            texts += [PREDICT, keep_formulas(ev.slide.answer)]
+        m = self._root.contentsMargins()
+        width = max(100, (self.width() or self.style_.px(1200)) - m.left() - m.right())
+        if self.answer.width() > 100:  # the label's own width, when laid out
+            width = min(width, self.answer.width())
+        width = max(100, width - 8)  # wrap a little early rather than late
+        bold = self.answer.font()
+        bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
+        fm = QFontMetrics(bold)
+        flags = Qt.TextFlag.TextWordWrap
+        need = max(fm.boundingRect(0, 0, width, 100_000, flags, t).height() for t in texts)
+        self.answer.setMinimumHeight(need)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._reserve_answer()
+
+    def set_window_height(self, height: int) -> None:
+        """Size the bar's type for a window this tall (the screen, when full screen)."""
+        self.style_.set_scale(max(0.5, height / REF_WINDOW_HEIGHT))
+
+    def set_presenting(self, on: bool) -> None:
+        """Presenting: title, caption and answer only; no buttons, counter or list."""
+        self._presenting = bool(on)
+        for w in (
+            self.btn_prev,
+            self.btn_next,
+            self.slides,
+            self.btn_collapse,
+            self.btn_close,
+            self.counter,
+        ):
+            w.setVisible(not on)
+        if on:
+            self.progress.hide()
+            self.set_collapsed(False)
+        elif self._event is not None:
+            self.progress.setVisible(self._event.state.builds > 0)
+
+    @property
+    def presenting(self) -> bool:
+        return self._presenting
 
     def set_collapsed(self, collapsed: bool) -> None:
         collapsed = bool(collapsed)
@@ -175,12 +235,17 @@ class LessonBar(QWidget):
     def _answer_role(self, role: str) -> None:
         t = self.style_.theme
         color = getattr(t, role)
-        weight = "bold" if role == "accent2" else "normal"
+        weight = "bold" if role == "answer" else "normal"
         self.answer.setStyleSheet(f"color: {color}; font-weight: {weight};")
 
     def sizeHint(self) -> QSize:
-        h = super().sizeHint()
-        return QSize(self.style_.px(1200), h.height())
+        # The caption wraps: the height is the one it needs at the width it has,
+        # not at the narrow width its labels would like (presenting hides the buttons).
+        par = self.parentWidget()
+        width = self.width() if self.width() > 200 else self.style_.px(1200)
+        if par is not None and par.width() > 200:
+            width = min(width, par.width())
+        return QSize(width, self._root.totalHeightForWidth(width))
 
     def _on_style_changed(self) -> None:
         s = self.style_
@@ -191,10 +256,13 @@ class LessonBar(QWidget):
         self.section.setStyleSheet(f"color: {t.muted};")
         self.caption.setFont(s.font(21))
         self.answer.setFont(s.font(21, bold=True))
+        self._reserve_answer()
         small = s.font(17)
         self.counter.setFont(small)
         self.progress.setFont(s.font(15))
         self.progress.setStyleSheet(f"color: {t.muted};")
+        self.title.setStyleSheet(f"color: {t.text};")
+        self.caption.setStyleSheet(f"color: {t.text};")
         self.slides.setFont(s.font(12))
         for b in (self.btn_prev, self.btn_next, self.btn_collapse, self.btn_close):
             b.setFont(s.font(20, bold=True))
@@ -207,6 +275,6 @@ class LessonBar(QWidget):
         self._root.setSpacing(s.px(2))
         self._top.setSpacing(s.px(12))
         if self._event is not None and self._event.hidden is None and self._event.slide.answer:
-            self._answer_role("accent2")
+            self._answer_role("answer")
         elif self._event is not None and self._event.hidden:
             self._answer_role("muted")

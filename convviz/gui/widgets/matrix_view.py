@@ -26,7 +26,7 @@ from ...model.values import format_number
 from ..style import Style
 from ._util import connect_model
 from .arithmetic import ArithmeticView
-from .grid_editor import GridWidget
+from .grid_widget import GridWidget
 
 #: Matrices with more entries than this are not drawn (a picture of noise, and slow).
 MAX_ENTRIES = 250_000
@@ -202,6 +202,8 @@ class MatrixView(QWidget):
             f"window n sits, zeros elsewhere: {nz} of its {R * C} entries are not zero."
         )
         self.op_eq.setText(f"+ {format_number(o.bias)} =".replace("-", "−") if o.bias else "=")
+        self.arith.plan_for(s)
+        self.arith.set_caption_template(f"y[{R - 1}] = row {R - 1} of W · x")
         self._fit_cells()
 
     def _show_step(self) -> None:
@@ -265,10 +267,12 @@ class MatrixView(QWidget):
             (box.width() - spare) / max(C + 2 + Wp, 1),
             float(self.style_.px(72)),
         )
-        base = max(2.0, cell) / self.style_.scale
+        # Never below what the back row can read: the stage fits the view to that.
+        floor = max(g._cell_for_text() for g in (self.matrix, self.x_grid, self.y_grid))
+        base = max(2.0, cell, floor) / self.style_.scale
         for g in (self.matrix, self.x_grid, self.y_grid):
             g.max_cell = base
-            g.updateGeometry()
+            g._update_max_size()
         self.input_grid.max_cell = min(base * 1.4, 72.0)
         # Columns share the width in proportion to the cells they hold.
         for col, n in ((0, int(Wp * 1.4)), (1, C), (3, 1), (5, 1)):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSpinBox,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,8 +36,10 @@ from ...model.values import ValueProblem, format_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
+from .color_bar import ColorBar
 from .flow import FlowLayout
-from .grid_editor import ColorBar, GridPanel, GridWidget
+from .grid_panel import GridPanel
+from .grid_widget import GridWidget
 
 #: Keys that drive the animation, and what they do.
 STEP_KEYS = {
@@ -109,6 +110,8 @@ class WindowView(QWidget):
         self.session = session
         self.style_ = style
         self._hover_term = -1
+        self._controls_on = True
+        self._reserve_flipped = False
         self._focused_once = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.timer = QTimer(self)
@@ -116,6 +119,7 @@ class WindowView(QWidget):
 
         # ---------------------------------------------------------- the grids
         self.input_panel = GridPanel(session, "input", style, title="Input X")
+        self.input_panel.editor.picture_ok = True  # a 0/1 image shows as one: 0 black, 1 white
         self.kernel_panel = GridPanel(session, "kernel", style, title="Kernel K")
         self.applied_title = QLabel("Flipped kernel")
         self.applied = GridWidget(style)
@@ -173,14 +177,11 @@ class WindowView(QWidget):
         self.arith = ArithmeticView(style)
 
         # -------------------------------------------------------- the controls
-        sp = QStyle.StandardPixmap
-        self.btn_start = self._button("Start", sp.SP_MediaSkipBackward, "Back to the start (Home)")
-        self.btn_back = self._button("Back", sp.SP_MediaSeekBackward, "One step back (← or PgUp)")
-        self.btn_play = self._button("Play", sp.SP_MediaPlay, "Play or pause (Space)")
-        self.btn_forward = self._button(
-            "Step", sp.SP_MediaSeekForward, "One step forward (→ or PgDown)"
-        )
-        self.btn_end = self._button("End", sp.SP_MediaSkipForward, "Jump to the last step (End)")
+        self.btn_start = self._button("Start", "start", "Back to the start (Home)")
+        self.btn_back = self._button("Back", "back", "One step back (← or PgUp)")
+        self.btn_play = self._button("Play", "play", "Play or pause (Space)")
+        self.btn_forward = self._button("Step", "forward", "One step forward (→ or PgDown)")
+        self.btn_end = self._button("End", "end", "Jump to the last step (End)")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setToolTip("Drag to any step")
@@ -193,6 +194,7 @@ class WindowView(QWidget):
         self.speed.setToolTip("Animation speed: steps per second")
         self.speed_label = QLabel("Steps per second")
         controls_w = QWidget()
+        self.controls_box = controls_w
         self.controls_flow = FlowLayout(controls_w)
         buttons = QWidget()
         bl = QHBoxLayout(buttons)
@@ -331,10 +333,11 @@ class WindowView(QWidget):
         self._on_style_changed()
         self._refresh_all()
 
-    def _button(self, text: str, icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+    def _button(self, text: str, icon: str, tip: str) -> QToolButton:
         b = QToolButton()
         b.setText(text)
-        b.setIcon(self.style().standardIcon(icon))
+        b.setIcon(self.style_.icon(icon))
+        b.setProperty("icon_kind", icon)
         b.setToolTip(tip)
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys with the view
@@ -368,10 +371,15 @@ class WindowView(QWidget):
         ):  # no grid is readable: give them the tools' room
             self.set_tools_visible(False)
             return  # the re-layout starts another sync
-        natural = [n for n in sizes if n >= readable]
-        cap = min(natural) if len(natural) > 1 else None
-        for g in grids:
-            g.set_cell_cap(cap)
+        # Small grids (their numbers are read) share one cell size, so the output
+        # is never drawn smaller than the input; a large one (64×64) keeps its own.
+        small = [g for g in grids if max(g.padded_shape()) <= 16]
+        for g in self._grids():
+            group = small if g in small and len(small) > 1 else []
+            if group != g.cell_group:
+                g.cell_group = group
+                g.set_cell_cap(None)
+                g.update()
 
     # ------------------------------------------------------------ actions
     @property
@@ -457,10 +465,26 @@ class WindowView(QWidget):
         self.in_bar.set_limit(lim)
         self.input_panel.editor.set_padding(o.padding)
         conv = o.convolution
-        self.applied_box.setVisible(conv)
-        self._top.setColumnStretch(3, 3 if conv else 0)
+        keep = conv or self._reserve_flipped  # a reveal to come keeps its column
+        self.applied_box.setVisible(keep)
+        # Columns as wide as their grids: one cell size fits all, and the output
+        # (the answer) is never drawn smaller than the input.
+        _, wp = self.input_panel.editor.padded_shape()
+        kw = s.kernel.shape[1]
+        ow = s.output_shape[1] if s.output_shape else kw
+        for col, cells in (
+            (0, wp),
+            (2, max(kw, 2)),
+            (3, max(kw, 2) if keep else 0),
+            (5, max(ow, 2)),
+        ):
+            self._top.setColumnStretch(col, cells)
         if conv:
             self.applied.set_values(s.applied_kernel, limit=lim)
+        elif keep:  # room for the flip the reveal will show, its cells blank till then
+            k = np.asarray(s.kernel)[::-1, ::-1]
+            self.applied.set_values(k, mask=np.zeros(k.shape, bool), limit=lim)
+        self._plan_arithmetic()
         self.op_star.setText("∗" if conv else "⋆")
         self.op_star.setToolTip("convolution" if conv else "cross-correlation")
         with blocked(
@@ -488,7 +512,7 @@ class WindowView(QWidget):
         self.output_error.setVisible(not ok)
         self.output_error.setText("" if ok else f"No output: {s.error}")
         self.output_title.setToolTip("")
-        self.out_bar.setVisible(ok)
+        self.out_bar.setVisible(ok and self._controls_on)
         if ok:
             oh, ow = s.output_shape  # type: ignore[misc]
             self.output_title.setText(f"Output Y  ({oh}×{ow})")
@@ -511,6 +535,10 @@ class WindowView(QWidget):
             self.slider.setRange(-1, max(-1, s.n_steps - 1))
         self._refresh_step()
         self._sync_timer.start()
+
+    def _plan_arithmetic(self) -> None:
+        """Fold the sum once per slide, for the widest numbers any step can show."""
+        self.arith.plan_for(self.session)
 
     def _refresh_step(self) -> None:
         s = self.session
@@ -564,12 +592,10 @@ class WindowView(QWidget):
         self._update_play_button()
 
     def _update_play_button(self) -> None:
-        sp = QStyle.StandardPixmap
         playing = self.playing
         self.btn_play.setText("Pause" if playing else "Play")
-        self.btn_play.setIcon(
-            self.style().standardIcon(sp.SP_MediaPause if playing else sp.SP_MediaPlay)
-        )
+        self.btn_play.setProperty("icon_kind", "pause" if playing else "play")
+        self.btn_play.setIcon(self.style_.icon("pause" if playing else "play"))
         s = self.session
         ok = s.steps is not None
         self.btn_back.setEnabled(ok and s.step >= 0)
@@ -663,13 +689,25 @@ class WindowView(QWidget):
         self.pause()
         self.session.set_step(value)
 
+    def reserve_flipped(self, on: bool) -> None:
+        """A lesson slide whose reveal turns convolution on: keep the flipped kernel's
+        column (blank) from the first build, so the reveal moves nothing."""
+        if bool(on) != self._reserve_flipped:
+            self._reserve_flipped = bool(on)
+            self._refresh_all()
+
     def set_tools_visible(self, on: bool) -> None:
         """Show or fold the edit tools under the grids (lessons fold them: room to project)."""
         self.btn_tools.setChecked(on)
 
     def set_controls_visible(self, on: bool) -> None:
-        """View ▸ Hide controls: fold the edit tools too."""
+        """View ▸ Hide controls and presenting: only the grids and the arithmetic stay."""
         self.set_tools_visible(on)
+        self._controls_on = on
+        for w in (self.controls_box, self.slider, self.step_label, self.in_bar, self.out_bar):
+            w.setVisible(on)
+        if on:
+            self._refresh_all()
 
     def _on_tools_clicked(self) -> None:
         self._tools_chosen = True
@@ -689,8 +727,11 @@ class WindowView(QWidget):
         s = self.style_
         t = s.theme
         big = s.font(40, bold=True)
+        fm = QFontMetrics(big)
+        op_w = max(fm.horizontalAdvance(c) for c in "⋆∗=") + s.px(8)
         for op in (self.op_star, self.op_eq):
             op.setFont(big)
+            op.setFixedWidth(op_w)  # ⋆ and ∗ differ in width: a flip moves nothing
         title = s.font(17, bold=True)
         for w in (self.output_title, self.applied_title):
             w.setFont(title)
@@ -707,6 +748,7 @@ class WindowView(QWidget):
         for b in (self.btn_start, self.btn_back, self.btn_play, self.btn_forward, self.btn_end):
             b.setFont(ctrl)
             b.setIconSize(icon)
+            b.setIcon(s.icon(str(b.property("icon_kind"))))
         self.step_label.setFont(s.font(15, bold=True))
         self.speed_label.setFont(ctrl)
         self.speed.setFont(ctrl)

@@ -1,0 +1,124 @@
+"""Projection timings, for ``python benchmarks/bench_ui.py``: the whole window, full screen.
+
+What a lecturer's click costs on a 1080p and a 4K projector: one animation
+step repainted (target < 16 ms, 60 frames a second) and one slide change,
+with the stage fitting the new slide (target < 50 ms). Each is measured idle
+and again with two busy processes beside it (started here, ended after the
+measurement, bounded by :data:`BUSY_SECONDS`), as on a shared 2-core laptop.
+
+A step is timed from the model's change to the end of the event-loop turn
+that repaints what changed (``processEvents`` runs the paint); a slide
+change from the click to the moment the window has settled (its queued
+fitting and layout run).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SCREENS = ((1920, 1080), (3840, 2160))
+BUSY_SECONDS = 120
+
+
+def _window(app, size):
+    from PySide6.QtCore import QSettings
+
+    from convviz.gui.main_window import MainWindow
+
+    ini = str(Path(tempfile.mkdtemp()) / "convviz.ini")
+    w = MainWindow(settings=QSettings(ini, QSettings.Format.IniFormat), zoom=150)
+    w.enter_fullscreen = lambda: None  # offscreen: the window is the simulated screen
+    w.resize(*size)
+    w.show()
+    w.files.ask_unsaved = lambda answer: answer("discard")
+    w.open_lesson("6.2")
+    w.presenting.start()
+    for _ in range(20):
+        app.processEvents()
+    return w
+
+
+def _settle(app, n: int = 6) -> None:
+    for _ in range(n):
+        app.processEvents()
+
+
+def _step_ms(app, w, n: int = 40) -> float:
+    """One step of Fig. 6.2.1's window (slide 1), repainted."""
+    w.lessons.goto(0)
+    _settle(app)
+    s = w.session
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        if not s.step_forward():
+            s.set_step(0)
+        app.processEvents()
+        times.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(times))
+
+
+def _slide_ms(app, w, n: int = 12) -> float:
+    """A click to the next slide (window view slides 1 -> 2 -> 3, back and forth)."""
+    times = []
+    for i in range(n):
+        w.lessons.goto(i % 3)
+        _settle(app)
+        t0 = time.perf_counter()
+        w.lessons.goto(i % 3 + 1)
+        _settle(app)
+        times.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(times))
+
+
+def _busy(n: int = 2) -> list[subprocess.Popen]:
+    code = f"import time\nend = time.time() + {BUSY_SECONDS}\nwhile time.time() < end: pass\n"
+    return [subprocess.Popen([sys.executable, "-c", code]) for _ in range(n)]
+
+
+def run(app) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    windows = {size: _window(app, size) for size in SCREENS}
+    for label, busy in (("idle", 0), ("2 busy processes", 2)):
+        procs = _busy(busy) if busy else []
+        try:
+            for (wd, ht), w in windows.items():
+                step = _step_ms(app, w)
+                slide = _slide_ms(app, w)
+                rows.append(
+                    (f"stage {wd}×{ht} presenting, {label}: one step", f"{step:.1f} ms (< 16)")
+                )
+                rows.append(
+                    (f"stage {wd}×{ht} presenting, {label}: slide change", f"{slide:.1f} ms (< 50)")
+                )
+        finally:
+            for p in procs:
+                p.terminate()
+                p.wait(5)
+    for w in windows.values():
+        w.lessons.close()
+        w.close()
+    return rows
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    qapp = QApplication.instance() or QApplication([])
+    from convviz.engine import warm_up
+
+    warm_up()
+    for what, fig in run(qapp):
+        print(f"{what:<60} {fig}")

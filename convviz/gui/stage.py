@@ -1,0 +1,199 @@
+"""The stage: one view's content laid out as a slide and scaled as a whole to its area.
+
+A slide program lays a slide out once for a reference size and scales the
+whole composition to the screen. :class:`Stage` does the same for a view:
+the view sizes everything (cells, fonts, gaps) from a
+:class:`~convviz.gui.style.StageStyle`, and the stage sets that style's one
+number, the scale, so the composition fills the area it is given and never
+exceeds it: no scroll bars, nothing cut off, and the window's minimum size
+never depends on what a view shows.
+
+The scale starts from the area's height over :data:`REF_HEIGHT` times the
+zoom (zoom enlarges the stage, not only the menus), and comes down until
+the content's minimum size fits. Measured against a ``QGraphicsView``
+fitted to a proxied widget: 71 ms against 35 ms for a full 64×64 step
+repaint at 3840×2160, and proxied widgets lose crisp text and native
+hit-testing, so the stage re-lays the real widgets out instead.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, QTimer
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
+
+from .style import StageStyle, Style
+
+#: The height, in stage units, of the reference slide at zoom 100.
+REF_HEIGHT = 760.0
+
+
+def _wraps(item) -> bool:
+    """A wrapping caption or a row of tools that flows onto more lines when narrow.
+
+    Only these count at their height-for-width: a container's height-for-width
+    is computed from its children's preferred sizes, far above its minimum.
+    """
+    from .widgets.flow import FlowLayout
+
+    w = item.widget()
+    if isinstance(w, QLabel):
+        return w.wordWrap()
+    lay = item.layout() or (w.layout() if w is not None else None)
+    return isinstance(lay, FlowLayout)
+
+
+class Stage(QWidget):
+    """Holds one view and scales it to fill this widget (see the module note)."""
+
+    def __init__(self, window_style: Style, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_style = window_style
+        self.stage_style = StageStyle(window_style)
+        self._content: QWidget | None = None
+        self._fitting = False
+        self._last_need = QSize()
+        window_style.sig_changed.connect(self._refit)
+        # A content that changes what it needs (another grid size) asks again, batched.
+        self._again = QTimer(self)
+        self._again.setSingleShot(True)
+        self._again.setInterval(0)
+        self._again.timeout.connect(self._refit)
+
+    @property
+    def content(self) -> QWidget | None:
+        return self._content
+
+    def set_content(self, widget: QWidget) -> None:
+        """Put ``widget`` (built with :attr:`stage_style`) on the stage."""
+        self._content = widget
+        widget.setParent(self)
+        widget.installEventFilter(self)
+        widget.show()
+        self._refit()
+
+    def scale(self) -> float:
+        return self.stage_style.scale
+
+    # ------------------------------------------------------------- sizing
+    def sizeHint(self) -> QSize:
+        return QSize(640, 400)
+
+    def minimumSizeHint(self) -> QSize:
+        # The stage takes what it is given; it never pushes the window wider.
+        return QSize(100, 100)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._refit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refit()
+
+    def request_fit(self) -> None:
+        """The content's needs changed (another grid shape): fit again soon."""
+        self._last_need = QSize()
+        self._again.start()
+
+    def eventFilter(self, obj, event) -> bool:
+        # The content asks for a new layout (another grid shape, a text appeared):
+        # fit again if what it needs changed since the last fit.
+        if obj is self._content and event.type() == QEvent.Type.LayoutRequest and not self._fitting:
+            need = self._need(obj)
+            last = self._last_need
+            grew = need.width() > self.width() or need.height() > self.height()
+            moved = (
+                not last.isValid()
+                or abs(need.width() - last.width()) > 0.04 * max(1, last.width())
+                or abs(need.height() - last.height()) > 0.04 * max(1, last.height())
+            )
+            if grew or moved:  # small changes (a longer number) keep the scale: no jump
+                self._again.start()
+        return False
+
+    @staticmethod
+    def _settle(w: QWidget) -> None:
+        """Recompute every nested layout now, innermost first: a restyle changes minimum
+        sizes deep inside, which Qt would only pass up at the next turn of the loop."""
+        for child in reversed(w.findChildren(QWidget)):
+            lay = child.layout()
+            if lay is not None and child.isVisibleTo(w):
+                lay.invalidate()
+                lay.activate()
+        lay = w.layout()
+        if lay is not None:
+            lay.invalidate()
+            lay.activate()
+
+    def _fit_factor(self, w: QWidget) -> float:
+        """How many times over the content's minimum fits in the area (≥ 1: it fits)."""
+        self._settle(w)
+        need = self._need(w)
+        if need.width() <= 0 or need.height() <= 0:
+            return 1.0
+        return min(self.width() / need.width(), self.height() / need.height())
+
+    def _need(self, w: QWidget) -> QSize:
+        """The content's minimum at this width: rows that wrap (captions, tool rows) are
+        counted as they wrap at this width, not as they would at the narrowest one."""
+        need = w.minimumSizeHint()
+        lay = w.layout()
+        if not isinstance(lay, QBoxLayout) or lay.direction() not in (
+            QBoxLayout.Direction.TopToBottom,
+            QBoxLayout.Direction.BottomToTop,
+        ):
+            return need
+        m = lay.contentsMargins()
+        inner = self.width() - m.left() - m.right()
+        h, n = m.top() + m.bottom(), 0
+        for i in range(lay.count()):
+            item = lay.itemAt(i)
+            if item is None or item.isEmpty():
+                continue
+            h_min = item.minimumSize().height()
+            if item.hasHeightForWidth() and _wraps(item):
+                h_min = max(h_min, item.heightForWidth(inner))
+            h += h_min
+            n += 1
+        h += max(0, n - 1) * max(0, lay.spacing())
+        return QSize(need.width(), h)
+
+    def _refit(self) -> None:
+        """Scale to the target (height × zoom), or less until the content's minimum fits.
+
+        Sizes are near-linear in the scale, so one step from the current scale
+        usually lands; each applied scale restyles the content once.
+        """
+        w = self._content
+        if w is None or self._fitting or self.width() < 10 or self.height() < 10:
+            return
+        self._fitting = True
+        try:
+            st = self.stage_style
+            top = self.window()
+            if st.set_screen_height(top.height() if top is not None else self.height()):
+                st.sig_changed.emit()  # floors moved: restyle before measuring
+            target = self.height() / REF_HEIGHT * self.window_style.scale
+            best: float | None = None  # the largest scale seen to fit
+            for _ in range(8):
+                f = self._fit_factor(w)
+                if f >= 1.0:
+                    best = st.scale if best is None else max(best, st.scale)
+                    if st.scale >= target * 0.995 or f < 1.03:
+                        break
+                    new = min(target, st.scale * f)
+                else:
+                    new = st.scale * f * 0.98
+                    if best is not None and new <= best:
+                        new = best
+                if not st.set_scale(new):
+                    break
+            if self._fit_factor(w) < 1.0 and best is not None:
+                st.set_scale(best)
+            lay = w.layout()
+            if lay is not None:
+                lay.activate()
+            self._last_need = self._need(w)
+            w.setGeometry(self.rect())
+        finally:
+            self._fitting = False
