@@ -554,7 +554,8 @@ class ConsoleController(QObject):
 
         window.presenting.sig_changed.connect(self._on_presenting_changed)
         window.lessons.sig_moved.connect(self.console.refresh)
-        window.session.changed.connect(self._on_session_changed)
+        self._session = window.session
+        self._session.changed.connect(self._on_session_changed)
         self.console.sig_projector_chosen.connect(self.choose_projector)
         app = QGuiApplication.instance()
         app.screenRemoved.connect(self._on_screen_removed)  # type: ignore[attr-defined]
@@ -563,6 +564,7 @@ class ConsoleController(QObject):
         window.destroyed.connect(self._forget)
 
     def _forget(self) -> None:
+        self._session.changed.disconnect(self._on_session_changed)  # it may outlive the window
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
