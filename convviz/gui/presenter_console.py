@@ -67,7 +67,7 @@ HIDE_WORDS = {
     "edge-map-t": "the edge maps with Kᵀ",
 }
 #: The slide thumbnail is refreshed at most this often while things change.
-THUMB_MS = 150
+THUMB_MS = 400
 #: A larger grid is summarised by its shape instead of drawn with numbers.
 MINI_GRID_MAX = 12
 
@@ -363,7 +363,8 @@ class PresenterConsole(QWidget):
         s = p.slide
         builds = p.state.builds
         clicks = f"  ·  click {p.build} / {builds}" if builds else ""
-        self.counter.setText(f"Slide {p.counter()}{clicks}")
+        blank = "  ·  BLANKED (B)" if self.window_.presenting.blanked else ""
+        self.counter.setText(f"Slide {p.counter()}{clicks}{blank}")
         self.now_title.setText(f"{s.heading}\n{s.caption}")
         self.notes.setText(s.notes or "(no notes for this slide)")
         self._load_note(p.index)
@@ -554,6 +555,7 @@ class ConsoleController(QObject):
 
         window.presenting.sig_changed.connect(self._on_presenting_changed)
         window.lessons.sig_moved.connect(self.console.refresh)
+        window.presenting.sig_blanked.connect(lambda _on: self.console.refresh())
         self._session = window.session
         self._session.changed.connect(self._on_session_changed)
         self.console.sig_projector_chosen.connect(self.choose_projector)

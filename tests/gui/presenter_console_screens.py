@@ -5,7 +5,13 @@ offscreen platform reads its screens once, at start:
 ``QT_QPA_PLATFORM=offscreen:configfile=FILE`` with a ``"screens"`` list
 (:func:`screens_config`). Prints one JSON object: ``{"checks": {name: [ok,
 detail]}, "shots": [paths]}``. With ``--shots DIR`` it also saves
-screenshots of the stage window and the console (``QWidget.grab()``).
+screenshots of the stage window and the console (``QWidget.grab()``);
+with ``--measure``, the console's cost per lesson move in ``"timings"``;
+``--config`` prints the screens' JSON. By hand::
+
+    python tests/gui/presenter_console_screens.py --config > /tmp/screens.json
+    QT_QPA_PLATFORM=offscreen:configfile=/tmp/screens.json \
+        python tests/gui/presenter_console_screens.py --measure --shots /tmp/shots
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ def screens_config() -> dict:
     }
 
 
-def main(shots: str | None) -> dict:
+def main(shots: str | None, measure: bool = False) -> dict:
     import pyqtgraph as pg
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtGui import QGuiApplication
@@ -44,6 +50,7 @@ def main(shots: str | None) -> dict:
 
     checks: dict[str, list] = {}
     saved: list[str] = []
+    timings: dict[str, float] = {}
 
     def check(name: str, ok: bool, detail: object = "") -> None:
         checks[name] = [bool(ok), str(detail)]
@@ -163,6 +170,20 @@ def main(shots: str | None) -> dict:
     )
     check("the stage has not taken that step", w.session.step == step_before, w.session.step)
     shot("stage-revealed", w)
+    if measure:  # what the console costs the GUI thread per lesson move (not asserted)
+        import statistics
+        import time
+
+        def ms(fn) -> float:
+            times = []
+            for _ in range(7):
+                t = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t) * 1000)
+            return round(statistics.median(times), 2)
+
+        timings["console refresh (text, grids) ms"] = ms(con.refresh)
+        timings["stage grab + scale into thumbnail ms"] = ms(con.refresh_thumbnail)
     shot("console-next-build", con)
 
     # ---- typing into the console never advances
@@ -197,6 +218,23 @@ def main(shots: str | None) -> dict:
         f"{w.screen().name()} {con.screen().name()}",
     )
 
+    # ---- the presenter picks the projector in the console's list of screens
+    names = [con.screens.itemData(i) for i in range(con.screens.count())]
+    con.screens.activated.emit(names.index("laptop"))
+    settle()
+    check(
+        "choosing the laptop as projector",
+        w.screen() is laptop and con.screen() is projector,
+        f"{names} {w.screen().name()} {con.screen().name()}",
+    )
+    con.screens.activated.emit(names.index("projector"))
+    settle()
+    check(
+        "choosing the projector again",
+        w.screen() is projector and con.screen() is laptop and con.isFullScreen(),
+        f"{w.screen().name()} {con.screen().name()}",
+    )
+
     # ---- the projector is unplugged. PySide6 cannot reach the offscreen platform's
     # setConfiguration (a native-interface function), so the signal the window
     # listens to is emitted by hand, as handleScreenRemoved would emit it.
@@ -222,7 +260,7 @@ def main(shots: str | None) -> dict:
     )
     w.close()
     settle()
-    return {"checks": checks, "shots": saved}
+    return {"checks": checks, "shots": saved, "timings": timings}
 
 
 if __name__ == "__main__":
@@ -231,7 +269,7 @@ if __name__ == "__main__":
         print(json.dumps(screens_config()))
         sys.exit(0)
     try:
-        out = main(shots_dir)
+        out = main(shots_dir, measure="--measure" in sys.argv)
     except Exception as exc:  # the test prints what went wrong
         import traceback
 

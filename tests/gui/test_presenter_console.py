@@ -94,6 +94,7 @@ def test_clicker_keys_in_the_console_drive_the_lesson(qtbot, window):
         assert place(w) == want, key
     qtbot.keyClick(con.slide_list, Qt.Key.Key_B)
     assert w.presenting.blanked
+    assert con.counter.text().endswith("BLANKED (B)")
     qtbot.keyClick(con.slide_list, Qt.Key.Key_N)
     assert not w.presenting.blanked and place(w) == (0, 2)
     w.presenting.stop()

@@ -49,6 +49,8 @@ EXPECTED = {
     "the note took the keys",
     "swap: stage on the laptop, console on the projector",
     "swap back",
+    "choosing the laptop as projector",
+    "choosing the projector again",
     "after unplugging: stage on the laptop",
     "after unplugging: stage fills the laptop",
     "after unplugging: same place in the lesson",
