@@ -61,6 +61,8 @@ def main(shots: str | None, measure: bool = False) -> dict:
             QTest.qWait(5)
 
     def shot(name: str, widget) -> None:
+        while con.thumbnail_pending:  # the console's "Now" has caught up with the stage
+            settle(2)
         if shots:
             path = os.path.join(shots, f"{name}.png")
             widget.grab().save(path)

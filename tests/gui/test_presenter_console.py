@@ -207,3 +207,18 @@ def test_elapsed_time_starts_with_the_lesson(qtbot, window):
     con.restart_timer()
     assert con._t0 >= t0
     assert con.clock.text().count(":") == 1
+
+
+def test_thumbnail_follows_a_click(qtbot, window):
+    w = window
+    con = open_console(qtbot, w)
+    assert w.open_lesson("6.2")
+    qtbot.waitUntil(lambda: not con.thumbnail_pending and not con.thumbnail().isNull())
+    before = con.thumbnail().toImage()
+    w.lessons.goto(first(w, "output"))  # another picture on the stage
+    assert con.thumbnail_pending
+    qtbot.waitUntil(lambda: not con.thumbnail_pending)
+    after = con.thumbnail().toImage()
+    assert after != before
+    want = w.size().scaled(con.thumb.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    assert after.size() == want  # the whole window, scaled, as the class sees it
