@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -58,6 +58,8 @@ def _typing_in(w: QObject | None) -> bool:
 # ===================================================================== lessons
 class LessonController(QObject):
     """Runs one lesson at a time over the window's session and views."""
+
+    sig_moved = Signal()  # payload: none; the lesson moved, opened or closed (the console)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -153,6 +155,7 @@ class LessonController(QObject):
         hide = getattr(self.window.session, "set_hidden", None)
         if callable(hide):
             hide(frozenset())
+        self.sig_moved.emit()
 
     def next(self) -> None:
         if self.player is not None:
@@ -203,6 +206,7 @@ class LessonController(QObject):
         reserve = getattr(self.window.views.get("window"), "reserve_flipped", None)
         if callable(reserve):
             reserve(bool(opts is not None and getattr(opts, "convolution", False)))
+        self.sig_moved.emit()
         if ev.kind != "slide":
             return
         if ev.state.view in self.window.views:

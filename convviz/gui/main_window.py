@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)  # File ▸ Save / Open session, Export
         self.lessons = LessonController(self)  # File ▸ Lessons, the lesson bar, the clicker
         self.presenting = Presenting(self)  # F5 / Esc: only the stage and the slide's words
+        from .presenter_console import ConsoleController
+
+        self.console = ConsoleController(self)  # F6: the presenter console; F7 swaps screens
 
         geom = self.settings.value("geometry")
         if isinstance(geom, QByteArray) and not geom.isEmpty():

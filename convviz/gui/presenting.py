@@ -183,6 +183,10 @@ class Presenting(QObject):
         action()
         return True
 
+    def key_action(self, key: Qt.Key):
+        """What ``key`` does while presenting (None: not a clicker key); the console asks."""
+        return self._action_for(key) if self._active else None
+
     def _action_for(self, key: Qt.Key):
         lessons = self.window.lessons
         if key == Qt.Key.Key_Escape:
