@@ -380,7 +380,8 @@ class PresenterConsole(QWidget):
 
     def _show_next(self, p: LessonPlayer | None) -> None:
         self.next_what.setText(next_click(p))
-        detail, X, K, mark = "", None, None, frozenset()
+        detail, X, K = "", None, None
+        mark: frozenset = frozenset()
         if p is not None and p.started:
             s = self.window_.session
             if p.hidden is not None:
@@ -575,8 +576,9 @@ class ConsoleController(QObject):
         self._session.changed.connect(self._on_session_changed)
         self.console.sig_projector_chosen.connect(self.choose_projector)
         app = QGuiApplication.instance()
-        app.screenRemoved.connect(self._on_screen_removed)  # type: ignore[attr-defined]
-        app.screenAdded.connect(self._on_screen_added)  # type: ignore[attr-defined]
+        assert isinstance(app, QGuiApplication)
+        app.screenRemoved.connect(self._on_screen_removed)
+        app.screenAdded.connect(self._on_screen_added)
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         window.destroyed.connect(self._forget)
 

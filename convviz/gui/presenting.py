@@ -195,12 +195,18 @@ class Presenting(QObject):
             return lambda: self.set_blanked(not self._blanked)
         if not lessons.active:  # no lesson could open: the view keeps its own keys
             return None
-        if key in NEXT_KEYS:
-            return lambda: (self.set_blanked(False), lessons.next())
-        if key in PREV_KEYS:
-            return lambda: (self.set_blanked(False), lessons.prev())
-        if key == Qt.Key.Key_Home:
-            return lambda: (self.set_blanked(False), lessons.goto(0))
-        if key == Qt.Key.Key_End:
-            return lambda: (self.set_blanked(False), lessons.goto_last())
-        return None
+        moves = {
+            **dict.fromkeys(NEXT_KEYS, lessons.next),
+            **dict.fromkeys(PREV_KEYS, lessons.prev),
+            Qt.Key.Key_Home: lambda: lessons.goto(0),
+            Qt.Key.Key_End: lessons.goto_last,
+        }
+        move = moves.get(key)
+        if move is None:
+            return None
+
+        def unblank_and_move() -> None:  # a move always shows the screen again
+            self.set_blanked(False)
+            move()
+
+        return unblank_and_move

@@ -98,7 +98,12 @@ class Stage(QWidget):
     def eventFilter(self, obj, event) -> bool:
         # The content asks for a new layout (another grid shape, a text appeared):
         # fit again if what it needs changed since the last fit.
-        if obj is self._content and event.type() == QEvent.Type.LayoutRequest and not self._fitting:
+        if (
+            obj is self._content
+            and obj is not None
+            and event.type() == QEvent.Type.LayoutRequest
+            and not self._fitting
+        ):
             need = self._need(obj)
             last = self._last_need
             grew = need.width() > self.width() or need.height() > self.height()

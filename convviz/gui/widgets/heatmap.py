@@ -267,8 +267,8 @@ class HeatMap(QWidget):
         s = self.style_.scale
         cap = self.caption.sizeHint().height() + self.style_.px(2)
         v = self._values if self._values is not None else self._reserve
-        shp = None if v is None else v.shape
-        if shp is not None and max(shp) <= 16:
+        if v is not None and max(v.shape) <= 16:
+            shp = v.shape
             need = self.style_.min_text_px()
             longest = max((len(display_number(x, 3)) for x in np.ravel(v)), default=1)
             cell = (max(30.0 * s, need / 0.6, need * 0.7 * longest / 0.92) + 1) * 1.04
