@@ -65,6 +65,7 @@ HIDE_WORDS = {
     "output": "the whole output",
     "edge-map": "the edge maps with K",
     "edge-map-t": "the edge maps with Kᵀ",
+    "answer": "the answer",
 }
 #: While the session changes on its own (a playing animation), the slide
 #: thumbnail is grabbed at most this often (a grab of a 1280×800 stage: 13-33 ms).
@@ -402,7 +403,7 @@ class PresenterConsole(QWidget):
                     )
             elif p.builds_left == 0 and p.index + 1 < p.n_slides:
                 nxt, st2 = p.lesson.slides[p.index + 1], p.lesson.states[p.index + 1]
-                hide = f"\nHides {HIDE_WORDS[st2.hide]} until a click." if st2.hide else ""
+                hide = f"\nHides {HIDE_WORDS.get(st2.hide, st2.hide)} until a click." if st2.hide else ""
                 builds = f"\n{st2.builds} click(s) on it." if st2.builds else ""
                 detail = f"{nxt.heading}\n{nxt.caption}\nView: {st2.view}.{builds}{hide}"
                 X, K = st2.input, st2.kernel
@@ -422,7 +423,13 @@ class PresenterConsole(QWidget):
         self.answer_heading.setText("<b>Answer: not yet shown to the class</b>")
         s = self.window_.session
         extra = ""
-        if p.hidden == "result" and s.steps is not None and 0 <= s.step < s.n_steps:
+        revealed = p.state.revealed
+        if p.hidden == "result" and revealed is not None:  # the reveal sets the scene
+            steps = revealed.steps()
+            k = revealed.reveal_step(len(steps))
+            if 0 <= k < len(steps):
+                extra = f"\nThis step: output{steps[k].out_pos} = {fmt(steps[k].result)}"
+        elif p.hidden == "result" and s.steps is not None and 0 <= s.step < s.n_steps:
             st = s.steps[s.step]
             extra = f"\nThis step: output{st.out_pos} = {fmt(st.result)}"
         elif p.hidden == "output" and s.output is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine import geometry
+from ...engine import WindowSteps, geometry, window_steps
 from .. import presets
 from ..learning import LearningSettings, djl_edition, mxnet_edition
 from ..session import Options
@@ -46,6 +46,19 @@ class Revealed:
 
     def reveal_step(self, n_steps: int) -> int:
         return cursor(self.step, n_steps)
+
+    def steps(self) -> WindowSteps:
+        """The window's steps once revealed: what the presenter sees before the class."""
+        o = self.options
+        return window_steps(
+            self.input,
+            self.kernel,
+            bias=o.bias,
+            padding=o.padding,
+            stride=o.stride,
+            dilation=o.dilation,
+            flip=o.convolution,
+        )
 
 
 @dataclass(frozen=True)
