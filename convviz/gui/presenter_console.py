@@ -403,7 +403,11 @@ class PresenterConsole(QWidget):
                     )
             elif p.builds_left == 0 and p.index + 1 < p.n_slides:
                 nxt, st2 = p.lesson.slides[p.index + 1], p.lesson.states[p.index + 1]
-                hide = f"\nHides {HIDE_WORDS.get(st2.hide, st2.hide)} until a click." if st2.hide else ""
+                hide = (
+                    f"\nHides {HIDE_WORDS.get(st2.hide, st2.hide)} until a click."
+                    if st2.hide
+                    else ""
+                )
                 builds = f"\n{st2.builds} click(s) on it." if st2.builds else ""
                 detail = f"{nxt.heading}\n{nxt.caption}\nView: {st2.view}.{builds}{hide}"
                 X, K = st2.input, st2.kernel
