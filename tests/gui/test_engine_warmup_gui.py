@@ -128,7 +128,14 @@ def test_closing_during_the_warm_up_stops_it_after_the_current_loop(qtbot, setti
     qtbot.waitUntil(compiling.is_set, timeout=WAIT_S * 1000)
     thread = w._warm_thread
     assert thread is not None and thread.isRunning()
-    threading.Timer(0.0, release.set).start()  # the current loop finishes while close waits
+    worker = thread._worker
+    real_stop = worker.request_stop
+
+    def stop_then_release() -> None:  # the current loop finishes once close has asked
+        real_stop()
+        release.set()
+
+    worker.request_stop = stop_then_release
     w.stop_engine_warm_up()
     assert not thread.isRunning() and thread.isFinished()
     assert len(prepared) == 1  # stopped before the next loop, not after all of them
