@@ -368,3 +368,33 @@ def test_main_window_registers_the_view(qtbot, settings, tmp_path):
     assert win.current_view() is view
     qtbot.waitUntil(lambda: not view.loading, timeout=5000)
     assert win.session.edges.name == "menu.png"
+
+
+def test_cancel_reading_a_picture_keeps_the_one_shown(qtbot, view, session, tmp_path, monkeypatch):
+    """Reading runs on a worker; Cancel drops it, and the picture and maps stay as they were."""
+    import threading
+
+    from convviz.gui.widgets import edge_view as ev
+
+    _chapter(qtbot, view)
+    started, release = threading.Event(), threading.Event()
+    real_load = ev.load_image
+
+    def slow_load(*args, **kwargs):
+        started.set()
+        release.wait(60)  # held until the test has cancelled
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(ev, "load_image", slow_load)
+    good = tmp_path / "later.png"
+    Image.fromarray(np.full((40, 40), 200, np.uint8)).save(good)
+    task = view.load_path(good)
+    assert view.loading and view.btn_cancel_load.isVisibleTo(view)
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    qtbot.mouseClick(view.btn_cancel_load, Qt.MouseButton.LeftButton)
+    assert not view.loading and not view.btn_cancel_load.isVisibleTo(view)
+    assert "Cancelled reading later.png" in view.message_text()
+    release.set()
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)  # the read ended, unheard
+    assert session.edges.name == CHAPTER
+    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)

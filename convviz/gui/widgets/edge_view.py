@@ -136,6 +136,10 @@ class EdgeView(QWidget):
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message.hide()
         self._message_is_error = False
+        self.btn_cancel_load = QPushButton("Cancel")
+        self.btn_cancel_load.setToolTip("Stop reading this picture; the one shown stays")
+        self.btn_cancel_load.clicked.connect(self.cancel_load)
+        self.btn_cancel_load.hide()
 
         top = QHBoxLayout()
         for w in (self.picture_label, self.picture_combo, self.btn_open):
@@ -225,7 +229,10 @@ class EdgeView(QWidget):
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.message)
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        message_row.addWidget(self.btn_cancel_load)
+        lay.addLayout(message_row)
         lay.addWidget(self.splitter, 1)
 
         # -------------------------------------------------------- wiring
@@ -287,19 +294,33 @@ class EdgeView(QWidget):
         task.sig_done.connect(self._on_loaded)
         task.sig_failed.connect(self._on_load_failed)
         self._task = task
+        self.btn_cancel_load.show()
         return task
+
+    def cancel_load(self) -> None:
+        """Cancel: drop the picture being read (Pillow runs on to its end, unheard)."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        name = Path(self._pending[0]).name if self._pending else "the picture"
+        self._task = None
+        self._pending = None
+        self.btn_cancel_load.hide()
+        self.show_message(f"Cancelled reading {name}; the picture stays as it was.")
 
     def _on_loaded(self, result: tuple) -> None:
         arr, info = result
         path, name = self._pending or (info.path, None)
         self._task = None
         self._pending = None
+        self.btn_cancel_load.hide()
         self.edges.set_picture(arr, name or info.name, info=info, path=path)
         self.show_message("")
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self._task = None
         self._pending = None
+        self.btn_cancel_load.hide()
         text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
         self.show_message(f"{text} The picture stays as it was.", error=True)
         self._sync_controls()
@@ -316,6 +337,7 @@ class EdgeView(QWidget):
             if self._task is not None:
                 self._task.cancel()
                 self._task = None
+                self.btn_cancel_load.hide()
             self.edges.load_preset(name)
             self.show_message("")
         else:
