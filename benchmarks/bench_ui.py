@@ -1,4 +1,4 @@
-"""UI timings, printed in one run: ``python benchmarks/bench_ui.py``.
+"""UI timings, printed in one run: ``python benchmarks/bench_ui.py [stage|window|edges|learn]``.
 
 Each view's measurements live in ``benchmarks/ui_<view>.py`` with a
 ``run(app) -> list[tuple[str, str]]`` function returning (what, figure)
@@ -22,7 +22,18 @@ sys.path.insert(0, str(HERE))
 SECTIONS = ["ui_stage", "ui_window", "ui_edges", "ui_learn"]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Run every section, or only those named (``stage``, ``window``, ``edges``, ``learn``)."""
+    wanted = argv if argv is not None else sys.argv[1:]
+    sections = [f"ui_{w}" for w in wanted] or SECTIONS
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        print(
+            f"unknown section(s): {', '.join(unknown)}; choose from "
+            f"{', '.join(s[3:] for s in SECTIONS)}",
+            file=sys.stderr,
+        )
+        return 2
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
@@ -32,10 +43,7 @@ def main() -> int:
 
     warm_up()
     rows: list[tuple[str, str]] = []
-    for name in SECTIONS:
-        if not (HERE / f"{name}.py").exists():
-            rows.append((name, "not built yet"))
-            continue
+    for name in sections:
         rows.extend(importlib.import_module(name).run(app))
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  figure")

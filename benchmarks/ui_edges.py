@@ -124,21 +124,3 @@ def run(app) -> list[tuple[str, str]]:
     view.deleteLater()
     app.processEvents()
     return rows
-
-
-if __name__ == "__main__":  # pragma: no cover - run the section on its own
-    import os
-    import sys
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
-
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    qapp = QApplication.instance() or QApplication([])
-    from convviz.engine import warm_up
-
-    warm_up()
-    for what, fig in run(qapp):
-        print(f"{what:<60} {fig}")

@@ -117,22 +117,3 @@ def run(app) -> list[tuple[str, str]]:
             f"{r['late_max'] * 1e3:.1f} ms max, {r['late_p99'] * 1e3:.1f} ms p99 (< 50)  {ok_late}",
         ),
     ]
-
-
-if __name__ == "__main__":
-    import os
-    import sys
-    from pathlib import Path
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
-
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    qapp = QApplication.instance() or QApplication([])
-    from convviz.engine import warm_up
-
-    warm_up()
-    for what, fig in run(qapp):
-        print(f"{what:<50}  {fig}")

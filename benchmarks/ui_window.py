@@ -75,20 +75,3 @@ def run(app) -> list[tuple[str, str]]:
     ms = _ms_per_edit(app, (64, 64))
     rows.append(("window: edit a cell to repaint, 64×64 input", f"{ms:.1f} ms (target < 16)"))
     return rows
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import os
-    import sys
-    from pathlib import Path
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from PySide6.QtWidgets import QApplication
-
-    from convviz.engine import warm_up
-
-    qapp = QApplication.instance() or QApplication([])
-    warm_up()
-    for what, fig in run(qapp):
-        print(f"{what:<60} {fig}")

@@ -568,9 +568,9 @@ class EdgeView(QWidget):
         for w in (self.status, self.note):
             w.setVisible(on)
 
-    def set_tools_visible(self, on: bool) -> None:
-        """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""
-        for w in (
+    def _picture_bar(self) -> tuple[QWidget, ...]:
+        """The row above the maps that picks the picture: folded and styled as one."""
+        return (
             self.picture_label,
             self.picture_combo,
             self.btn_open,
@@ -578,8 +578,11 @@ class EdgeView(QWidget):
             self.max_side,
             self.show_kt,
             self.btn_chapter,
-            self.picture_info,
-        ):
+        )
+
+    def set_tools_visible(self, on: bool) -> None:
+        """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""
+        for w in (*self._picture_bar(), self.picture_info):
             w.setVisible(on)
         self.kernel_panel.set_tools_visible(on)
 
@@ -592,15 +595,7 @@ class EdgeView(QWidget):
 
     def _on_style_changed(self) -> None:
         s = self.style_
-        for w in (
-            self.picture_label,
-            self.picture_combo,
-            self.btn_open,
-            self.max_side_label,
-            self.max_side,
-            self.show_kt,
-            self.btn_chapter,
-        ):
+        for w in self._picture_bar():
             w.setFont(s.font(13))
         self.picture_info.setFont(s.font(12))
         self.picture_info.setStyleSheet(f"color: {s.theme.muted};")
