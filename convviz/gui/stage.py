@@ -113,7 +113,10 @@ class Stage(QWidget):
                 or abs(need.height() - last.height()) > 0.04 * max(1, last.height())
             )
             if grew or moved:  # small changes (a longer number) keep the scale: no jump
-                self._again.start()
+                # Now, not on a timer: layout requests are handled before the window's
+                # (low-priority) repaint, so the new slide is painted once, at its scale,
+                # instead of at the old scale and then again (7 ms of a 4K slide change).
+                self._refit()
         return False
 
     @staticmethod

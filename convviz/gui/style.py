@@ -15,12 +15,23 @@ black and 1 white, so a caption saying "1 is white" is true.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontInfo, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ..model.theme import THEMES, Theme
+
+#: Qt's raster engine draws glyphs taller than 64 px as outlines, filled again on
+#: every paint (``QPaintEngineEx::shouldDrawCachedGlyphs``). A projected stage's
+#: numbers are 100-300 px at 4K, so each step re-rasterised them: a full 4K repaint
+#: took 35 ms, 11 ms with this bound raised so big glyphs are cached like small
+#: ones. Qt reads it once, at the first text drawn: set when this module is imported
+#: (before any window exists); a value the user set wins.
+GLYPH_CACHE_PX = 512
+os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(GLYPH_CACHE_PX))
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 400, 10
 BASE_POINT_SIZE = 13.0
