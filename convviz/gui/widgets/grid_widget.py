@@ -44,6 +44,7 @@ from ...model.values import (
     format_number,
 )
 from ..style import Style, is_picture, to_rgb
+from .text_sprites import draw_text
 
 GridName = Literal["input", "kernel"]
 
@@ -139,6 +140,12 @@ class GridWidget(QWidget):
         #: view's X and Y): colours only, and it may be small.
         self.show_digits = True
         self._text_need: tuple | None = None
+        #: Bumped whenever the values, padding or style change what the cells need;
+        #: with the widget's size it keys the cached natural cell (a step reads it
+        #: dozens of times: outlines, the shared cell size, the paint).
+        self._rev = 0
+        self._natural: tuple[tuple, float] | None = None
+        self._span = (0, 0, 0, 0)  # padded rows/columns being repainted (r0, r1, c0, c1)
         #: Room kept for numbers this long, for values that change as you watch (a
         #: kernel being learned): their cells keep one size, nothing moves.
         self.reserve_chars = 0
@@ -195,13 +202,14 @@ class GridWidget(QWidget):
 
     def _mask_rect(self, m: np.ndarray, grow: float = 0.0) -> QRect:
         """The widget rectangle around a mask's True cells (grid or padded shape)."""
-        idx = np.argwhere(m)
-        if idx.size == 0:
+        rows = np.flatnonzero(m.any(1))
+        if rows.size == 0:
             return QRect()
-        ph, pw = self._pad
+        cols = np.flatnonzero(m.any(0))
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
         if m.shape == self.shape():
-            idx = idx + np.array([ph, pw])
-        (r0, c0), (r1, c1) = idx.min(0), idx.max(0)
+            ph, pw = self._pad
+            r0, r1, c0, c1 = r0 + ph, r1 + ph, c0 + pw, c1 + pw
         cell, x0, y0 = self._geometry()
         rect = QRectF(x0 + c0 * cell, y0 + r0 * cell, (c1 - c0 + 1) * cell, (r1 - r0 + 1) * cell)
         return rect.adjusted(-grow, -grow, grow, grow).toAlignedRect()
@@ -238,7 +246,7 @@ class GridWidget(QWidget):
         p = (max(0, int(pad[0])), max(0, int(pad[1])))
         if p != self._pad:
             self._pad = p
-            self._invalidate()
+            self._invalidate()  # bumps _rev: the padded shape changed
             self._update_max_size()
 
     def padding(self) -> tuple[int, int]:
@@ -359,14 +367,28 @@ class GridWidget(QWidget):
 
     def natural_cell(self) -> float:
         """The cell size this widget would use on its own (no :attr:`cell_cap`)."""
+        key = (
+            self.width(),
+            self.height(),
+            self._rev,
+            self.max_cell,
+            self.reserve_chars,
+            self.show_digits,
+            self.min_readable_cell,
+            self.digits,
+        )
+        if self._natural is not None and self._natural[0] == key:
+            return self._natural[1]
         hp, wp = self.padded_shape()
         if hp == 0:
             return 0.0
         m = self._margin()
-        room = min((self.width() - 2 * m) / wp, (self.height() - 2 * m) / hp)
+        room = min((key[0] - 2 * m) / wp, (key[1] - 2 * m) / hp)
         # The back row's floor beats any cap on the cell (a view's shared size).
         cell = min(max(self._max_cell_px(), self._cell_for_text()), room)
-        return max(2.0, float(np.floor(cell)))
+        cell = max(2.0, float(np.floor(cell)))
+        self._natural = (key, cell)
+        return cell
 
     def set_cell_cap(self, cap: float | None) -> None:
         if cap != self.cell_cap:
@@ -411,6 +433,7 @@ class GridWidget(QWidget):
             return
         self._texts = None
         self._font_cache = None
+        self._rev += 1
         self.update()
 
     def _on_style_changed(self) -> None:
@@ -490,6 +513,8 @@ class GridWidget(QWidget):
         h, w = self.shape()
         ph, pw = self._pad
         full = QRectF(x0, y0, cell * wp, cell * hp)
+        # Only the cells the repaint touches (a step repaints two windows' worth).
+        self._span = self._exposed(event.rect(), cell, x0, y0, hp, wp)
         self._paint_cells(p, full, cell, hp, wp)
         inner = QRectF(x0 + pw * cell, y0 + ph * cell, w * cell, h * cell)
         if ph or pw:  # hatch the padded ring
@@ -517,6 +542,19 @@ class GridWidget(QWidget):
         self._paint_extra(p, cell, x0, y0)
         p.end()
 
+    @staticmethod
+    def _exposed(
+        rect: QRect, cell: float, x0: float, y0: float, hp: int, wp: int
+    ) -> tuple[int, int, int, int]:
+        """Padded rows and columns ``(r0, r1, c0, c1)`` that ``rect`` touches."""
+        if cell <= 0:
+            return 0, hp, 0, wp
+        r0 = max(0, int((rect.top() - y0) // cell))
+        r1 = min(hp, int((rect.bottom() + 1 - y0) // cell) + 1)
+        c0 = max(0, int((rect.left() - x0) // cell))
+        c1 = min(wp, int((rect.right() + 1 - x0) // cell) + 1)
+        return r0, max(r0, r1), c0, max(c0, c1)
+
     def _paint_cells(self, p: QPainter, full: QRectF, cell: float, hp: int, wp: int) -> None:
         """The cell colours. Few large cells (a projector): one rectangle each, which
         is ~40× faster at 4K than scaling a 3×3 RGB888 image up (7 ms a grid). Many
@@ -524,9 +562,10 @@ class GridWidget(QWidget):
         rgb = self._rgb
         if rgb is not None and hp * wp <= 1024:
             x0, y0 = full.left(), full.top()
-            for r in range(hp):
+            r0, r1, c0, c1 = self._span
+            for r in range(r0, r1):
                 y = y0 + r * cell
-                for c in range(wp):
+                for c in range(c0, c1):
                     q = rgb[r, c]
                     p.fillRect(
                         QRectF(x0 + c * cell, y, cell, cell),
@@ -541,32 +580,29 @@ class GridWidget(QWidget):
         f = self._digit_font()
         if f is None or self._texts is None or self._rgb is None:
             return
-        p.setFont(f)
         h, w = self.shape()
         ph, pw = self._pad
         mask = self._mask if self._mask is not None and self._mask.shape == (h, w) else None
         rgb = self._rgb
-        for r in range(h):
+        r0, r1, c0, c1 = self._span  # padded coordinates
+        # Projected digits are big: drawn once per (text, size, colour), then copied.
+        for r in range(max(0, r0 - ph), min(h, r1 - ph)):
             y = y0 + (r + ph) * cell
             row = self._texts[r]
-            for c in range(w):
+            for c in range(max(0, c0 - pw), min(w, c1 - pw)):
                 if mask is not None and not mask[r, c]:
                     continue
-                p.setPen(text_color_for(rgb[r + ph, c + pw]))  # black or white, by contrast
+                color = text_color_for(rgb[r + ph, c + pw])  # black or white, by contrast
                 rect = QRectF(x0 + (c + pw) * cell, y, cell, cell)
-                p.drawText(rect, Qt.AlignmentFlag.AlignCenter, row[c])
+                draw_text(p, rect, row[c], f, color)
         if ph or pw:  # the padding's zeros, quieter
-            hp, wp = self.padded_shape()
-            p.setPen(self.style_.color("text"))
-            for pr in range(hp):
-                for pc in range(wp):
+            color = self.style_.color("text")
+            for pr in range(r0, r1):
+                for pc in range(c0, c1):
                     if ph <= pr < ph + h and pw <= pc < pw + w:
                         continue
-                    p.drawText(
-                        QRectF(x0 + pc * cell, y0 + pr * cell, cell, cell),
-                        Qt.AlignmentFlag.AlignCenter,
-                        "0",
-                    )
+                    rect = QRectF(x0 + pc * cell, y0 + pr * cell, cell, cell)
+                    draw_text(p, rect, "0", f, color)
 
     def _outline_lines(self, m: np.ndarray, cell: float, x0: float, y0: float) -> list[QLineF]:
         h, w = self.shape()
@@ -575,6 +611,23 @@ class GridWidget(QWidget):
             full = np.zeros(self.padded_shape(), bool)
             full[ph : ph + h, pw : pw + w] = m
             m = full
+        rows = np.flatnonzero(m.any(1))
+        cols = np.flatnonzero(m.any(0))
+        solid = (
+            rows.size
+            and m.sum() == rows.size * cols.size
+            and rows[-1] - rows[0] + 1 == rows.size
+            and cols[-1] - cols[0] + 1 == cols.size
+        )
+        if solid:  # a solid rectangle (every window without dilation): its four sides
+            left, top = x0 + cols[0] * cell, y0 + rows[0] * cell
+            right, bottom = x0 + (cols[-1] + 1) * cell, y0 + (rows[-1] + 1) * cell
+            return [
+                QLineF(left, top, right, top),
+                QLineF(left, bottom, right, bottom),
+                QLineF(left, top, left, bottom),
+                QLineF(right, top, right, bottom),
+            ]
         pm = np.pad(m, 1)
         lines: list[QLineF] = []
         inner = pm[1:-1, 1:-1]
