@@ -15,23 +15,31 @@ black and 1 white, so a caption saying "1 is white" is true.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontInfo, QIcon, QPainter, QPainterPath, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QStyleOptionSlider,
+)
 
 from ..model.theme import THEMES, Theme
-
-#: Qt's raster engine draws glyphs taller than 64 px as outlines, filled again on
-#: every paint (``QPaintEngineEx::shouldDrawCachedGlyphs``). A projected stage's
-#: numbers are 100-300 px at 4K, so each step re-rasterised them: a full 4K repaint
-#: took 35 ms, 11 ms with this bound raised so big glyphs are cached like small
-#: ones. Qt reads it once, at the first text drawn: set when this module is imported
-#: (before any window exists); a value the user set wins.
-GLYPH_CACHE_PX = 512
-os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(GLYPH_CACHE_PX))
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 400, 10
 BASE_POINT_SIZE = 13.0
@@ -111,6 +119,161 @@ def is_picture(values: np.ndarray | None) -> bool:
     if not np.all(np.isfinite(v)):
         return False
     return bool(v.min() >= 0 and v.max() > 0)
+
+
+class ProjectorStyle(QProxyStyle):
+    """Fusion, with the controls a projector washes out drawn in the theme's colours.
+
+    Fusion outlines grooves, frames and indicators in the window colour made
+    darker: on a dark or black window that is black on charcoal, invisible
+    from the back row. Here the slider's groove is a line in the grid colour
+    (``Mid``), its filled part in ``Highlight`` and its handle a disc in the
+    text colour; radio buttons and check boxes are rings and boxes in the text
+    colour; spin boxes, combo boxes, line edits and tool buttons get a frame
+    in the grid colour. Every one of these is at least 3:1 against the
+    window in all three themes (non-text contrast). Text is left to Fusion.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    @staticmethod
+    def _line(opt: QStyleOption) -> float:
+        return max(1.0, round(opt.fontMetrics.height() / 14.0))
+
+    def drawComplexControl(self, control, opt, p, widget=None) -> None:
+        cc = QStyle.ComplexControl
+        if control == cc.CC_Slider and isinstance(opt, QStyleOptionSlider):
+            self._draw_slider(opt, p, widget)
+            return
+        super().drawComplexControl(control, opt, p, widget)
+        if control in (cc.CC_SpinBox, cc.CC_ComboBox):
+            self._frame(opt, p)
+
+    def drawPrimitive(self, element, opt, p, widget=None) -> None:
+        pe = QStyle.PrimitiveElement
+        if element == pe.PE_IndicatorRadioButton:
+            self._radio(opt, p)
+            return
+        if element == pe.PE_IndicatorCheckBox:
+            self._check(opt, p)
+            return
+        super().drawPrimitive(element, opt, p, widget)
+        framed = element == pe.PE_PanelLineEdit or (
+            element == pe.PE_PanelButtonTool and opt.state & QStyle.StateFlag.State_Raised
+        )
+        # A spin box's or combo box's own editor: the box draws the frame.
+        inner = widget is not None and isinstance(
+            widget.parentWidget(), (QAbstractSpinBox, QComboBox)
+        )
+        if framed and not inner:
+            self._frame(opt, p)
+
+    # ------------------------------------------------------------- pieces
+    def _frame(self, opt: QStyleOption, p: QPainter) -> None:
+        w = self._line(opt)
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(QPen(opt.palette.color(QPalette.ColorRole.Mid), w))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        r = QRectF(opt.rect).adjusted(w / 2, w / 2, -w / 2, -w / 2)
+        p.drawRect(r)
+        p.restore()
+
+    def _draw_slider(self, opt: QStyleOptionSlider, p: QPainter, widget) -> None:
+        sc = QStyle.SubControl
+        groove = self.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, sc.SC_SliderGroove, widget
+        )
+        handle = self.subControlRect(
+            QStyle.ComplexControl.CC_Slider, opt, sc.SC_SliderHandle, widget
+        )
+        pal = opt.palette
+        enabled = bool(opt.state & QStyle.StateFlag.State_Enabled)
+        thick = max(3.0, self._line(opt) * 3)
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(Qt.PenStyle.NoPen)
+        if opt.orientation == Qt.Orientation.Horizontal:
+            cy = handle.center().y() + 0.5
+            track = QRectF(groove.left(), cy - thick / 2, groove.width(), thick)
+            done = QRectF(track.left(), track.top(), handle.center().x() - track.left(), thick)
+        else:
+            cx = handle.center().x() + 0.5
+            track = QRectF(cx - thick / 2, groove.top(), thick, groove.height())
+            done = QRectF(
+                track.left(), handle.center().y(), thick, track.bottom() - handle.center().y()
+            )
+        if opt.subControls & sc.SC_SliderGroove:
+            p.setBrush(pal.color(QPalette.ColorRole.Mid))
+            p.drawRoundedRect(track, thick / 2, thick / 2)
+            if enabled:
+                p.setBrush(pal.color(QPalette.ColorRole.Highlight))
+                p.drawRoundedRect(done, thick / 2, thick / 2)
+        if opt.subControls & sc.SC_SliderHandle:
+            # A disc the height of a line of text (Fusion's handle stays a few pixels
+            # at any zoom), never wider than the slider is thick.
+            horizontal = opt.orientation == Qt.Orientation.Horizontal
+            across = float(opt.rect.height() if horizontal else opt.rect.width())
+            big = max(handle.width(), handle.height(), opt.fontMetrics.height() * 0.8)
+            d = min(across, big) - 2.0
+            disc = QRectF(0, 0, d, d)
+            disc.moveCenter(QRectF(handle).center())
+            ring = self._line(opt) * 2
+            p.setPen(QPen(pal.color(QPalette.ColorRole.Base), ring))
+            role = QPalette.ColorRole.Text if enabled else QPalette.ColorRole.Mid
+            p.setBrush(pal.color(role))
+            p.drawEllipse(disc.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2))
+        p.restore()
+
+    def _indicator_colors(self, opt: QStyleOption) -> tuple[QColor, QColor]:
+        pal = opt.palette
+        enabled = bool(opt.state & QStyle.StateFlag.State_Enabled)
+        ink = pal.color(QPalette.ColorRole.Text if enabled else QPalette.ColorRole.Mid)
+        return ink, pal.color(QPalette.ColorRole.Base)
+
+    def _radio(self, opt: QStyleOption, p: QPainter) -> None:
+        ink, base = self._indicator_colors(opt)
+        w = self._line(opt) * 1.5
+        r = QRectF(opt.rect).adjusted(w / 2 + 0.5, w / 2 + 0.5, -w / 2 - 0.5, -w / 2 - 0.5)
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(ink, w))
+        p.setBrush(base)
+        p.drawEllipse(r)
+        if opt.state & QStyle.StateFlag.State_On:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(ink)
+            k = r.width() * 0.25
+            p.drawEllipse(r.adjusted(k, k, -k, -k))
+        p.restore()
+
+    def _check(self, opt: QStyleOption, p: QPainter) -> None:
+        ink, base = self._indicator_colors(opt)
+        w = self._line(opt) * 1.5
+        r = QRectF(opt.rect).adjusted(w / 2 + 0.5, w / 2 + 0.5, -w / 2 - 0.5, -w / 2 - 0.5)
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(ink, w))
+        p.setBrush(base)
+        p.drawRect(r)
+        st = QStyle.StateFlag
+        if opt.state & (st.State_On | st.State_NoChange):
+            pen = QPen(ink, w * 1.4)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            x, y, s_ = r.left(), r.top(), r.width()
+            if opt.state & st.State_NoChange:
+                p.drawLine(
+                    QPointF(x + 0.25 * s_, y + 0.5 * s_), QPointF(x + 0.75 * s_, y + 0.5 * s_)
+                )
+            else:
+                path = QPainterPath(QPointF(x + 0.2 * s_, y + 0.52 * s_))
+                path.lineTo(QPointF(x + 0.42 * s_, y + 0.74 * s_))
+                path.lineTo(QPointF(x + 0.8 * s_, y + 0.28 * s_))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawPath(path)
+        p.restore()
 
 
 def icon(kind: str, color: str | QColor, size: int = 64) -> QIcon:
@@ -242,8 +405,8 @@ class Style(QObject):
         """Push zoom and theme into the application font and palette, then notify."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            if app.style().name().lower() != "fusion":  # Fusion draws with the palette
-                app.setStyle("Fusion")
+            if not isinstance(app.style(), ProjectorStyle):  # Fusion, in the theme's colours
+                app.setStyle(ProjectorStyle())
             f = QFont(app.font())
             f.setPointSizeF(self.chrome_point_size())
             app.setFont(f)

@@ -50,3 +50,78 @@ def test_transport_icons_are_drawn_in_the_theme_text_colour(qapp):
         assert opaque
         want = QColor(THEMES[name].text)
         assert all(abs(c.lightness() - want.lightness()) < 20 for c in opaque)
+
+
+def _max_contrast(img, rect, bg: QColor) -> float:
+    """The highest contrast of any pixel in ``rect`` of ``img`` against ``bg``."""
+    best = 1.0
+    for y in range(max(0, rect.top()), min(img.height(), rect.bottom() + 1)):
+        for x in range(max(0, rect.left()), min(img.width(), rect.right() + 1)):
+            best = max(best, contrast_ratio(img.pixelColor(x, y), bg))
+    return best
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_controls_stand_out_at_3_to_1_from_the_window(qtbot, name):
+    """Non-text contrast (WCAG 1.4.11): the slider's empty groove and its handle, an
+    unchecked radio button or check box, a spin box's frame, in every theme."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtWidgets import (
+        QCheckBox,
+        QHBoxLayout,
+        QRadioButton,
+        QSlider,
+        QSpinBox,
+        QStyle,
+        QStyleOptionButton,
+        QWidget,
+    )
+
+    Style(zoom=150, theme=name).apply()
+    try:
+        w = QWidget()
+        qtbot.addWidget(w)
+        lay = QHBoxLayout(w)
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(0, 10)
+        slider.setValue(2)
+        slider.setMinimumSize(300, 40)
+        radio, check, spin = QRadioButton("Convolution"), QCheckBox("off"), QSpinBox()
+        for x in (slider, radio, check, spin):
+            lay.addWidget(x)
+        w.show()
+        qtbot.waitExposed(w)
+        bg = QColor(THEMES[name].window)
+        st = w.style()
+
+        img = slider.grab().toImage()
+        handle = st.subControlRect(
+            QStyle.ComplexControl.CC_Slider,
+            _slider_option(slider),
+            QStyle.SubControl.SC_SliderHandle,
+            slider,
+        )
+        cy = handle.center().y()
+        empty = QRect(handle.right() + 20, cy - 1, 40, 3)  # the groove right of the handle
+        assert _max_contrast(img, empty, bg) >= 3.0, "slider groove"
+        assert _max_contrast(img, QRect(handle.center(), handle.center()), bg) >= 3.0, "handle"
+        for box, element in (
+            (radio, QStyle.SubElement.SE_RadioButtonIndicator),
+            (check, QStyle.SubElement.SE_CheckBoxIndicator),
+        ):
+            opt = QStyleOptionButton()
+            opt.initFrom(box)
+            ind = st.subElementRect(element, opt, box)
+            assert _max_contrast(box.grab().toImage(), ind, bg) >= 3.0, type(box).__name__
+        edge = QRect(0, spin.height() // 2, 3, 1)  # the frame's left side
+        assert _max_contrast(spin.grab().toImage(), edge, bg) >= 3.0, "spin box frame"
+    finally:
+        Style().apply()
+
+
+def _slider_option(slider):
+    from PySide6.QtWidgets import QStyleOptionSlider
+
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    return opt
