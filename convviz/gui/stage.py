@@ -18,8 +18,8 @@ hit-testing, so the stage re-lays the real widgets out instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, QTimer
-from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar, QWidget
 
 from .style import StageStyle, Style
 
@@ -116,7 +116,10 @@ class Stage(QWidget):
                 # Now, not on a timer: layout requests are handled before the window's
                 # (low-priority) repaint, so the new slide is painted once, at its scale,
                 # instead of at the old scale and then again (7 ms of a 4K slide change).
-                self._refit()
+                size = self.size()
+                self._settle_window()
+                if self.size() == size:  # else the resize has fitted it already
+                    self._refit()
         return False
 
     @staticmethod
@@ -126,11 +129,25 @@ class Stage(QWidget):
         for child in reversed(w.findChildren(QWidget)):
             lay = child.layout()
             if lay is not None and child.isVisibleTo(w):
-                lay.invalidate()
                 lay.activate()
         lay = w.layout()
         if lay is not None:
-            lay.invalidate()
+            lay.activate()
+
+    def _settle_window(self) -> None:
+        """Lay the window's toolbars (the lesson bar: a new slide's title and caption)
+        and the window out now, so the stage has its final size before it is fitted
+        and painted. Qt passes a toolbar's new height up one level per turn of the
+        event loop: the stage was fitted, painted, resized by the taller bar, fitted
+        and painted again."""
+        top = self.window()
+        if top is None or top is self:
+            return
+        for bar in top.findChildren(QToolBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible():
+                self._settle(bar)
+        lay = top.layout()
+        if lay is not None:
             lay.activate()
 
     def _fit_factor(self, w: QWidget) -> float:
@@ -183,6 +200,7 @@ class Stage(QWidget):
                 st.sig_changed.emit()  # floors moved: restyle before measuring
             target = self.height() / REF_HEIGHT * self.window_style.scale
             best: float | None = None  # the largest scale seen to fit
+            f: float | None = None  # the fit at the current scale, once measured
             for _ in range(8):
                 f = self._fit_factor(w)
                 if f >= 1.0:
@@ -196,7 +214,10 @@ class Stage(QWidget):
                         new = best
                 if not st.set_scale(new):
                     break
-            if self._fit_factor(w) < 1.0 and best is not None:
+                f = None  # restyled: measure again
+            # Measured once more only when the last pass restyled (each pass costs a
+            # settle of every layout, ~1 ms at 4K).
+            if best is not None and (f if f is not None else self._fit_factor(w)) < 1.0:
                 st.set_scale(best)
             lay = w.layout()
             if lay is not None:
