@@ -53,13 +53,34 @@ class ColorBar(QWidget):
     def _font(self) -> QFont:
         return self.style_.font(14)
 
+    def _caption_width(self, fm: QFontMetrics) -> int:
+        return fm.horizontalAdvance(self.caption) + 2 if self.caption else 0
+
     def sizeHint(self) -> QSize:
         fm = QFontMetrics(self._font())
-        return QSize(self.style_.px(230), self.style_.px(12) + 2 * fm.height() + self.style_.px(4))
+        h = self.style_.px(12) + 2 * fm.height() + self.style_.px(4)
+        return QSize(max(self.style_.px(230), self._caption_width(fm)), h)
 
     def minimumSizeHint(self) -> QSize:
-        s = self.sizeHint()
-        return QSize(self.style_.px(140), s.height())
+        # Never narrower than its caption: a clipped "input and k" tells no one anything.
+        fm = QFontMetrics(self._font())
+        return QSize(max(self.style_.px(140), self._caption_width(fm)), self.sizeHint().height())
+
+    def caption_rect(self) -> QRect:
+        """Where the caption is drawn (tests check it lies inside the widget)."""
+        if not self.caption:
+            return QRect()
+        fm = QFontMetrics(self._font())
+        return fm.boundingRect(self._shown_caption(fm)).translated(0, fm.ascent())
+
+    def shown_caption(self) -> str:
+        """The caption as drawn at this width (elided only when squeezed)."""
+        return self._shown_caption(QFontMetrics(self._font()))
+
+    def _shown_caption(self, fm: QFontMetrics) -> str:
+        """The caption, elided at its end only if a layout squeezed the bar below its
+        minimum (then "…" says so, rather than a word cut off mid-letter)."""
+        return fm.elidedText(self.caption, Qt.TextElideMode.ElideRight, self.width())
 
     def _on_style_changed(self) -> None:
         self.updateGeometry()
@@ -74,8 +95,7 @@ class ColorBar(QWidget):
         y = fm.height() if self.caption else 0
         if self.caption:
             p.setPen(self.style_.color("muted"))
-            top = QRect(0, 0, self.width(), fm.height())
-            p.drawText(top, Qt.AlignmentFlag.AlignLeft, self.caption)
+            p.drawText(0, fm.ascent(), self._shown_caption(fm))
         lo, mid, hi = self.labels()
         lw = max(fm.horizontalAdvance(lo), fm.horizontalAdvance(hi)) // 2 + 2
         bar = QRectF(lw, y + 1, max(10, self.width() - 2 * lw), bar_h)
