@@ -30,6 +30,11 @@ from .grid_widget import GridWidget
 
 #: Matrices with more entries than this are not drawn (a picture of noise, and slow).
 MAX_ENTRIES = 250_000
+#: The largest cell of W, x and y, in stage units: a 1×1 kernel's W stays a grid.
+MAX_CELL = 96
+#: The smallest cell the stage keeps room for, in stage units (digits stay readable:
+#: the grids' own floor from the screen height applies on top).
+MIN_CELL = 28.0
 #: Keys that take W's rows one at a time, as the sliding window's keys step it.
 STEP_KEYS = {
     Qt.Key.Key_Right: "step_forward",
@@ -50,6 +55,7 @@ class MatrixView(QWidget):
         self.style_ = style
         self._M: np.ndarray | None = None
         self._dirty = True
+        self._width_bound = False
         self.refresh_count = 0
 
         self.title = QLabel("Exercise 3: cross-correlation as a matrix multiplication, y = W x")
@@ -63,6 +69,9 @@ class MatrixView(QWidget):
         self.y_grid = GridWidget(style)
         for g in (self.input_grid, self.matrix, self.x_grid, self.y_grid):
             g.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            # The minimum the stage fits to: the back row's floor (its digits), not the
+            # cells the room allows; else filling the room would shrink the stage.
+            g.min_readable_cell = MIN_CELL
         self.cap_input = QLabel("Input X")
         self.cap_matrix = QLabel("W")
         self.cap_x = QLabel("x")
@@ -252,28 +261,71 @@ class MatrixView(QWidget):
             hide_result=bool(hidden & {"result", "output"}),
         )
 
+    def room_for_grids(self) -> tuple[int, int]:
+        """The width and height the grids' row may use: the view less its margins,
+        title, explanation, arithmetic and captions, at their preferred heights.
+
+        From the view's own size, not the grid box's: the box is capped by the
+        grids' last maximum heights, so reading it would only ever shrink them
+        (the view kept a band of empty space above small grids).
+        """
+        m = self._root.contentsMargins()
+        width = self.width() - m.left() - m.right()
+        used, rows = m.top() + m.bottom(), 0
+        for w in (self.title, self.explain, self.arith):
+            if w.isHidden():
+                continue
+            hfw = w.heightForWidth(width) if w.hasHeightForWidth() else -1
+            # A wrapping label's sizeHint is its height at a narrow width: not this one.
+            used += hfw if hfw >= 0 else max(w.sizeHint().height(), w.minimumSizeHint().height())
+            rows += 1
+        used += rows * max(0, self._root.spacing())  # the spacing around the grid box
+        caps = max(c.sizeHint().height() for c in (self.cap_input, self.cap_matrix))
+        gm = self._grids.contentsMargins()
+        used += caps + max(0, self._grids.verticalSpacing()) + gm.top() + gm.bottom()
+        width -= gm.left() + gm.right()
+        return width, max(0, self.height() - used)
+
+    def grids_height(self) -> int:
+        """How tall the tallest of the four grids is drawn (cells only), in pixels."""
+        if self._M is None:
+            return 0
+        gs = (self.input_grid, self.matrix, self.x_grid, self.y_grid)
+        return int(max(g.cell_size() * g.padded_shape()[0] for g in gs))
+
+    def grids_width_bound(self) -> bool:
+        """True when the width or the largest cell, not the height, limits the cells."""
+        return self._width_bound
+
     def _fit_cells(self) -> None:
-        """One cell size for W, x and y, so a row of W lines up with y."""
+        """One cell size for W, x and y, so a row of W lines up with y; as large as
+        the room allows (up to a cap), so the grids fill the stage as a slide's do."""
         if self._M is None:
             return
         R, C = self._M.shape
-        _Hp, Wp = self.input_grid.padded_shape()
-        box = self._grid_box.size()
-        if box.width() <= 0 or box.height() <= 0:
+        Hp, Wp = self.input_grid.padded_shape()
+        width, height = self.room_for_grids()
+        if width <= 0 or height <= 0:
             return
         spare = self.style_.px(40) * 4 + self.style_.px(24)
+        m = 2 * self.style_.px(6)  # each grid's own margin
+        by_height = (height - m) / max(R, C, Hp * 1.4, 1)
         cell = min(
-            (box.height() - self.style_.px(40)) / max(R, C, 1),
-            (box.width() - spare) / max(C + 2 + Wp, 1),
-            float(self.style_.px(72)),
+            by_height,
+            (width - spare) / max(C + 2 + Wp * 1.4, 1),
+            float(self.style_.px(MAX_CELL)),
         )
+        self._width_bound = cell < by_height
         # Never below what the back row can read: the stage fits the view to that.
         floor = max(g._cell_for_text() for g in (self.matrix, self.x_grid, self.y_grid))
         base = max(2.0, cell, floor) / self.style_.scale
         for g in (self.matrix, self.x_grid, self.y_grid):
-            g.max_cell = base
-            g._update_max_size()
-        self.input_grid.max_cell = min(base * 1.4, 72.0)
+            if g.max_cell != base:
+                g.max_cell = base
+                g._update_max_size()
+        if self.input_grid.max_cell != base * 1.4:
+            self.input_grid.max_cell = base * 1.4
+            self.input_grid._update_max_size()
         # Columns share the width in proportion to the cells they hold.
         for col, n in ((0, int(Wp * 1.4)), (1, C), (3, 1), (5, 1)):
             self._grids.setColumnStretch(col, max(1, n))
