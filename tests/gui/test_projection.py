@@ -17,6 +17,7 @@ from projection_probe import chrome_on_screen, geometry_snapshot, readable_items
 
 from convviz.gui.main_window import MainWindow
 from convviz.gui.widgets.arithmetic import ArithmeticView
+from convviz.gui.widgets.color_bar import ColorBar
 
 BODY, LABEL = 0.022, 0.016
 
@@ -67,6 +68,20 @@ def check_state(w, size, where: str, problems: list[str]) -> None:
             problems.append(f"{where}: arithmetic folded off a term boundary: {lines}")
         if a.sum_label.sizeHint().width() > a.sum_label.width() + 1:
             problems.append(f"{where}: arithmetic wider than its room")
+    for bar in w.current_stage().findChildren(ColorBar):
+        if not bar.isVisible() or not bar.caption:
+            continue
+        r = bar.caption_rect()
+        if not bar.rect().contains(r) or bar.shown_caption() != bar.caption:
+            problems.append(
+                f"{where}: colour-bar caption {bar.caption!r} clipped: {r} in {bar.rect()}"
+            )
+    if w.current_view_key() == "matrix":
+        view = w.current_view()
+        if view.matrix_values is not None:
+            used, room = view.grids_height(), view.room_for_grids()[1]
+            if used < 0.85 * room and not view.grids_width_bound():
+                problems.append(f"{where}: matrix grids use {used} of {room} px of height")
 
 
 def walk(qtbot, w, size, problems: list[str], presenting: bool = False) -> int:

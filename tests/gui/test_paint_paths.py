@@ -1,0 +1,226 @@
+"""The paint paths made fast for 4K projection still draw what they drew.
+
+Grids repaint only the cells a repaint touches, big digits are copied from
+images rendered once, a window's outline is four lines, the stage fits a new
+slide before it is painted (once), colour-bar captions are never cut, and the
+matrix view's grids take the height they are given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QRegion
+from PySide6.QtWidgets import QApplication, QWidget
+
+from convviz.gui.style import Style
+from convviz.gui.widgets import text_sprites
+from convviz.gui.widgets.color_bar import ColorBar
+from convviz.gui.widgets.grid_widget import GridWidget
+from convviz.gui.widgets.matrix_view import MatrixView
+from convviz.model import Session
+
+
+def _render(w: QWidget, region: QRegion | None = None, fill: str = "#ff00ff") -> QImage:
+    img = QImage(w.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(QColor(fill))
+    p = QPainter(img)
+    # render() puts the region's top-left corner at the offset given: keep it in place.
+    at = region.boundingRect().topLeft() if region is not None else QPoint()
+    w.render(p, at, region or QRegion(), QWidget.RenderFlag.DrawWindowBackground)
+    p.end()
+    return img
+
+
+def _pixels(img: QImage) -> np.ndarray:
+    img = img.convertToFormat(QImage.Format.Format_ARGB32)
+    a = np.frombuffer(img.constBits(), np.uint8, img.sizeInBytes())
+    return a.reshape(img.height(), img.bytesPerLine() // 4, 4)[:, : img.width()].copy()
+
+
+@pytest.fixture
+def grid(qtbot):
+    g = GridWidget(Style(zoom=400))
+    qtbot.addWidget(g)
+    g.resize(2400, 1900)
+    g.set_values(np.arange(48.0).reshape(6, 8) - 20)
+    g.set_padding((1, 1))
+    g.show()
+    qtbot.waitExposed(g)
+    return g
+
+
+def test_a_partial_repaint_draws_the_same_pixels_as_a_full_one(grid):
+    window = np.zeros((6, 8), bool)
+    window[2:4, 3:6] = True
+    grid.set_outline(window)
+    assert grid.digit_px() > text_sprites.DIRECT_PX  # the copied-image path is exercised
+    full = _pixels(_render(grid))
+    c = grid.cell_rect(2, 3)
+    # A region cutting through cells (as an outline's update does), plus the padding ring.
+    for rect in (
+        QRect(int(c.x() + c.width() / 3), int(c.y() + 5), int(2.5 * c.width()), int(c.height())),
+        grid.cell_rect(-1, -1).toAlignedRect(),
+    ):
+        part = _pixels(_render(grid, QRegion(rect)))
+        r = rect.intersected(grid.rect())
+        np.testing.assert_array_equal(
+            part[r.top() : r.bottom() + 1, r.left() : r.right() + 1],
+            full[r.top() : r.bottom() + 1, r.left() : r.right() + 1],
+        )
+        # ... and nothing outside the region was painted.
+        outside = part.copy()
+        outside[r.top() : r.bottom() + 1, r.left() : r.right() + 1] = (255, 0, 255, 255)
+        assert (outside == (255, 0, 255, 255)).all()
+
+
+def test_big_digits_are_copied_where_drawText_would_put_them(qtbot):
+    text_sprites.clear()
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    font.setPixelSize(180)
+    ink = []
+    for cached in (False, True):
+        img = QImage(600, 400, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(QColor("white"))
+        p = QPainter(img)
+        rect = QRectF(50, 40, 500, 300)
+        if cached:
+            text_sprites.draw_text(p, rect, "−27", font, QColor("black"))
+            text_sprites.draw_text(p, rect, "−27", font, QColor("black"))  # from the cache
+        else:
+            p.setFont(font)
+            p.setPen(QColor("black"))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "−27")
+        p.end()
+        dark = _pixels(img)[..., 0] < 128
+        ys, xs = np.nonzero(dark)
+        ink.append((dark.sum(), xs.min(), xs.max(), ys.min(), ys.max()))
+    assert text_sprites.cached_count() == 1
+    (n0, *box0), (n1, *box1) = ink
+    assert n0 > 5000 and abs(n1 - n0) <= 0.03 * n0
+    assert np.abs(np.subtract(box0, box1)).max() <= 1
+
+
+def test_sprite_cache_stays_bounded(monkeypatch):
+    text_sprites.clear()
+    monkeypatch.setattr(text_sprites, "MAX_PIXELS", 200_000)
+    font = QFont(QApplication.font())
+    font.setPixelSize(120)
+    img = QImage(300, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    p = QPainter(img)
+    for i in range(200):
+        text_sprites.draw_text(p, QRectF(0, 0, 300, 300), str(i), font, QColor("black"))
+    p.end()
+    assert 0 < text_sprites._pixels <= 200_000 + 300 * 300
+    assert text_sprites.cached_count() < 200
+
+
+def test_a_window_outline_is_its_four_sides_and_a_dilated_one_every_cell(grid):
+    cell, x0, y0 = grid._geometry()
+    m = np.zeros((6, 8), bool)
+    m[1:3, 2:5] = True
+    lines = grid._outline_lines(m, cell, x0, y0)
+    assert len(lines) == 4
+    xs = sorted({ln.x1() for ln in lines} | {ln.x2() for ln in lines})
+    ys = sorted({ln.y1() for ln in lines} | {ln.y2() for ln in lines})
+    tl, br = grid.cell_rect(1, 2), grid.cell_rect(2, 4)
+    assert xs == [tl.left(), br.right()] and ys == [tl.top(), br.bottom()]
+    d = np.zeros((6, 8), bool)
+    d[1:4:2, 2:5:2] = True  # dilation 2: four separate cells
+    assert len(grid._outline_lines(d, cell, x0, y0)) == 16
+
+
+def test_the_cell_size_follows_size_padding_and_shape(grid, qtbot):
+    before = grid.cell_size()
+    grid.resize(700, 550)
+    assert grid.cell_size() < before
+    smaller = grid.cell_size()
+    grid.set_padding((3, 3))
+    padded = grid.cell_size()
+    assert padded < smaller
+    grid.set_values(np.ones((2, 2)))
+    assert grid.cell_size() > padded
+
+
+@pytest.mark.parametrize("zoom", [100, 150, 200, 300])
+def test_a_colour_bar_at_its_minimum_shows_its_whole_caption(qtbot, zoom):
+    bar = ColorBar(Style(zoom=zoom), "Colour scale: input and kernel")
+    qtbot.addWidget(bar)
+    bar.resize(bar.minimumSizeHint())
+    bar.show()
+    assert bar.shown_caption() == bar.caption
+    assert bar.rect().contains(bar.caption_rect())
+    bar.resize(bar.minimumSizeHint().width() // 2, bar.height())  # squeezed: elided, not cut
+    assert bar.shown_caption().endswith("…")
+    assert bar.caption_rect().right() <= bar.width()
+
+
+def test_the_matrix_grids_take_the_height_they_are_given(qtbot):
+    v = MatrixView(Session(), Style())
+    qtbot.addWidget(v)
+    v.resize(1600, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    heights = []
+    for h in (600, 1000, 700):  # taller, then shorter again: no ratchet either way
+        v.resize(1600, h)
+        qtbot.waitUntil(lambda h=h: v.height() == h)
+        qtbot.wait(20)
+        used, room = v.grids_height(), v.room_for_grids()[1]
+        assert v.grids_width_bound() or used >= 0.85 * room, (h, used, room)
+        heights.append(used)
+    assert heights[1] > heights[0] and heights[2] < heights[1]
+
+
+class _PaintCounter(QObject):
+    def __init__(self, target: QWidget) -> None:
+        super().__init__()
+        self.target, self.n = target, 0
+
+    def eventFilter(self, obj, event) -> bool:
+        """Counts repaints of most of the view (a label updated later is no relayout)."""
+        if obj is self.target and event.type() == QEvent.Type.Paint:
+            r = event.region().boundingRect()
+            if r.width() * r.height() >= 0.5 * obj.width() * obj.height():
+                self.n += 1
+        return False
+
+
+def test_a_slide_that_rescales_the_stage_is_painted_once(qtbot, settings):
+    """The lesson's opening slides (Fig. 6.2.1, what bench_ui.py times): a change of
+    slide that changes the stage's scale is fitted before the repaint, not after."""
+    from convviz.gui.main_window import MainWindow
+
+    w = MainWindow(settings=settings, zoom=150)
+    qtbot.addWidget(w)
+    w.enter_fullscreen = lambda: None
+    w.resize(3840, 2160)
+    w.show()
+    qtbot.waitExposed(w)
+    w.files.ask_unsaved = lambda answer: answer("discard")
+    assert w.open_lesson("6.2")
+    app = QApplication.instance()
+
+    def settle() -> None:
+        for _ in range(8):
+            app.processEvents()
+
+    settle()
+    lc = w.lessons
+    rescaled = 0
+    for i in range(4):
+        lc.goto(i)
+        settle()
+        assert w.current_view_key() == "window"
+        scale = w.current_stage().scale()
+        counter = _PaintCounter(w.current_view())
+        w.current_view().installEventFilter(counter)
+        lc.goto(i + 1)
+        settle()
+        counter.target.removeEventFilter(counter)
+        assert counter.n == 1, f"slide {i + 2} painted whole {counter.n} times"
+        rescaled += abs(w.current_stage().scale() - scale) > 1e-3
+    assert rescaled, "no slide change rescaled the stage: the test checks too little"
+    lc.close()
