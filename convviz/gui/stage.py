@@ -18,13 +18,24 @@ hit-testing, so the stage re-lays the real widgets out instead.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar, QWidget
 
 from .style import StageStyle, Style
+from .widgets.label_cache import LabelPaintCache
 
 #: The height, in stage units, of the reference slide at zoom 100.
 REF_HEIGHT = 760.0
+#: Scales are powers of this (1 % apart), so a slide's scale does not depend on history.
+SCALE_STEP = 1.01
+
+
+def on_grid(scale: float) -> float:
+    """The largest power of :data:`SCALE_STEP` not above ``scale``."""
+    k = math.floor(math.log(max(scale, 1e-6)) / math.log(SCALE_STEP) + 1e-9)
+    return SCALE_STEP**k
 
 
 def _wraps(item) -> bool:
@@ -52,6 +63,7 @@ class Stage(QWidget):
         self._content: QWidget | None = None
         self._fitting = False
         self._last_need = QSize()
+        self.label_cache = LabelPaintCache(self)
         window_style.sig_changed.connect(self._refit)
         # A content that changes what it needs (another grid size) asks again, batched.
         self._again = QTimer(self)
@@ -68,6 +80,7 @@ class Stage(QWidget):
         self._content = widget
         widget.setParent(self)
         widget.installEventFilter(self)
+        self.label_cache.watch(widget)  # big type: painted once per look, then copied
         widget.show()
         self._refit()
 
@@ -187,7 +200,11 @@ class Stage(QWidget):
         """Scale to the target (height × zoom), or less until the content's minimum fits.
 
         Sizes are near-linear in the scale, so one step from the current scale
-        usually lands; each applied scale restyles the content once.
+        usually lands; each applied scale restyles the content once. Scales
+        are steps of :data:`SCALE_STEP` (the largest that fits, rounded down):
+        a slide comes back at the scale it had, whatever was shown before, so
+        going back and forth restyles nothing and its text is painted from the
+        label and digit caches instead of outlines.
         """
         w = self._content
         if w is None or self._fitting or self.width() < 10 or self.height() < 10:
@@ -201,15 +218,23 @@ class Stage(QWidget):
             target = self.height() / REF_HEIGHT * self.window_style.scale
             best: float | None = None  # the largest scale seen to fit
             f: float | None = None  # the fit at the current scale, once measured
+            too_big: float | None = None  # the smallest scale seen not to fit
             for _ in range(8):
                 f = self._fit_factor(w)
+                cur = st.scale
                 if f >= 1.0:
-                    best = st.scale if best is None else max(best, st.scale)
-                    if st.scale >= target * 0.995 or f < 1.03:
-                        break
-                    new = min(target, st.scale * f)
+                    best = cur if best is None else max(best, cur)
+                    cap = min(target, cur * f)
+                    if too_big is not None:  # sizes are not quite linear: never retry it
+                        cap = min(cap, too_big / SCALE_STEP * (1 + 1e-9))
+                    new = on_grid(cap)
+                    if new <= cur * (1 + 1e-6) or (too_big is not None and f < 1.03):
+                        break  # no step up fits, or after a shrink too little to restyle for
                 else:
-                    new = st.scale * f * 0.98
+                    too_big = cur if too_big is None else min(too_big, cur)
+                    new = on_grid(cur * f)
+                    if new >= cur:
+                        new = on_grid(cur / SCALE_STEP)
                     if best is not None and new <= best:
                         new = best
                 if not st.set_scale(new):

@@ -493,7 +493,7 @@ class StageStyle(Style):
     def set_scale(self, scale: float) -> bool:
         """Set the stage's scale; True (and :attr:`sig_changed`) when it changed."""
         scale = max(0.05, float(scale))
-        if abs(scale - self._stage_scale) < 1e-3:
+        if abs(scale - self._stage_scale) < 1e-4 * scale:
             return False
         self._stage_scale = scale
         self.sig_changed.emit()

@@ -224,3 +224,37 @@ def test_a_slide_that_rescales_the_stage_is_painted_once(qtbot, settings):
         rescaled += abs(w.current_stage().scale() - scale) > 1e-3
     assert rescaled, "no slide change rescaled the stage: the test checks too little"
     lc.close()
+
+
+def _grab_label(lab) -> np.ndarray:
+    """What the label shows on screen (its paint event, through any event filter)."""
+    return _pixels(lab.grab().toImage())
+
+
+def test_a_cached_label_shows_what_the_label_would_and_follows_its_text(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from convviz.gui.widgets.label_cache import LabelPaintCache
+
+    plain = QLabel()
+    cached = QLabel()
+    cache = LabelPaintCache()
+    for lab in (plain, cached):
+        qtbot.addWidget(lab)
+        f = lab.font()
+        f.setPixelSize(120)
+        lab.setFont(f)
+        lab.resize(900, 200)
+        lab.setStyleSheet("color: #ca580c;")
+        lab.show()
+    cache.watch(cached)
+    for text in ("Y[0, 0] = 19", "Y[0, 1] = 25", "Y[0, 0] = 19"):
+        for lab in (plain, cached):
+            lab.setText(text)
+        a, b = _grab_label(plain), _grab_label(cached)
+        assert (a != a[0, 0]).any()  # something was drawn
+        np.testing.assert_allclose(a, b, atol=8)  # same text, same place, same colour
+    assert cache.misses == 2 and cache.hits >= 1  # the first text again: copied
+    cached.setStyleSheet("color: #2166ac;")  # a new colour is a new look, not a stale copy
+    plain.setStyleSheet("color: #2166ac;")
+    np.testing.assert_allclose(_grab_label(plain), _grab_label(cached), atol=8)

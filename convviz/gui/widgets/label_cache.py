@@ -1,0 +1,133 @@
+"""Labels on a stage painted from an image of what they last showed.
+
+A projected stage's labels are big (titles, the arithmetic, the operators:
+60-300 px type), and Qt fills glyphs over 64 px from their outlines on every
+paint (see :mod:`.text_sprites`): at 4K one "Press → …" line took 8 ms, and
+a slide change repaints every label. :class:`LabelPaintCache` watches a
+label's paint events; the first time a label shows a given text at a given
+size, font and colour it is rendered into an image as usual, and every later
+paint of the same look (the next slide's titles, a step shown again, the
+next run of the animation) copies that image. Labels showing a pixmap or
+selectable text are left alone.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QImage, QPainter, QPalette, QRegion
+from PySide6.QtWidgets import QLabel, QWidget
+
+#: At most this many pixels of label images are kept, all labels together (~48 MB).
+MAX_PIXELS = 12_000_000
+#: Labels smaller than this many pixels paint directly (small text is cached by Qt).
+MIN_PIXELS = 20_000
+
+
+class LabelPaintCache(QObject):
+    """An event filter: install it on labels (see :meth:`watch`)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._images: OrderedDict[tuple, QImage] = OrderedDict()
+        self._pixels = 0
+        self._rendering: QWidget | None = None
+        self._twin: QLabel | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def watch(self, root: QWidget) -> None:
+        """Cache the paints of ``root``'s labels (and of ``root``, if a label)."""
+        labels = root.findChildren(QLabel)
+        if isinstance(root, QLabel):
+            labels.append(root)
+        for lab in labels:
+            lab.installEventFilter(self)
+
+    def clear(self) -> None:
+        self._images.clear()
+        self._pixels = 0
+
+    @staticmethod
+    def _key(lab: QLabel) -> tuple | None:
+        if not lab.text() or lab.width() * lab.height() < MIN_PIXELS:
+            return None
+        if lab.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse:
+            return None
+        pal = lab.palette()
+        return (
+            id(lab),
+            lab.text(),
+            lab.width(),
+            lab.height(),
+            lab.font().key(),
+            pal.color(QPalette.ColorRole.WindowText).rgba(),
+            pal.color(QPalette.ColorRole.Link).rgba(),
+            lab.styleSheet(),
+            lab.isEnabled(),
+            int(lab.alignment().value),
+            lab.wordWrap(),
+            int(lab.textFormat().value),
+            lab.margin(),
+            lab.indent(),
+            lab.contentsMargins().left(),
+            lab.contentsMargins().right(),
+            lab.contentsMargins().top(),
+            lab.devicePixelRatioF(),
+        )
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Paint or obj is self._rendering:
+            return False
+        if not isinstance(obj, QLabel):
+            return False
+        key = self._key(obj)
+        if key is None:
+            return False
+        img = self._images.get(key)
+        if img is None:
+            self.misses += 1
+            img = self._render(obj)
+            self._images[key] = img
+            self._pixels += img.width() * img.height()
+            while self._pixels > MAX_PIXELS and len(self._images) > 1:
+                _, old = self._images.popitem(last=False)
+                self._pixels -= old.width() * old.height()
+        else:
+            self.hits += 1
+            self._images.move_to_end(key)
+        p = QPainter(obj)  # clipped to the region being repainted
+        p.drawImage(QPoint(0, 0), img)
+        p.end()
+        return True
+
+    def _render(self, lab: QLabel) -> QImage:
+        """Paint a hidden twin of ``lab`` (same text, size, font, palette, style sheet,
+        alignment) into an image: a widget cannot render itself inside its own paint."""
+        twin = self._twin
+        if twin is None:
+            twin = self._twin = QLabel()
+            twin.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        twin.setTextFormat(lab.textFormat())
+        twin.setWordWrap(lab.wordWrap())
+        twin.setAlignment(lab.alignment())
+        twin.setMargin(lab.margin())
+        twin.setIndent(lab.indent())
+        twin.setContentsMargins(lab.contentsMargins())
+        twin.setStyleSheet(lab.styleSheet())
+        twin.setPalette(lab.palette())
+        twin.setFont(lab.font())
+        twin.setEnabled(lab.isEnabled())
+        twin.setText(lab.text())
+        twin.resize(lab.size())
+        dpr = lab.devicePixelRatioF()
+        img = QImage(
+            int(lab.width() * dpr),
+            int(lab.height() * dpr),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        img.setDevicePixelRatio(dpr)
+        img.fill(Qt.GlobalColor.transparent)
+        twin.render(img, QPoint(), QRegion(), QWidget.RenderFlag(0))
+        return img
