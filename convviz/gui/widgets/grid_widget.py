@@ -474,16 +474,16 @@ class GridWidget(QWidget):
         key = int(cell)
         if self._font_cache is not None and self._font_cache[0] == key:
             return self._font_cache[1]
+        px = int(cell * DIGIT_SHARE)
+        if px < MIN_DIGIT_PX:  # before formatting every number (a 64×64 grid: 4096 of them)
+            self._font_cache = (key, None)  # type: ignore[assignment]
+            return None
         if self._texts is None:
             self._texts = [[cell_text(x, self.digits) for x in row] for row in self._values]
         longest = max((s for row in self._texts for s in row), key=len, default="0")
         if self._pad != (0, 0) and len(longest) < 1:
             longest = "0"
         f = self.style_.font(bold=True)
-        px = int(cell * DIGIT_SHARE)
-        if px < MIN_DIGIT_PX:
-            self._font_cache = (key, None)  # type: ignore[assignment]
-            return None
         f.setPixelSize(px)
         width = QFontMetrics(f).horizontalAdvance(longest)
         room = cell * DIGIT_ROOM
