@@ -271,3 +271,32 @@ def test_a_grid_too_fine_for_digits_formats_no_numbers(qtbot):
     qtbot.waitExposed(g)
     g.repaint()
     assert not g.digits_shown() and g._texts is None
+
+
+@pytest.mark.parametrize(
+    "align",
+    [Qt.AlignmentFlag.AlignCenter, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom],
+)
+def test_a_cached_wrapped_label_keeps_every_line_in_place(qtbot, align):
+    from PySide6.QtWidgets import QLabel
+
+    from convviz.gui.widgets.label_cache import LabelPaintCache
+
+    labels = [QLabel(), QLabel()]
+    cache = LabelPaintCache()
+    for lab in labels:
+        qtbot.addWidget(lab)
+        f = lab.font()
+        f.setPixelSize(90)
+        f.setItalic(True)  # overhangs past the advance
+        lab.setFont(f)
+        lab.setWordWrap(True)
+        lab.setAlignment(align)
+        lab.setContentsMargins(7, 3, 11, 5)
+        lab.resize(700, 700)
+        lab.setText("Output shape rows: 6 − 1 + 1 = 6 columns: 8 − 7 + 1 = 2")
+        lab.show()
+    cache.watch(labels[1])
+    a, b = (_grab_label(lab) for lab in labels)
+    assert cache.misses == 1
+    np.testing.assert_allclose(a, b, atol=8)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -30,7 +30,7 @@ class LabelPaintCache(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._images: OrderedDict[tuple, QImage] = OrderedDict()
+        self._images: OrderedDict[tuple, tuple[QPoint, QImage]] = OrderedDict()
         self._pixels = 0
         self._rendering: QWidget | None = None
         self._twin: QLabel | None = None
@@ -85,24 +85,41 @@ class LabelPaintCache(QObject):
         key = self._key(obj)
         if key is None:
             return False
-        img = self._images.get(key)
-        if img is None:
+        hit = self._images.get(key)
+        if hit is None:
             self.misses += 1
-            img = self._render(obj)
-            self._images[key] = img
-            self._pixels += img.width() * img.height()
+            hit = self._render(obj)
+            self._images[key] = hit
+            self._pixels += hit[1].width() * hit[1].height()
             while self._pixels > MAX_PIXELS and len(self._images) > 1:
-                _, old = self._images.popitem(last=False)
+                _, (_at, old) = self._images.popitem(last=False)
                 self._pixels -= old.width() * old.height()
         else:
             self.hits += 1
             self._images.move_to_end(key)
+        at, img = hit
         p = QPainter(obj)  # clipped to the region being repainted
-        p.drawImage(QPoint(0, 0), img)
+        p.drawImage(at, img)
         p.end()
         return True
 
-    def _render(self, lab: QLabel) -> QImage:
+    @staticmethod
+    def _ink_rect(lab: QLabel) -> QRect:
+        """Where a plain-text label's text can be: an operator's label is 200×1400 px
+        at 4K around one glyph, and filling and blending all of it is wasted."""
+        if "<" in lab.text() or lab.textFormat() == Qt.TextFormat.RichText:
+            return lab.rect()
+        fm = lab.fontMetrics()
+        flags = int(lab.alignment().value)
+        if lab.wordWrap():
+            flags |= int(Qt.TextFlag.TextWordWrap.value)
+        m = lab.margin()
+        area = lab.contentsRect().adjusted(m, m, -m, -m)
+        pad = fm.height() // 3 + 2  # overhangs, antialiasing
+        ink = fm.boundingRect(area, flags, lab.text()).adjusted(-pad, -pad, pad, pad)
+        return ink.intersected(lab.rect())
+
+    def _render(self, lab: QLabel) -> tuple[QPoint, QImage]:
         """Paint a hidden twin of ``lab`` (same text, size, font, palette, style sheet,
         alignment) into an image: a widget cannot render itself inside its own paint."""
         twin = self._twin
@@ -121,13 +138,17 @@ class LabelPaintCache(QObject):
         twin.setEnabled(lab.isEnabled())
         twin.setText(lab.text())
         twin.resize(lab.size())
+        ink = self._ink_rect(lab)
+        if ink.isEmpty():
+            ink = lab.rect()
         dpr = lab.devicePixelRatioF()
         img = QImage(
-            int(lab.width() * dpr),
-            int(lab.height() * dpr),
+            int(ink.width() * dpr),
+            int(ink.height() * dpr),
             QImage.Format.Format_ARGB32_Premultiplied,
         )
         img.setDevicePixelRatio(dpr)
         img.fill(Qt.GlobalColor.transparent)
-        twin.render(img, QPoint(), QRegion(), QWidget.RenderFlag(0))
-        return img
+        # render() puts the region's corner at the offset given: the image's origin.
+        twin.render(img, QPoint(), QRegion(ink), QWidget.RenderFlag(0))
+        return ink.topLeft(), img
