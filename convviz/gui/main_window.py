@@ -7,7 +7,9 @@ menus, remembers the window state and starts the engine warm-up.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,6 +23,9 @@ from ..model import Session
 from .presenting import Presenting
 from .stage import Stage
 from .style import THEME_LABELS, Style
+
+if TYPE_CHECKING:
+    from .workers import Task
 
 
 class MainWindow(QMainWindow):
@@ -50,7 +55,7 @@ class MainWindow(QMainWindow):
         # remembered until the user changes them in the window.
         self._launch_only: dict[str, object] = {"zoom": zoom, "theme": theme}
         self.engine_ready = False
-        self._warm_thread: QThread | None = None
+        self.warm_up: Task | None = None  # the engine's warm-up while it runs
         self.setWindowTitle("convviz — Convolutions for Images (D2L 6.2)")
 
         self.tabs = QTabWidget()
@@ -269,7 +274,7 @@ class MainWindow(QMainWindow):
             )
         else:
             self.status.setText("Loading the engine…")
-        self._warm_thread = start_warm_up(
+        self.warm_up = start_warm_up(
             self, self._on_engine_ready, self._on_engine_failed, self._on_engine_progress
         )
 
@@ -295,18 +300,17 @@ class MainWindow(QMainWindow):
         self.status.setText(f"The engine failed to start: {message}")
 
     def stop_engine_warm_up(self) -> None:
-        """End the warm-up thread before the window (its parent) goes away.
+        """End the warm-up before the window goes away.
 
-        Destroying a running QThread aborts the process, so this waits, with no
-        time limit, but only for the loop being compiled now: the worker stops
-        before the next one (at most a few seconds on a first launch).
+        This waits, with no time limit, but only for the loop being compiled
+        now: the warm-up stops before the next one (at most a few seconds on a
+        first launch), and nothing is destroyed while it runs.
         """
-        thread = self._warm_thread
-        if thread is None or not thread.isRunning():
+        task = self.warm_up
+        if task is None or not task.running:
             return
-        thread._worker.request_stop()  # type: ignore[attr-defined]
-        thread.quit()
-        thread.wait()
+        task.cancel()
+        task.wait()
 
     def closeEvent(self, event) -> None:
         if not self.files.confirm_close(event):  # unsaved changes: Save / Discard / Cancel
