@@ -294,8 +294,6 @@ def test_click_shows_the_window_and_arithmetic(qtbot, view, session):
 
 
 def test_lesson_can_hide_the_maps(qtbot, view, session):
-    if not hasattr(session, "set_hidden"):
-        pytest.skip("lessons' hiding is not in the session yet")
     _chapter(qtbot, view)
     session.set_hidden({"edge-map"})
     assert view.map_panel("XK").overlay_text() == HIDDEN

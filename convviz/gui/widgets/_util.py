@@ -24,21 +24,27 @@ def blocked(*objects: QObject) -> Iterator[None]:
             o.blockSignals(b)
 
 
-def connect_model(event: Event, method: Callable[..., Any]) -> None:
+def connect_model(event: Event, method: Callable[..., Any]) -> Callable[..., Any]:
     """Connect a widget's bound method to a model :class:`Event` without keeping it alive.
 
     The model outlives its widgets (tests build several views on one
     session); once the widget is collected or its C++ side deleted, the
-    connection removes itself instead of calling into a dead object.
+    connection removes itself instead of calling into a dead object. Returns
+    the callable connected, which ``event.disconnect`` takes.
     """
     ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
 
     def slot(*args: Any) -> None:
         m = ref()
-        owner = getattr(m, "__self__", None)
-        if m is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
+        if m is None or not _alive(m.__self__):  # type: ignore[attr-defined]
             event.disconnect(slot)
             return
         m(*args)
 
     event.connect(slot)
+    return slot  # for event.disconnect(slot)
+
+
+def _alive(owner: object) -> bool:
+    """False once a QObject's C++ side is deleted (its Python wrapper may live on)."""
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

@@ -113,6 +113,7 @@ class ArithmeticView(QWidget):
         self._plan: tuple[int, float, int] | None = None  # (width, points, per_line)
         self._caption_template = "Y[0, 0] ="
         self._padding_note = False
+        self._lines: list[str] = []  # the sum as folded on screen (see lines())
         self.caption = QLabel()  # "Y[0, 1] =": which output cell, before the sum
         self.sum_label = QLabel()
         self.bias_label = QLabel()
@@ -293,7 +294,7 @@ class ArithmeticView(QWidget):
 
     def lines(self) -> list[str]:
         """The sum as folded on screen, one plain string a line (the fold is at ``+``)."""
-        return list(getattr(self, "_lines", []))
+        return list(self._lines)
 
     def font_px(self) -> int:
         """The sum's type size in pixels (tests check it reads from the back row)."""

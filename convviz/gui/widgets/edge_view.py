@@ -404,7 +404,7 @@ class EdgeView(QWidget):
         e = self.edges
         maps = e.maps()
         L = e.limit()
-        hidden = getattr(self.session, "hidden", frozenset())
+        hidden = self.session.hidden
 
         X = e.picture
         pic_id = (id(e._picture), e.name)
@@ -503,7 +503,7 @@ class EdgeView(QWidget):
 
     def select(self, key: str, r: int, c: int) -> None:
         """Show the window and arithmetic behind cell (r, c) of an edge map."""
-        if HIDDEN_BY.get(key) in getattr(self.session, "hidden", frozenset()):
+        if HIDDEN_BY.get(key) in self.session.hidden:
             return
         self._selected = (key, r, c)
         self._update_detail(self.edges.limit())
@@ -518,7 +518,7 @@ class EdgeView(QWidget):
         sel = self._selected
         if sel is not None:
             key, r, c = sel
-            hidden = HIDDEN_BY[key] in getattr(self.session, "hidden", frozenset())
+            hidden = HIDDEN_BY[key] in self.session.hidden
             shown = key in self.edges.shown_keys()
             m = self.edges.map(key) if shown else None
             if hidden or m is None or m.shape is None or r >= m.shape[0] or c >= m.shape[1]:
@@ -579,6 +579,9 @@ class EdgeView(QWidget):
             self.show_kt,
             self.btn_chapter,
         )
+
+    def pause(self) -> None:
+        """Nothing plays here (a picture being read goes on: the slide may want it)."""
 
     def set_tools_visible(self, on: bool) -> None:
         """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""

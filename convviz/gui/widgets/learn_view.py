@@ -15,10 +15,11 @@ however fast training goes. Nothing compiled runs before the first step.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -58,8 +59,8 @@ from ..style import Style
 from ._util import blocked, connect_model
 from .grid_widget import GridWidget
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
-from .learn_settings import SETTINGS_WIDGETS, SettingsForm
-from .learn_transport import TRANSPORT_WIDGETS, TrainingBar
+from .learn_settings import SettingsForm
+from .learn_transport import TrainingBar
 
 #: Milliseconds between slices: 17 ms keeps redraws just under 60 a second.
 TICK_MS = 17
@@ -135,6 +136,8 @@ class LearnView(QWidget):
         self._asking = False
         self._restoring = False
         self._resume_after_check = False
+        self._writing = False  # this view is writing the learning state (its own event)
+        self._run_slot: Callable[..., object] = self._on_new_run  # see _follow
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
@@ -143,6 +146,7 @@ class LearnView(QWidget):
         self._show_settings(self.learning.settings)
         self._build_shortcuts()
         connect_model(session.changed, self._on_session_changed)
+        connect_model(self.learning.changed, self._on_learning_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
         self._set_state("ready")
@@ -155,8 +159,16 @@ class LearnView(QWidget):
 
         # --- controls: the training transport (learn_transport.py)
         bar = TrainingBar(st, self.learning.settings.threshold, PACES)
-        for name in TRANSPORT_WIDGETS:  # the view wires them by these names
-            setattr(self, name, getattr(bar, name))
+        # the view wires them by these names
+        self.btn_train = bar.btn_train
+        self.btn_step = bar.btn_step
+        self.btn_reset = bar.btn_reset
+        self.btn_until = bar.btn_until
+        self.edit_threshold = bar.edit_threshold
+        self.combo_pace = bar.combo_pace
+        self.btn_mxnet = bar.btn_mxnet
+        self.btn_djl = bar.btn_djl
+        self.btn_settings = bar.btn_settings
         root.addWidget(bar)
         self._controls_bar = bar
 
@@ -210,8 +222,21 @@ class LearnView(QWidget):
 
     def _build_settings(self) -> QWidget:
         form = SettingsForm(self.style_)
-        for name in SETTINGS_WIDGETS:  # the view reads and writes them by these names
-            setattr(self, name, getattr(form, name))
+        # the view reads and writes them by these names
+        self.combo_source = form.combo_source
+        self.spin_rows = form.spin_rows
+        self.spin_cols = form.spin_cols
+        self.combo_loss = form.combo_loss
+        self.edit_lr = form.edit_lr
+        self.lr_hint = form.lr_hint
+        self.spin_steps = form.spin_steps
+        self.combo_init = form.combo_init
+        self.edit_scale = form.edit_scale
+        self.edit_typed = form.edit_typed
+        self.spin_seed = form.spin_seed
+        self.btn_seed = form.btn_seed
+        self.check_bias = form.check_bias
+        self.settings_problem = form.settings_problem
         for w in (self.combo_source, self.combo_loss, self.combo_init):
             w.currentIndexChanged.connect(self._on_settings_edited)
         for w in (self.spin_rows, self.spin_cols, self.spin_steps, self.spin_seed):
@@ -328,20 +353,39 @@ class LearnView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # =============================================================== the run
-    def adopt_model_settings(self) -> None:
-        """Take up settings someone else put in the model (a lesson slide): the form
-        shows them and the view follows the model's run, or a fresh one."""
+    def _on_learning_changed(self, parts: frozenset) -> None:
+        """Someone else changed the settings or the run (a lesson slide, an opened
+        file): the form shows them and the view follows the model's run, or a fresh one."""
+        if self._writing:
+            return  # this view's own change: it has drawn it already
         self.pause()
-        self.run = None
+        self._follow(None)
         self.ensure_run()
         self._show_settings(self.learning.settings)
+
+    @contextlib.contextmanager
+    def _writing_model(self) -> Iterator[None]:
+        """This view writes the learning state: its own event is not news to it."""
+        self._writing = True
+        try:
+            yield
+        finally:
+            self._writing = False
+
+    def _follow(self, run: LearningRun | None) -> None:
+        """Show ``run`` from now on, and redraw when it is reset (LearningRun.changed)."""
+        if self.run is not None:
+            self.run.changed.disconnect(self._run_slot)
+        self.run = run
+        if run is not None:
+            self._run_slot = connect_model(run.changed, self._on_new_run)
 
     def ensure_run(self) -> LearningRun | None:
         """The current run, made from the settings on first need (cheap: no compiled code)."""
         if self.run is None:
             run = self.learning.run
             if run is not None and not run.settings.restart_needed(self.learning.settings):
-                self.run = run
+                self._follow(run)
                 self._on_new_run()
             else:
                 self._new_run()
@@ -350,17 +394,21 @@ class LearnView(QWidget):
     def _new_run(self) -> None:
         self.pause()
         try:
-            self.run = self.learning.new_run(self.session)
+            with self._writing_model():
+                run = self.learning.new_run(self.session)
         except ValueProblem as exc:
-            self.learning.discard()
-            self.run = None
+            with self._writing_model():
+                self.learning.discard()
+            self._follow(None)
             self._show_message(str(exc), error=True)
             self._set_state("stopped")
             self._clear_live()
             return
+        self._follow(run)
         self._on_new_run()
 
     def _on_new_run(self) -> None:
+        """A run to show from its start: a new one, or this one reset."""
         run = self.run
         assert run is not None
         self._target = 0
@@ -463,8 +511,7 @@ class LearnView(QWidget):
         run = self.ensure_run()
         if run is None:
             return
-        run.reset()
-        self._on_new_run()
+        run.reset()  # its changed event redraws the view (_on_new_run)
 
     def use_edition(self, which: str) -> None:
         """One click for a book's settings (the seed stays as it is)."""
@@ -756,10 +803,11 @@ class LearnView(QWidget):
         self._adopt(new, restart=restart, resume=False)
 
     def _adopt(self, new: LearningSettings, *, restart: bool, resume: bool) -> None:
-        self.learning.set_settings(new)
+        with self._writing_model():
+            self.learning.set_settings(new)
         self._show_settings(new)
         if restart:
-            self.run = None
+            self._follow(None)
             self._new_run()
             if resume:
                 self.train()
@@ -827,9 +875,10 @@ class LearnView(QWidget):
                 self.train()
             return
         self._show_settings(self.learning.settings)
-        self.run = None
+        self._follow(None)
         if data is None:
-            self.learning.discard()
+            with self._writing_model():
+                self.learning.discard()
             self._clear_live()
             self._show_message(problem, error=True)
             self._set_state("stopped")
@@ -847,6 +896,12 @@ class LearnView(QWidget):
         """The example a third of the width, the plots 38 %, the surface and log 29 %
         (stretch factors of the columns' layout); the settings take what they need."""
         self._columns.invalidate()
+
+    def set_tools_visible(self, on: bool) -> None:
+        """The settings form is this view's tools: folding them closes it (the Settings
+        button opens it again)."""
+        if not on:
+            self.btn_settings.setChecked(False)
 
     def set_controls_visible(self, on: bool) -> None:
         """View ▸ Hide controls and presenting: the buttons, settings and log fold away."""

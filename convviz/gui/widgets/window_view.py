@@ -11,6 +11,8 @@ no cell editor or text field wants the key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
@@ -42,15 +44,8 @@ from .grid_panel import GridPanel
 from .grid_widget import GridWidget
 
 #: Keys that drive the animation, and what they do.
-STEP_KEYS = {
-    Qt.Key.Key_Space: "toggle_play",
-    Qt.Key.Key_Right: "step_forward",
-    Qt.Key.Key_PageDown: "step_forward",
-    Qt.Key.Key_Left: "step_back",
-    Qt.Key.Key_PageUp: "step_back",
-    Qt.Key.Key_Home: "to_start",
-    Qt.Key.Key_End: "to_end",
-}
+#: What each stepping key does (the table itself is after the class, which it names).
+STEP_KEYS: dict[Qt.Key, Callable[[WindowView], object]]
 
 
 class _OptionSpin(QSpinBox):
@@ -318,8 +313,8 @@ class WindowView(QWidget):
         for key, action in STEP_KEYS.items():
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.setAutoRepeat(action != "toggle_play")
-            sc.activated.connect(getattr(self, action))
+            sc.setAutoRepeat(key != Qt.Key.Key_Space)  # held Space must not toggle on and off
+            sc.activated.connect(lambda a=action: a(self))
             self._shortcuts.append(sc)
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
@@ -434,7 +429,7 @@ class WindowView(QWidget):
         if action is not None and not e.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
         ):
-            getattr(self, action)()
+            action(self)
             return
         super().keyPressEvent(e)
 
@@ -555,7 +550,7 @@ class WindowView(QWidget):
             return
         shape = steps.output_shape
         cur = s.current
-        hidden = getattr(s, "hidden", frozenset())  # a lesson's predict-then-reveal slide
+        hidden = s.hidden  # a lesson's predict-then-reveal slide
         if cur is None:
             self.output.set_values(np.zeros(shape), mask=np.zeros(shape, bool))
             self.output.set_outline(None)
@@ -776,3 +771,14 @@ class WindowView(QWidget):
         m = s.px(12)
         self._root.setContentsMargins(m, m, m, m)
         self.slider.setMinimumHeight(s.px(28))
+
+
+STEP_KEYS = {
+    Qt.Key.Key_Space: WindowView.toggle_play,
+    Qt.Key.Key_Right: WindowView.step_forward,
+    Qt.Key.Key_PageDown: WindowView.step_forward,
+    Qt.Key.Key_Left: WindowView.step_back,
+    Qt.Key.Key_PageUp: WindowView.step_back,
+    Qt.Key.Key_Home: WindowView.to_start,
+    Qt.Key.Key_End: WindowView.to_end,
+}
