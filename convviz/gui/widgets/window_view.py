@@ -460,25 +460,7 @@ class WindowView(QWidget):
         self.in_bar.set_limit(lim)
         self.input_panel.editor.set_padding(o.padding)
         conv = o.convolution
-        keep = conv or self._reserve_flipped  # a reveal to come keeps its column
-        self.applied_box.setVisible(keep)
-        # Columns as wide as their grids: one cell size fits all, and the output
-        # (the answer) is never drawn smaller than the input.
-        _, wp = self.input_panel.editor.padded_shape()
-        kw = s.kernel.shape[1]
-        ow = s.output_shape[1] if s.output_shape else kw
-        for col, cells in (
-            (0, wp),
-            (2, max(kw, 2)),
-            (3, max(kw, 2) if keep else 0),
-            (5, max(ow, 2)),
-        ):
-            self._top.setColumnStretch(col, cells)
-        if conv:
-            self.applied.set_values(s.applied_kernel, limit=lim)
-        elif keep:  # room for the flip the reveal will show, its cells blank till then
-            k = np.asarray(s.kernel)[::-1, ::-1]
-            self.applied.set_values(k, mask=np.zeros(k.shape, bool), limit=lim)
+        self._show_columns(lim)
         self._plan_arithmetic()
         self.op_star.setText("∗" if conv else "⋆")
         self.op_star.setToolTip("convolution" if conv else "cross-correlation")
@@ -530,6 +512,31 @@ class WindowView(QWidget):
             self.slider.setRange(-1, max(-1, s.n_steps - 1))
         self._refresh_step()
         self._sync_timer.start()
+
+    def _show_columns(self, lim: float) -> None:
+        """Which columns show and how wide: the flipped kernel's column shows in
+        convolution, or blank when a lesson's reveal will turn convolution on."""
+        s = self.session
+        conv = s.options.convolution
+        keep = conv or self._reserve_flipped  # a reveal to come keeps its column
+        self.applied_box.setVisible(keep)
+        # Columns as wide as their grids: one cell size fits all, and the output
+        # (the answer) is never drawn smaller than the input.
+        _, wp = self.input_panel.editor.padded_shape()
+        kw = s.kernel.shape[1]
+        ow = s.output_shape[1] if s.output_shape else kw
+        for col, cells in (
+            (0, wp),
+            (2, max(kw, 2)),
+            (3, max(kw, 2) if keep else 0),
+            (5, max(ow, 2)),
+        ):
+            self._top.setColumnStretch(col, cells)
+        if conv:
+            self.applied.set_values(s.applied_kernel, limit=lim)
+        elif keep:  # room for the flip the reveal will show, its cells blank till then
+            k = np.asarray(s.kernel)[::-1, ::-1]
+            self.applied.set_values(k, mask=np.zeros(k.shape, bool), limit=lim)
 
     def _plan_arithmetic(self) -> None:
         """Fold the sum once per slide, for the widest numbers any step can show."""
@@ -689,7 +696,7 @@ class WindowView(QWidget):
         column (blank) from the first build, so the reveal moves nothing."""
         if bool(on) != self._reserve_flipped:
             self._reserve_flipped = bool(on)
-            self._refresh_all()
+            self._show_columns(colormap.symmetric_limit(self.session.input, self.session.kernel))
 
     def set_tools_visible(self, on: bool) -> None:
         """Show or fold the edit tools under the grids (lessons fold them: room to project)."""
