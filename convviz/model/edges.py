@@ -36,7 +36,6 @@ from . import presets
 from .colormap import symmetric_limit
 from .events import Event
 from .images import DEFAULT_MAX_SIDE, ImageInfo, check_max_side, load_image
-from .values import display_number  # noqa: F401  (the GUI imports it from here)
 
 if TYPE_CHECKING:
     from .session import Session

@@ -114,7 +114,7 @@ def test_pause_then_resume_equals_uninterrupted(qtbot, view):
     click(qtbot, view.btn_train)
     qtbot.waitUntil(lambda: view.run.steps >= 3, timeout=5000)
     click(qtbot, view.btn_train)  # pause
-    assert view.state == "paused" and not view.timer.isActive()
+    assert view.state == "paused" and not view.driver.timer.isActive()
     paused_at = view.run.steps
     qtbot.wait(100)
     assert view.run.steps == paused_at

@@ -150,8 +150,10 @@ def test_the_lesson_keys_win_over_the_views_but_not_over_typing(qtbot, window):
     window.open_lesson("6.2")
     qtbot.keyClick(wv, Qt.Key.Key_Right)  # the same key inside a lesson: the slide's build
     assert window.lessons.player.build == 1 and s.step == 0
-    wv.bias.setFocus()
-    qtbot.keyClick(wv.bias, Qt.Key.Key_Right)  # moving the cursor in a field stays there
+    wv.options_form.bias.setFocus()
+    qtbot.keyClick(
+        wv.options_form.bias, Qt.Key.Key_Right
+    )  # moving the cursor in a field stays there
     assert window.lessons.player.build == 1
     window.lessons.close()
     assert not window.lessons.toolbar.isVisible() and s.hidden == frozenset()

@@ -98,8 +98,8 @@ def test_undo_shortcut_is_not_swallowed_by_the_grid(qtbot, window):
         grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert window.session.input[1, 1] == 9
-    view.pad_r.setFocus()
-    qtbot.keyClick(view.pad_r, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    view.options_form.pad_r.setFocus()
+    qtbot.keyClick(view.options_form.pad_r, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.input[1, 1] == 4
 
 

@@ -134,11 +134,11 @@ def test_edits_recompute_and_keep_the_place(view, session):
 def test_padding_stride_dilation_from_the_widgets(view, session):
     session.set_grid("input", np.arange(36.0).reshape(6, 6) - 10)
     session.set_grid("kernel", [[1, -1, 2], [0, 3, -2]])
-    view.pad_r.setValue(2)
-    view.pad_c.setValue(1)
-    view.stride_r.setValue(2)
-    view.stride_c.setValue(3)
-    view.dil_c.setValue(2)
+    view.options_form.pad_r.setValue(2)
+    view.options_form.pad_c.setValue(1)
+    view.options_form.stride_r.setValue(2)
+    view.options_form.stride_c.setValue(3)
+    view.options_form.dil_c.setValue(2)
     o = session.options
     assert o.padding == (2, 1) and o.stride == (2, 3) and o.dilation == (1, 2)
     expect = corr2d(session.input, session.kernel, padding=(2, 1), stride=(2, 3), dilation=(1, 2))
@@ -157,7 +157,7 @@ def test_padding_stride_dilation_from_the_widgets(view, session):
 
 
 def test_bias_shows_two_steps(view, session):
-    view.bias.setValue(0.5)
+    view.options_form.bias.setValue(0.5)
     assert session.options.bias == 0.5
     view.step_forward()
     assert view.arith.sum_text == FIG_621[0]
@@ -165,12 +165,12 @@ def test_bias_shows_two_steps(view, session):
     assert view.arith.bias_label.isVisibleTo(view)
     assert "19.5" in view.arith.bias_label.text()
     assert shown_output(view)[0, 0] == 19.5
-    view.bias.setValue(-2)
+    view.options_form.bias.setValue(-2)
     assert view.arith.bias_text == "19 + (−2) = 17"
 
 
 def test_convolution_shows_the_flipped_kernel(view, session):
-    view.mode_conv.click()
+    view.options_form.mode_conv.click()
     assert session.options.convolution
     assert view.applied_box.isVisibleTo(view)
     np.testing.assert_array_equal(view.applied.values(), [[3, 2], [1, 0]])
@@ -180,7 +180,7 @@ def test_convolution_shows_the_flipped_kernel(view, session):
     assert view.arith.caption.text() == "Y[0, 0] =" and view.op_star.toolTip() == "convolution"
     view.to_end()
     np.testing.assert_array_equal(shown_output(view), conv2d(session.input, session.kernel))
-    view.mode_corr.click()
+    view.options_form.mode_corr.click()
     assert not session.options.convolution and not view.applied_box.isVisibleTo(view)
 
 
@@ -219,8 +219,8 @@ def test_a_product_is_tied_to_its_two_cells(view, session):
 
 
 def test_option_problems_are_shown_not_raised(view, session):
-    view._set_options(stride=(0, 1))
-    assert "Stride" in view.options_message.text()
+    view.options_form.set_options(stride=(0, 1))
+    assert "Stride" in view.options_form.message.text()
     assert session.options.stride == (1, 1)
 
 

@@ -1,4 +1,5 @@
-"""Small helpers shared by the views: blocked signals and weak model connections."""
+"""Small helpers shared by the views: blocked signals, weak model connections, and the
+one cache of text colours (black or white digits on a coloured cell)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QColor
 
+from ...model import colormap
 from ...model.events import Event
 
 
@@ -48,3 +52,16 @@ def connect_model(event: Event, method: Callable[..., Any]) -> Callable[..., Any
 def _alive(owner: object) -> bool:
     """False once a QObject's C++ side is deleted (its Python wrapper may live on)."""
     return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
+_TEXT_COLORS: dict[tuple[int, int, int], QColor] = {}
+
+
+def text_color_for(rgb: np.ndarray | tuple[int, int, int]) -> QColor:
+    """Black or white digits on the colour ``rgb`` (``colormap.text_color``), made once
+    per colour: every grid and map paints its numbers through this one cache."""
+    key = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+    c = _TEXT_COLORS.get(key)
+    if c is None:
+        c = _TEXT_COLORS[key] = QColor(*colormap.text_color(key))
+    return c

@@ -40,9 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.edges import MAP_KEYS, PICTURES, display_number
+from ...model.edges import MAP_KEYS, PICTURES
 from ...model.images import FILE_FILTER, IMAGE_SUFFIXES, MAX_MAX_SIDE, MIN_MAX_SIDE, load_image
 from ...model.session import Session
+from ...model.values import display_number
 from ..style import Style
 from ..workers import Task, run_in_thread
 from ._util import blocked, connect_model

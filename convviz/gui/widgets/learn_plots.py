@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from ...model.values import format_number
+from ...model.values import display_number
 from ..style import Style
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
@@ -440,7 +440,5 @@ class SurfacePlot(QWidget):
             label.setColor(QColor(t.text))
             label.setFont(s.font(12, bold=True))
         self.true_label.setText(
-            "true K ["
-            + ", ".join(format_number(v).replace("-", "\u2212") for v in self._truth)
-            + "]"
+            "true K [" + ", ".join(display_number(v) for v in self._truth) + "]"
         )

@@ -6,11 +6,11 @@ step, the loss and each weight plotted as the run trains, the loss surface
 over (w₁, w₂) with the descent path for two-weight kernels, and the
 book-style log. The run itself is a Qt-free
 :class:`~convviz.model.learning.LearningRun`; this widget is its
-controller: a QTimer calls ``advance(n)`` every 17 ms with ``n`` adapted so
-each slice of training takes at most about 8 ms (less when painting is
-slow or the machine busy), then redraws once in a separate event, so the
-window stays responsive and the plots refresh at most 60 times a second
-however fast training goes. Nothing compiled runs before the first step.
+controller: its :class:`~.learn_driver.TrainingDriver` advances the run in
+timed slices and asks for at most one redraw per slice; this view says
+what a slice means (done, converged, diverged) and draws. The settings
+form and the transport bar are in ``learn_settings.py`` and
+``learn_transport.py``. Nothing compiled runs before the first step.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import math
 import random
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -28,7 +27,6 @@ from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -36,7 +34,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -54,23 +51,15 @@ from ...model.learning import (
     parse_kernel_text,
 )
 from ...model.session import Session
-from ...model.values import ValueProblem, format_number
+from ...model.values import ValueProblem, display_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .grid_widget import GridWidget
+from .learn_driver import UNTIL_CAP, TrainingDriver
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
 from .learn_settings import SettingsForm
 from .learn_transport import TrainingBar
 
-#: Milliseconds between slices: 17 ms keeps redraws just under 60 a second.
-TICK_MS = 17
-#: Seconds of training per slice: with the redraw that follows, a key press
-#: waits at most a few tens of milliseconds.
-BUDGET_S = 0.008
-#: The least a slice may be given when frames overrun.
-BUDGET_MIN_S = 0.001
-#: "Run until converged" gives up after this many steps.
-UNTIL_CAP = 10_000_000
 #: Paces in steps per second; None is as fast as the budget allows, "auto"
 #: spreads a press of Train over about two seconds so a short run can be watched.
 PACES: dict[str, float | str | None] = {
@@ -83,7 +72,6 @@ EXPLAIN = (
     "Each step is one full-batch gradient step on the one example (X, Y): "
     "Ŷ = X ⋆ K, the loss L(Ŷ, Y), then K ← K − lr · ∂L/∂K."
 )
-MINUS = "\u2212"
 
 
 def ask_question(parent: QWidget, title: str, text: str) -> bool:
@@ -96,10 +84,6 @@ def ask_question(parent: QWidget, title: str, text: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-def _fmt(v: float) -> str:
-    return format_number(v).replace("-", MINUS)
 
 
 class LearnView(QWidget):
@@ -117,19 +101,9 @@ class LearnView(QWidget):
         #: Asked before a run is discarded: (title, text) -> True to discard.
         #: Tests replace it with a function that answers at once.
         self.ask: Callable[[str, str], bool] = lambda title, text: ask_question(self, title, text)
-        self.training = False
         self.state = "ready"
         self.frames = 0  # redraws of the live parts, for the benchmark
-        self.slices = 0  # training slices run by the timer
-        self._until = False
-        self._target = 0
-        self._n = 32  # steps per slice, adapted to the budget
-        self._budget = BUDGET_S  # seconds per slice, adapted to the frame period
-        self._last_tick = 0.0
-        self._draw_pending = False
         self._message_error = False
-        self._pace_t0 = 0.0
-        self._pace_s0 = 0
         self._log_seen = 0
         self._stale = False  # the session's X or K changed while hidden
         self._resume_on_show = False
@@ -138,10 +112,15 @@ class LearnView(QWidget):
         self._resume_after_check = False
         self._writing = False  # this view is writing the learning state (its own event)
         self._run_slot: Callable[..., object] = self._on_new_run  # see _follow
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
+        # The timer, the slices and the pace (learn_driver.py); this view says what a
+        # slice means and draws.
+        self.driver = TrainingDriver(
+            self,
+            pace=self._pace,
+            threshold=lambda: self.learning.settings.threshold,
+            on_slice=self._after_slice,
+            on_draw=self._refresh_live,
+        )
         self._build()
         self._show_settings(self.learning.settings)
         self._build_shortcuts()
@@ -411,8 +390,7 @@ class LearnView(QWidget):
         """A run to show from its start: a new one, or this one reset."""
         run = self.run
         assert run is not None
-        self._target = 0
-        self._until = False
+        self.driver.forget()
         self._log_seen = 0
         self._stale = False
         self.log.clear()
@@ -457,42 +435,41 @@ class LearnView(QWidget):
         else:
             self.train()
 
+    @property
+    def training(self) -> bool:
+        return self.driver.training
+
+    @property
+    def slices(self) -> int:
+        """Training slices run by the timer (for tests and the benchmark)."""
+        return self.driver.slices
+
     def train(self) -> None:
         """Train (or resume) towards ``steps`` more steps than where the run stood."""
         run = self.ensure_run()
         if run is None or run.diverged or self.training:
             return
-        if self._until or run.steps >= self._target:
-            self._until = False
-            self._target = run.steps + self.learning.settings.steps
-        self._start()
+        self.driver.aim_steps(run, self.learning.settings.steps)
+        self._start(run)
 
     def run_until_converged(self) -> None:
         run = self.ensure_run()
         if run is None or run.diverged:
             return
         self.pause()
-        self._until = True
-        self._target = run.steps + UNTIL_CAP
-        self._start()
+        self.driver.aim_until(run)
+        self._start(run)
 
-    def _start(self) -> None:
-        self.training = True
-        self._last_tick = 0.0
-        self._pace_t0 = time.perf_counter()
-        self._pace_s0 = self.run.steps if self.run is not None else 0
+    def _start(self, run: LearningRun) -> None:
         self._show_message("")
         self._set_state("training")
-        self.timer.start()
-        self._tick()
+        self.driver.start(run)
 
     def pause(self) -> None:
         if not self.training:
             return
-        self.training = False
-        self.timer.stop()
-        run = self.run
-        self._set_state("paused" if run is not None and run.steps < self._target else "done")
+        self.driver.pause()
+        self._set_state("done" if self.driver.reached else "paused")
 
     def step(self) -> None:
         """One gradient step (pauses a running run first)."""
@@ -500,7 +477,7 @@ class LearnView(QWidget):
         run = self.ensure_run()
         if run is None or run.diverged:
             return
-        self._until = False
+        self.driver.until = False
         run.advance(1)
         self._after_slice(stepping=True)
         self._refresh_live()
@@ -523,58 +500,13 @@ class LearnView(QWidget):
     def copy_log(self) -> None:
         QApplication.clipboard().setText(self.log.toPlainText())
 
-    # ----------------------------------------------------------- the timer
+    # ------------------------------------------------------------ the pace
     def _pace(self) -> float | None:
+        """Steps per second for the driver (None: as fast as the budget allows)."""
         val = self.combo_pace.currentData()
         if val == "auto":
             return max(self.learning.settings.steps / 2.0, 5.0)
         return val  # type: ignore[no-any-return]
-
-    def _tick(self) -> None:
-        """One slice of training; the redraw follows as a separate event."""
-        run = self.run
-        if not self.training or run is None:
-            self.timer.stop()
-            return
-        self._adapt_budget(time.perf_counter())
-        want = min(self._n, self._target - run.steps)
-        rate = self._pace()
-        if rate is not None:
-            allowed = int(rate * (time.perf_counter() - self._pace_t0)) + 1
-            want = min(want, allowed - (run.steps - self._pace_s0))
-        if want <= 0:
-            return
-        stop_below = self.learning.settings.threshold if self._until else None
-        t0 = time.perf_counter()
-        taken = run.advance(want, stop_below=stop_below)
-        dt = time.perf_counter() - t0
-        if taken and dt > 0:
-            self._n = max(1, min(int(taken * self._budget / dt), 4 * self._n, 5_000_000))
-        self.slices += 1
-        self._after_slice()
-        if self.training:
-            # Drawn in its own event, so a key press can come between the two.
-            if not self._draw_pending:
-                self._draw_pending = True
-                QTimer.singleShot(0, self, self._draw)
-        else:
-            self._refresh_live()
-
-    def _draw(self) -> None:
-        if self._draw_pending:
-            self._draw_pending = False
-            self._refresh_live()
-
-    def _adapt_budget(self, now: float) -> None:
-        """Shrink the training slice when whole frames overrun the tick (slow painting,
-        a busy machine), grow it back when they fit: input stays served first."""
-        if self._last_tick:
-            period = now - self._last_tick
-            if period > 1.3 * TICK_MS / 1000:
-                self._budget = max(BUDGET_MIN_S, self._budget * 0.7)
-            elif period < 1.15 * TICK_MS / 1000:
-                self._budget = min(BUDGET_S, self._budget * 1.1)
-        self._last_tick = now
 
     def _after_slice(self, stepping: bool = False) -> None:
         run = self.run
@@ -588,8 +520,8 @@ class LearnView(QWidget):
         elif run.converged:
             self._stop("converged")
             self._show_message(run.message)
-        elif not stepping and run.steps >= self._target:
-            if self._until:
+        elif not stepping and self.driver.reached:
+            if self.driver.until:
                 self._stop("stopped")
                 self._show_message(
                     f"The loss is still {format_loss(run.summary.last)} after "
@@ -601,17 +533,13 @@ class LearnView(QWidget):
             self._set_state("paused")
 
     def _stop(self, state: str) -> None:
-        self.training = False
-        if self._until and self.run is not None:
-            self._target = self.run.steps  # the next Train counts from here
-        self._until = False
-        self.timer.stop()
+        self.driver.stop()
         self._set_state(state)
 
     # ------------------------------------------------------------ drawing
     def _refresh_live(self) -> None:
         """Redraw what changes as the run trains (called at most once per slice)."""
-        self._draw_pending = False
+        self.driver.drawn()
         run = self.run
         if run is None:
             return
@@ -629,7 +557,8 @@ class LearnView(QWidget):
         self.grid_grad.set_values(run.grad)
         if run.learn_bias:
             self.bias_label.setText(
-                f"bias b = {_fmt(run.bias or 0.0)}   ∂L/∂b = {_fmt(run.bias_grad or 0.0)}"
+                f"bias b = {display_number(run.bias or 0.0)}   "
+                f"∂L/∂b = {display_number(run.bias_grad or 0.0)}"
             )
             self.bias_label.show()
         else:
@@ -663,11 +592,11 @@ class LearnView(QWidget):
             self.status.setText("No run: see the message below.")
             return
         K = run.kernel
-        k = ", ".join(_fmt(v) for v in K.ravel()[:6]) + (", …" if K.size > 6 else "")
+        k = ", ".join(display_number(v) for v in K.ravel()[:6]) + (", …" if K.size > 6 else "")
         loss = f"loss {format_loss(run.summary.last)}" if run.summary.count else "loss —"
         self.status.setText(
             f"<b>{self.state}</b> · batch {run.steps:,} · {loss} · "
-            f"K = [{k}]" + (f" · b = {_fmt(run.bias or 0.0)}" if run.learn_bias else "")
+            f"K = [{k}]" + (f" · b = {display_number(run.bias or 0.0)}" if run.learn_bias else "")
         )
 
     def _set_state(self, state: str) -> None:
@@ -933,9 +862,8 @@ class LearnView(QWidget):
         super().hideEvent(event)
 
     def _on_pace_changed(self) -> None:
-        if self.training and self.run is not None:
-            self._pace_t0 = time.perf_counter()
-            self._pace_s0 = self.run.steps
+        if self.training:
+            self.driver.restart_pace()
 
     def _on_style_changed(self) -> None:
         st, t = self.style_, self.style_.theme
@@ -976,25 +904,7 @@ _FIELD_NAMES = {
 }
 
 
-def _label(text: str) -> QLabel:
-    return QLabel(text)
-
-
 def _caption(text: str) -> QLabel:
     lab = QLabel(text)
     lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
     return lab
-
-
-def _vline() -> QFrame:
-    f = QFrame()
-    f.setFrameShape(QFrame.Shape.VLine)
-    f.setFrameShadow(QFrame.Shadow.Sunken)
-    return f
-
-
-def _spin(lo: int, hi: int) -> QSpinBox:
-    s = QSpinBox()
-    s.setRange(lo, hi)
-    s.setKeyboardTracking(False)
-    return s

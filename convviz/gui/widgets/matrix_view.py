@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from ...engine import corr_matrix
 from ...model import colormap
 from ...model.session import Session
-from ...model.values import format_number
+from ...model.values import display_number
 from ..style import Style
 from ._util import connect_model
 from .arithmetic import ArithmeticView
@@ -213,7 +213,7 @@ class MatrixView(QWidget):
             f"x is X read row by row. Row n of W holds the kernel's {K.size} taps{flip} where "
             f"window n sits, zeros elsewhere: {nz} of its {R * C} entries are not zero."
         )
-        self.op_eq.setText(f"+ {format_number(o.bias)} =".replace("-", "−") if o.bias else "=")
+        self.op_eq.setText(f"+ {display_number(o.bias)} =" if o.bias else "=")
         self.arith.plan_for(s)
         self.arith.set_caption_template(f"y[{R - 1}] = row {R - 1} of W · x")
         self._fit_cells()

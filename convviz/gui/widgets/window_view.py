@@ -1,7 +1,8 @@
 """The sliding window, step by step: Fig. 6.2.1 of the chapter, editable and animated.
 
 Input ⋆ kernel = output across the top, the current step's arithmetic in
-large type beneath, then the transport controls and the layer's options.
+large type beneath, then the transport controls and the layer's options (their form is
+:mod:`.window_options`).
 The view owns the animation's QTimer (the model owns none); every number
 comes from the Session (``session.steps[n]``, ``session.output``), and the
 view only formats and places it. Space plays or pauses, →/← and
@@ -17,16 +18,11 @@ import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QButtonGroup,
-    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QRadioButton,
     QSizePolicy,
     QSlider,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from ...model import colormap
 from ...model.session import Session
-from ...model.values import ValueProblem, format_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
@@ -42,59 +37,11 @@ from .color_bar import ColorBar
 from .flow import FlowLayout
 from .grid_panel import GridPanel
 from .grid_widget import GridWidget
+from .window_options import OptionDoubleSpin, OptionsForm
 
 #: Keys that drive the animation, and what they do.
 #: What each stepping key does (the table itself is after the class, which it names).
 STEP_KEYS: dict[Qt.Key, Callable[[WindowView], object]]
-
-
-class _OptionSpin(QSpinBox):
-    """An option's spin box: applied on Enter or the arrows; Enter hands the keys back."""
-
-    def __init__(self, lo: int, hi: int, home: QWidget) -> None:
-        super().__init__()
-        self.setRange(lo, hi)
-        self.setKeyboardTracking(False)
-        self._home = home
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        super().keyPressEvent(e)
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def event(self, e: QEvent) -> bool:
-        return _pass_undo(e) or super().event(e)
-
-
-class _OptionDoubleSpin(QDoubleSpinBox):
-    """A number option (bias, speed) shown without trailing zeros: 0.5, not 0.5000."""
-
-    def __init__(self, home: QWidget) -> None:
-        super().__init__()
-        self.setKeyboardTracking(False)
-        self._home = home
-
-    def textFromValue(self, value: float) -> str:
-        return format_number(value, digits=6)
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        super().keyPressEvent(e)
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def event(self, e: QEvent) -> bool:
-        return _pass_undo(e) or super().event(e)
-
-
-def _pass_undo(e: QEvent) -> bool:
-    """Let Ctrl+Z / Ctrl+Shift+Z reach the window's Undo/Redo instead of a text field."""
-    if e.type() == QEvent.Type.ShortcutOverride and (
-        e.matches(QKeySequence.StandardKey.Undo)  # type: ignore[attr-defined]
-        or e.matches(QKeySequence.StandardKey.Redo)  # type: ignore[attr-defined]
-    ):
-        e.ignore()
-        return True
-    return False
 
 
 class WindowView(QWidget):
@@ -181,7 +128,7 @@ class WindowView(QWidget):
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setToolTip("Drag to any step")
         self.step_label = QLabel()
-        self.speed = _OptionDoubleSpin(self)
+        self.speed = OptionDoubleSpin(self)
         self.speed.setRange(0.25, 30.0)
         self.speed.setDecimals(2)
         self.speed.setSingleStep(0.5)
@@ -223,57 +170,8 @@ class WindowView(QWidget):
             slider_row.addWidget(bar)
         self._slider_row = slider_row
 
-        # --------------------------------------------------------- the options
-        self.bias = _OptionDoubleSpin(self)
-        self.bias.setRange(-1e6, 1e6)
-        self.bias.setDecimals(4)
-        self.bias.setSingleStep(0.5)
-        self.bias.setToolTip("The scalar bias b added to every output cell")
-        self.pad_r, self.pad_c = _OptionSpin(0, 16, self), _OptionSpin(0, 16, self)
-        self.stride_r, self.stride_c = _OptionSpin(1, 16, self), _OptionSpin(1, 16, self)
-        self.dil_r, self.dil_c = _OptionSpin(1, 16, self), _OptionSpin(1, 16, self)
-        self.mode_corr = QRadioButton("Cross-correlation")
-        self.mode_conv = QRadioButton("Convolution (flip K)")
-        self.mode_corr.setToolTip("What deep-learning libraries compute (section 6.2.1)")
-        self.mode_conv.setToolTip("Strict convolution: the kernel flipped in both axes (6.2.5)")
-        self.mode_group = QButtonGroup(self)
-        self.mode_group.addButton(self.mode_corr, 0)
-        self.mode_group.addButton(self.mode_conv, 1)
-        for b in (self.mode_corr, self.mode_conv):
-            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.options_message = QLabel()
-        self.options_message.setWordWrap(True)
-        self.options_message.hide()
-        opts_w = QWidget()
-        self.options_flow = FlowLayout(opts_w)
-        self._option_labels: list[QLabel] = []
-        self._option_groups: list[QWidget] = []
-        for label, widgets, tip in (
-            ("Bias b", (self.bias,), "added after the sum"),
-            ("Padding", (self.pad_r, self.pad_c), "rows, columns of zeros around the input"),
-            ("Stride", (self.stride_r, self.stride_c), "rows, columns the window moves"),
-            ("Dilation", (self.dil_r, self.dil_c), "gaps between the kernel's taps"),
-            ("", (self.mode_corr, self.mode_conv), ""),
-        ):
-            g = QWidget()
-            gl = QHBoxLayout(g)
-            gl.setContentsMargins(0, 0, 0, 0)
-            if label:
-                lab = QLabel(label)
-                lab.setToolTip(tip)
-                self._option_labels.append(lab)
-                gl.addWidget(lab)
-            for i, w in enumerate(widgets):
-                if i and isinstance(w, QAbstractSpinBox):
-                    x = QLabel("×")
-                    self._option_labels.append(x)
-                    gl.addWidget(x)
-                gl.addWidget(w)
-                if isinstance(w, QAbstractSpinBox):
-                    w.setToolTip(f"{label}: {tip}" if tip else label)
-            self.options_flow.addWidget(g)
-            self._option_groups.append(g)
-        self.options_box = opts_w
+        # ------------------------------------------ the options (window_options.py)
+        self.options_form = OptionsForm(session, style, home=self)
 
         # ----------------------------------------------------------- the layout
         root = QVBoxLayout(self)
@@ -282,8 +180,7 @@ class WindowView(QWidget):
         root.addWidget(self.arith)
         root.addLayout(slider_row)
         root.addWidget(controls_w)
-        root.addWidget(opts_w)
-        root.addWidget(self.options_message)
+        root.addWidget(self.options_form)
 
         # ------------------------------------------------------------- wiring
         self.btn_start.clicked.connect(self.to_start)
@@ -297,14 +194,6 @@ class WindowView(QWidget):
         self.btn_tools.clicked.connect(self._on_tools_clicked)
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.speed.valueChanged.connect(self._on_speed_changed)
-        self.bias.valueChanged.connect(self._on_bias_changed)
-        for w in (self.pad_r, self.pad_c):
-            w.valueChanged.connect(self._on_padding_changed)
-        for w in (self.stride_r, self.stride_c):
-            w.valueChanged.connect(self._on_stride_changed)
-        for w in (self.dil_r, self.dil_c):
-            w.valueChanged.connect(self._on_dilation_changed)
-        self.mode_group.idToggled.connect(self._on_mode_changed)
         self.arith.sig_term_hovered.connect(self._on_term_hovered)
         self.input_panel.editor.sig_cell_hovered.connect(self._on_input_hovered)
         self.kernel_panel.editor.sig_cell_hovered.connect(self._on_kernel_hovered)
@@ -464,26 +353,7 @@ class WindowView(QWidget):
         self._plan_arithmetic()
         self.op_star.setText("∗" if conv else "⋆")
         self.op_star.setToolTip("convolution" if conv else "cross-correlation")
-        with blocked(
-            self.bias,
-            self.pad_r,
-            self.pad_c,
-            self.stride_r,
-            self.stride_c,
-            self.dil_r,
-            self.dil_c,
-            self.mode_group,
-            self.mode_corr,
-            self.mode_conv,
-        ):
-            self.bias.setValue(o.bias)
-            self.pad_r.setValue(o.padding[0])
-            self.pad_c.setValue(o.padding[1])
-            self.stride_r.setValue(o.stride[0])
-            self.stride_c.setValue(o.stride[1])
-            self.dil_r.setValue(o.dilation[0])
-            self.dil_c.setValue(o.dilation[1])
-            (self.mode_conv if conv else self.mode_corr).setChecked(True)
+        self.options_form.show_options(o)
         ok = s.error is None
         self.output.setVisible(ok)
         self.output_error.setVisible(not ok)
@@ -658,35 +528,6 @@ class WindowView(QWidget):
         self.arith.highlight(t)
 
     # ------------------------------------------------------ view -> model
-    def _set_options(self, **changes: object) -> None:
-        try:
-            self.session.set_options(**changes)
-        except ValueProblem as exc:
-            self._show_options_message(str(exc))
-            self._refresh_all()
-            return
-        self._show_options_message("")
-
-    def _show_options_message(self, text: str) -> None:
-        self.options_message.setText(text)
-        self.options_message.setVisible(bool(text))
-
-    def _on_bias_changed(self, value: float) -> None:
-        self._set_options(bias=float(value))
-
-    def _on_padding_changed(self, _: int = 0) -> None:
-        self._set_options(padding=(self.pad_r.value(), self.pad_c.value()))
-
-    def _on_stride_changed(self, _: int = 0) -> None:
-        self._set_options(stride=(self.stride_r.value(), self.stride_c.value()))
-
-    def _on_dilation_changed(self, _: int = 0) -> None:
-        self._set_options(dilation=(self.dil_r.value(), self.dil_c.value()))
-
-    def _on_mode_changed(self, button_id: int, checked: bool) -> None:
-        if checked:
-            self._set_options(convolution=button_id == 1)
-
     def _on_slider_changed(self, value: int) -> None:
         self.pause()
         self.session.set_step(value)
@@ -719,7 +560,7 @@ class WindowView(QWidget):
         # brings all of them back, and a lesson's grids get the rows they took.
         self.input_panel.set_tools_visible(on)
         self.kernel_panel.set_tools_visible(on)
-        self.options_box.setVisible(on)
+        self.options_form.fields.setVisible(on)
 
     def _on_speed_changed(self, value: float) -> None:
         self.timer.setInterval(max(1, round(1000.0 / max(value, 0.01))))
@@ -743,8 +584,6 @@ class WindowView(QWidget):
         self.formula.setStyleSheet(f"color: {t.muted};")
         self.output_error.setFont(s.font(15, bold=True))
         self.output_error.setStyleSheet(f"color: {t.error};")
-        self.options_message.setFont(s.font(12))
-        self.options_message.setStyleSheet(f"color: {t.error};")
         ctrl = s.font(14)
         icon = QSize(s.px(26), s.px(26))
         for b in (self.btn_start, self.btn_back, self.btn_play, self.btn_forward, self.btn_end):
@@ -755,21 +594,6 @@ class WindowView(QWidget):
         self.speed_label.setFont(ctrl)
         self.speed.setFont(ctrl)
         self.btn_tools.setFont(ctrl)
-        opt = s.font(13)
-        for w in (
-            self.bias,
-            self.pad_r,
-            self.pad_c,
-            self.stride_r,
-            self.stride_c,
-            self.dil_r,
-            self.dil_c,
-            self.mode_corr,
-            self.mode_conv,
-            *self._option_labels,
-        ):
-            w.setFont(opt)
-        self.options_flow.set_spacing(s.px(18))
         self.controls_flow.set_spacing(s.px(24))
         self._button_row.setSpacing(s.px(6))
         self._top.setSpacing(s.px(14))
