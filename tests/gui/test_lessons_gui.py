@@ -5,22 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from convviz.gui.main_window import MainWindow
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
 from convviz.model.lessons import LessonPlayer, load_lesson
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1600, 1000)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    yield w
-    w.lessons.close()
+def window(make_window):
+    return make_window(1600, 1000)
 
 
 def model_state(s: Session):

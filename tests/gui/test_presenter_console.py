@@ -10,23 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from scipy.signal import correlate2d
 
-from convviz.gui.main_window import MainWindow
 from convviz.gui.presenter_console import grid_text, next_click
 from convviz.gui.widgets.lesson_bar import PREDICT
 from convviz.model.values import display_number
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    yield w
-    w.console.set_console_shown(False)
-    w.lessons.close()
+def window(make_window):
+    return make_window(1280, 800)
 
 
 def open_console(qtbot, w):

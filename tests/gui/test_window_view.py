@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from convviz.engine import conv2d, corr2d
 from convviz.gui.style import Style
 from convviz.gui.widgets.window_view import WindowView
-from convviz.model import Session
 
 FIG_621 = [
     "0×0 + 1×1 + 3×2 + 4×3 = 19",
@@ -17,11 +16,6 @@ FIG_621 = [
     "3×0 + 4×1 + 6×2 + 7×3 = 37",
     "4×0 + 5×1 + 7×2 + 8×3 = 43",
 ]
-
-
-@pytest.fixture
-def session():
-    return Session()
 
 
 @pytest.fixture
@@ -242,13 +236,17 @@ def test_tools_fold_when_no_grid_is_readable_unless_the_user_chose(qtbot, sessio
     qtbot.waitUntil(lambda: not v.btn_tools.isChecked(), timeout=3000)
     readable = v.style_.px(40)
     qtbot.waitUntil(lambda: v.kernel_panel.editor.natural_cell() >= readable, timeout=3000)
-    # The user asks for the tools back: the view leaves that choice alone.
+    # The user asks for the tools back: the view leaves that choice alone, also once
+    # the grids have shrunk again and the cells were shared out anew (the moment that
+    # folded them before).
+    syncs = v.syncs
     qtbot.mouseClick(v.btn_tools, Qt.MouseButton.LeftButton)
     assert v.btn_tools.isChecked()
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: v.kernel_panel.editor.natural_cell() < readable, timeout=3000)
+    qtbot.waitUntil(lambda: v.syncs > syncs, timeout=3000)
     assert v.btn_tools.isChecked()
 
 
-def test_tools_stay_when_the_grids_are_readable(view):
-    view._sync_cells()
+def test_tools_stay_when_the_grids_are_readable(qtbot, view):
+    qtbot.waitUntil(lambda: view.syncs > 0)  # the cells were shared out once laid out
     assert view.btn_tools.isChecked()

@@ -205,6 +205,7 @@ class WindowView(QWidget):
             sc.setAutoRepeat(key != Qt.Key.Key_Space)  # held Space must not toggle on and off
             sc.activated.connect(lambda a=action: a(self))
             self._shortcuts.append(sc)
+        self.syncs = 0  # cell sizes shared after a layout settled (tests wait on it)
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
@@ -244,6 +245,7 @@ class WindowView(QWidget):
         the others (kernel, output) still share theirs. Runs after the layout
         has settled (the grids' Resize/Show events start a zero-delay timer).
         """
+        self.syncs += 1
         grids = [g for g in self._grids() if g.isVisible() and g.values() is not None]
         readable = self.style_.px(40)
         sizes = [g.natural_cell() for g in grids]
