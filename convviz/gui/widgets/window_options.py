@@ -31,8 +31,23 @@ from ._util import blocked
 from .flow import FlowLayout
 
 
-class OptionSpin(QSpinBox):
-    """An option's spin box: applied on Enter or the arrows; Enter hands the keys back."""
+class _HandsKeysBack:
+    """An option field: Enter or Esc hands the keys back to ``home`` (the view's
+    stepping keys work again at once), and Ctrl+Z reaches the window's Undo."""
+
+    _home: QWidget
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        super().keyPressEvent(e)  # type: ignore[misc]
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, e: QEvent) -> bool:
+        return _pass_undo(e) or bool(super().event(e))  # type: ignore[misc]
+
+
+class OptionSpin(_HandsKeysBack, QSpinBox):
+    """An option's spin box: applied on Enter or the arrows."""
 
     def __init__(self, lo: int, hi: int, home: QWidget) -> None:
         super().__init__()
@@ -40,16 +55,8 @@ class OptionSpin(QSpinBox):
         self.setKeyboardTracking(False)
         self._home = home
 
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        super().keyPressEvent(e)
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def event(self, e: QEvent) -> bool:
-        return _pass_undo(e) or super().event(e)
-
-
-class OptionDoubleSpin(QDoubleSpinBox):
+class OptionDoubleSpin(_HandsKeysBack, QDoubleSpinBox):
     """A number option (bias, speed) shown without trailing zeros: 0.5, not 0.5000."""
 
     def __init__(self, home: QWidget) -> None:
@@ -59,14 +66,6 @@ class OptionDoubleSpin(QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:
         return format_number(value, digits=6)
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        super().keyPressEvent(e)
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def event(self, e: QEvent) -> bool:
-        return _pass_undo(e) or super().event(e)
 
 
 def _pass_undo(e: QEvent) -> bool:
