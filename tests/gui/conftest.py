@@ -21,16 +21,17 @@ def style(qapp):
 
 @pytest.fixture
 def make_window(qtbot, settings):
-    """``make_window(width, height)``: a main window on screen at that size.
+    """``make_window(width, height, questions=False)``: a main window on screen.
 
-    What its message boxes would say is collected in ``w.said``; unsaved
-    changes and learning runs are discarded without asking (a test of the question replaces
-    ``w.files.ask_unsaved``). At the end the lesson, the presentation and the
-    console are closed, and the global font and palette put back.
+    What its warnings would say is collected in ``w.said``; unsaved changes
+    and learning runs are discarded without asking, unless ``questions`` keeps
+    the real (non-blocking) questions for a test of them. At the end the
+    lesson, the presentation and the console are closed, and the global font
+    and palette put back.
     """
     made: list[MainWindow] = []
 
-    def make(width: int = 1400, height: int = 900) -> MainWindow:
+    def make(width: int = 1400, height: int = 900, *, questions: bool = False) -> MainWindow:
         w = MainWindow(settings=settings)
         qtbot.addWidget(w)
         w.resize(width, height)
@@ -39,8 +40,9 @@ def make_window(qtbot, settings):
         w.said = []
         w.files.warn = lambda title, text: w.said.append(text)
         w.lessons.warn = lambda title, text: w.said.append(text)
-        w.files.ask_unsaved = lambda answer: answer("discard")
-        w.learn_view.ask = lambda title, text: w.said.append(text) or True  # discard the run
+        if not questions:
+            w.files.ask_unsaved = lambda answer: answer("discard")
+            w.learn_view.ask = lambda title, text: w.said.append(text) or True  # discard
         made.append(w)
         return w
 

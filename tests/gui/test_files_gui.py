@@ -16,6 +16,11 @@ from PySide6.QtWidgets import QMessageBox
 from convviz.model import export
 
 
+@pytest.fixture
+def window(make_window):
+    return make_window(questions=True)  # the unsaved-changes question is tested here
+
+
 def answer_save_dialog(window, path):
     asked = []
 

@@ -234,15 +234,17 @@ class WeightPlot(StyledPlot):
         self.truths: list[pg.InfiniteLine] = []
         self.names: list[str] = []
         self.note = ""
+        self.legend: pg.LegendItem | None = None  # none yet while the base class styles
         super().__init__(style, "Weights", "updates", "value")
         self.legend = self.plotItem.addLegend(offset=(-10, 10))
-        self.legend.setLabelTextSize(f"{11 * style.scale:.1f}pt")
+        self.restyle()
 
     def set_params(self, names: list[str], truth: np.ndarray) -> None:
         """One curve per parameter (the first few of a large kernel) and its true value."""
         for item in self.curves + self.truths:
             self.plotItem.removeItem(item)
-        self.legend.clear()
+        if self.legend is not None:
+            self.legend.clear()
         shown = names[:MAX_WEIGHT_CURVES]
         self.names = shown
         self.note = (
@@ -267,7 +269,7 @@ class WeightPlot(StyledPlot):
                 col = "#ffffff"
             c.setPen(pg.mkPen(col, width=s.px(2.5)))
             line.setPen(pg.mkPen(col, width=s.px(1.5), style=Qt.PenStyle.DashLine))
-        if hasattr(self, "legend"):
+        if self.legend is not None:
             self.legend.setLabelTextColor(s.theme.text)
             self.legend.setLabelTextSize(f"{11 * s.scale:.1f}pt")
 
