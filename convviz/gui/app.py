@@ -13,11 +13,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QThreadPool
 
 from .style import THEMES, ZOOM_MAX, ZOOM_MIN
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
+    from .workers import Task
 
 #: The views ``--view`` can start on, as the window's tabs name them (a test
 #: checks this against the window, so the help cannot fall behind).
@@ -139,65 +140,43 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-class WarmUpWorker(QObject):
-    """Compiles (or loads from cache) the engine's loops off the GUI thread."""
+def warm_up_engine(progress: Callable[[int, int, str], None]) -> float:
+    """Make the engine's loops ready (load or compile); runs on a worker thread.
 
-    sig_progress = Signal(int, int, str)  # payload: loops done, loops in all, "loaded"/"compiled"…
-    sig_done = Signal(float)  # payload: seconds it took
-    sig_failed = Signal(str)  # payload: the error message
+    ``progress(done, total, how)`` after each loop, ``how`` being "loaded",
+    "compiled"…; after :meth:`~.workers.Task.cancel` it raises, which ends the
+    warm-up after the loop being prepared now.
+    """
+    from ..engine import warm_up
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.stop_requested = False  # set from the GUI thread when the window closes
-
-    def request_stop(self) -> None:
-        """Stop after the loop being prepared now: a closing window need not wait for all."""
-        self.stop_requested = True
-
-    def _progress(self, n: int, total: int, _name: str, how: str) -> None:
-        if self.stop_requested:
-            raise _Stopped
-        self.sig_progress.emit(n, total, how)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            from ..engine import warm_up
-
-            self.sig_done.emit(warm_up(self._progress))
-        except _Stopped:
-            return  # the window is closing: nobody listens
-        except Exception as exc:  # pragma: no cover - shown to the user
-            self.sig_failed.emit(f"{type(exc).__name__}: {exc}")
+    return warm_up(lambda n, total, _name, how: progress(n, total, how))
 
 
-class _Stopped(Exception):
-    """Raised inside the warm-up's progress callback to end it early."""
-
-
-def start_warm_up(parent: QObject, on_done, on_failed, on_progress=None) -> QThread:
-    """Run :class:`WarmUpWorker` on a new thread; the thread ends itself when done.
+def start_warm_up(
+    parent: QObject,
+    on_done: Callable[[float], None],
+    on_failed: Callable[[str], None],
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> Task:
+    """Run :func:`warm_up_engine` on a one-thread pool of its own (an image being read
+    meanwhile does not wait for it); ``cancel()`` then ``wait()`` the Task to stop it.
 
     Call it on the GUI thread: it marks that thread as one that never waits
     for a compile.
     """
     from ..engine import never_wait_in_this_thread
+    from .workers import run_with_progress
 
     never_wait_in_this_thread()
-    thread = QThread(parent)
-    worker = WarmUpWorker()
-    worker.moveToThread(thread)
-    thread.started.connect(worker.run)
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    task = run_with_progress(warm_up_engine, name="engine warm-up", pool=pool)
+    task.setParent(parent)
     if on_progress is not None:
-        worker.sig_progress.connect(on_progress)
-    worker.sig_done.connect(on_done)
-    worker.sig_failed.connect(on_failed)
-    worker.sig_done.connect(thread.quit)
-    worker.sig_failed.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
-    thread._worker = worker  # type: ignore[attr-defined]  # keep it alive
-    thread.start()
-    return thread
+        task.sig_note.connect(on_progress)
+    task.sig_done.connect(on_done)
+    task.sig_failed.connect(lambda exc: on_failed(f"{type(exc).__name__}: {exc}"))
+    return task
 
 
 def launch(

@@ -155,9 +155,7 @@ class FileActions(QObject):
         box.open()  # not exec(): the event loop goes on, and so do tests
 
     def _status(self, text: str) -> None:
-        status = getattr(self.window, "status", None)
-        if status is not None:
-            status.setText(text)
+        self.window.status.setText(text)
 
     def _view_key(self) -> str | None:
         return self.window.current_view_key()
@@ -214,9 +212,7 @@ class FileActions(QObject):
         return True
 
     def _apply_opened(self, p: Path, data) -> None:
-        lessons = getattr(self.window, "lessons", None)
-        if lessons is not None:
-            lessons.close()
+        self.window.lessons.close()
         apply(self.session, data)
         if data.view and data.view in self.window.views:
             self.window.show_view(data.view)

@@ -29,14 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.lessons import (
-    LessonError,
-    LessonEvent,
-    LessonPlayer,
-    apply_learning_settings,
-    available_lessons,
-    load_lesson,
-)
+from ..model.lessons import LessonError, LessonEvent, LessonPlayer, available_lessons, load_lesson
 from .widgets.lesson_bar import LessonBar
 
 if TYPE_CHECKING:
@@ -132,13 +125,13 @@ class LessonController(QObject):
             return False
         if self.player is not None:
             self.player.changed.disconnect(self._on_event)
-        self.player = LessonPlayer(lesson, self.window.session, apply_learning=self._apply_learning)
+        # The views follow the session and its learning state themselves; this
+        # controller only shows the slide's view and starts what the slide plays.
+        self.player = LessonPlayer(lesson, self.window.session)
         self.player.changed.connect(self._on_event)
         self.bar.set_lesson(lesson)
         for view in self.window.views.values():  # the class needs the grids, not the tools
-            fold = getattr(view, "set_tools_visible", None)
-            if callable(fold):
-                fold(False)
+            view.set_tools_visible(False)
         self.toolbar.show()
         self.act_end.setEnabled(True)
         self.player.start()
@@ -152,9 +145,7 @@ class LessonController(QObject):
         self.player = None
         self.toolbar.hide()
         self.act_end.setEnabled(False)
-        hide = getattr(self.window.session, "set_hidden", None)
-        if callable(hide):
-            hide(frozenset())
+        self.window.session.set_hidden(frozenset())
         self.sig_moved.emit()
 
     def next(self) -> None:
@@ -182,43 +173,26 @@ class LessonController(QObject):
         self.bar.set_presenting(on)
 
     def _pause_views(self) -> None:
-        for key in ("window", "learn"):
-            view = self.window.views.get(key)
-            pause = getattr(view, "pause", None)
-            if callable(pause):
-                pause()
-
-    def _apply_learning(self, session, spec, fresh_run: bool) -> None:
-        """The slide's learning settings, then the learning view takes them up."""
-        apply_learning_settings(session, spec, fresh_run)
-        view = self.window.views.get("learn")
-        if view is None:
-            return
-        view.adopt_model_settings()  # type: ignore[attr-defined]
+        for view in self.window.views.values():
+            view.pause()
 
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None
         self.bar.show_event(ev, self.player.n_slides)
         # A slide whose reveal turns convolution on keeps the flipped kernel's column
         # from its first build: the reveal fills it, nothing moves.
-        reveal = getattr(ev.slide, "reveal", None) or {}
-        opts = reveal.get("options") if isinstance(reveal, dict) else None
-        reserve = getattr(self.window.views.get("window"), "reserve_flipped", None)
-        if callable(reserve):
-            reserve(bool(opts is not None and getattr(opts, "convolution", False)))
+        revealed = ev.state.revealed
+        self.window.window_view.reserve_flipped(
+            revealed is not None and revealed.options.convolution
+        )
         self.sig_moved.emit()
         if ev.kind != "slide":
             return
-        if ev.state.view in self.window.views:
-            self.window.show_view(ev.state.view)
+        self.window.show_view(ev.state.view)
         if ev.state.playing and ev.build == 0:
-            play = getattr(self.window.views.get("window"), "play", None)
-            if callable(play):
-                play()
+            self.window.window_view.play()
         if ev.state.train and ev.build == 0:
-            train = getattr(self.window.views.get("learn"), "train", None)
-            if callable(train):
-                train()
+            self.window.learn_view.train()
 
     # --------------------------------------------------------------- keys
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -251,8 +225,6 @@ class LessonController(QObject):
         w.tabs.tabBar().setVisible(not hidden)
         w.statusBar().setVisible(not hidden)
         for view in w.views.values():
-            fn = getattr(view, "set_controls_visible", None)
-            if callable(fn):
-                fn(not hidden)
+            view.set_controls_visible(not hidden)
         if self.act_hide_controls.isChecked() != hidden:
             self.act_hide_controls.setChecked(hidden)

@@ -7,7 +7,9 @@ menus, remembers the window state and starts the engine warm-up.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThread
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,6 +23,10 @@ from ..model import Session
 from .presenting import Presenting
 from .stage import Stage
 from .style import THEME_LABELS, Style
+from .view import View
+
+if TYPE_CHECKING:
+    from .workers import Task
 
 
 class MainWindow(QMainWindow):
@@ -50,13 +56,13 @@ class MainWindow(QMainWindow):
         # remembered until the user changes them in the window.
         self._launch_only: dict[str, object] = {"zoom": zoom, "theme": theme}
         self.engine_ready = False
-        self._warm_thread: QThread | None = None
+        self.warm_up: Task | None = None  # the engine's warm-up while it runs
         self.setWindowTitle("convviz — Convolutions for Images (D2L 6.2)")
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.views: dict[str, QWidget] = {}
+        self.views: dict[str, View] = {}  # by the key a lesson slide names
         self.stages: dict[str, Stage] = {}
         self._build_views()
         self._build_menus()
@@ -83,27 +89,31 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- views
     def _build_views(self) -> None:
-        """Create each view; a view that is not built yet is simply absent."""
+        """Create each view on its own stage; the lesson drives the typed ones by name."""
         from .widgets.edge_view import EdgeView
         from .widgets.learn_view import LearnView
         from .widgets.matrix_view import MatrixView
         from .widgets.window_view import WindowView
 
-        for key, title, cls in (
-            ("window", "Sliding window", WindowView),
-            ("edges", "Edge maps", EdgeView),
-            ("learn", "Learning", LearnView),
-            ("matrix", "As a matrix", MatrixView),
-        ):
-            stage = Stage(self.style_)
-            self.add_view(key, title, cls(self.session, stage.stage_style), stage)
+        stages = {key: Stage(self.style_) for key in ("window", "edges", "learn", "matrix")}
+        self.window_view = WindowView(self.session, stages["window"].stage_style)
+        self.edge_view = EdgeView(self.session, stages["edges"].stage_style)
+        self.learn_view = LearnView(self.session, stages["learn"].stage_style)
+        self.matrix_view = MatrixView(self.session, stages["matrix"].stage_style)
+        self.add_view("window", "Sliding window", self.window_view, stages["window"])
+        self.add_view("edges", "Edge maps", self.edge_view, stages["edges"])
+        self.add_view("learn", "Learning", self.learn_view, stages["learn"])
+        self.add_view("matrix", "As a matrix", self.matrix_view, stages["matrix"])
 
-    def add_view(self, key: str, title: str, widget: QWidget, stage: Stage | None = None) -> None:
-        """Add a view on its own stage, which scales it to the tab's area (never beyond)."""
+    def add_view(self, key: str, title: str, view: View, stage: Stage | None = None) -> None:
+        """Add a view (a QWidget that is a :class:`View`) on its own stage, which scales it
+        to the tab's area (never beyond)."""
+        if not isinstance(view, QWidget):
+            raise TypeError(f"the view {key!r} is a {type(view).__name__}, not a QWidget")
         if stage is None:
             stage = Stage(self.style_)
-        stage.set_content(widget)
-        self.views[key] = widget
+        stage.set_content(view)
+        self.views[key] = view
         self.stages[key] = stage
         self.tabs.addTab(stage, title)
 
@@ -136,12 +146,12 @@ class MainWindow(QMainWindow):
         self.menu_edit = mb.addMenu("&Edit")
         self.menu_view = mb.addMenu("&View")
 
-        if "edges" in self.views:  # pictures for the edge maps; drops go there too
-            self.act_open_image = QAction("Open &image…", self, shortcut=QKeySequence("Ctrl+O"))
-            self.act_open_image.triggered.connect(lambda: self.open_image())
-            self.menu_file.addAction(self.act_open_image)
-            self.menu_file.addSeparator()
-            self.setAcceptDrops(True)
+        # pictures for the edge maps; drops go there too
+        self.act_open_image = QAction("Open &image…", self, shortcut=QKeySequence("Ctrl+O"))
+        self.act_open_image.triggered.connect(lambda: self.open_image())
+        self.menu_file.addAction(self.act_open_image)
+        self.menu_file.addSeparator()
+        self.setAcceptDrops(True)
 
         quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
@@ -186,18 +196,18 @@ class MainWindow(QMainWindow):
     def open_image(self, path: str | None = None) -> None:
         """File ▸ Open image…: show the edge maps and read a picture (a dialog if no path)."""
         self.show_view("edges")
-        self.views["edges"].open_image(path)  # type: ignore[attr-defined]
+        self.edge_view.open_image(path)
 
     def dragEnterEvent(self, event) -> None:
         from .widgets.edge_view import dropped_path
 
-        if "edges" in self.views and dropped_path(event.mimeData()) is not None:
+        if dropped_path(event.mimeData()) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
         from .widgets.edge_view import dropped_path
 
-        path = dropped_path(event.mimeData()) if "edges" in self.views else None
+        path = dropped_path(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
             self.open_image(path)
@@ -228,9 +238,7 @@ class MainWindow(QMainWindow):
             self.tabs.tabBar().setVisible(False)
             self.statusBar().setVisible(False)
             for view in self.views.values():
-                fn = getattr(view, "set_controls_visible", None)
-                if callable(fn):
-                    fn(False)
+                view.set_controls_visible(False)
         else:  # back to what View ▸ Hide controls says
             self.lessons.set_controls_hidden(self.lessons.act_hide_controls.isChecked())
 
@@ -269,7 +277,7 @@ class MainWindow(QMainWindow):
             )
         else:
             self.status.setText("Loading the engine…")
-        self._warm_thread = start_warm_up(
+        self.warm_up = start_warm_up(
             self, self._on_engine_ready, self._on_engine_failed, self._on_engine_progress
         )
 
@@ -295,18 +303,17 @@ class MainWindow(QMainWindow):
         self.status.setText(f"The engine failed to start: {message}")
 
     def stop_engine_warm_up(self) -> None:
-        """End the warm-up thread before the window (its parent) goes away.
+        """End the warm-up before the window goes away.
 
-        Destroying a running QThread aborts the process, so this waits, with no
-        time limit, but only for the loop being compiled now: the worker stops
-        before the next one (at most a few seconds on a first launch).
+        This waits, with no time limit, but only for the loop being compiled
+        now: the warm-up stops before the next one (at most a few seconds on a
+        first launch), and nothing is destroyed while it runs.
         """
-        thread = self._warm_thread
-        if thread is None or not thread.isRunning():
+        task = self.warm_up
+        if task is None or not task.running:
             return
-        thread._worker.request_stop()  # type: ignore[attr-defined]
-        thread.quit()
-        thread.wait()
+        task.cancel()
+        task.wait()
 
     def closeEvent(self, event) -> None:
         if not self.files.confirm_close(event):  # unsaved changes: Save / Discard / Cancel

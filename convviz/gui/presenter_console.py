@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.lessons import STEPPING_VIEWS, LessonPlayer
+from ..model.values import display_number, step_text
 from .lesson_controller import _typing_in
 
 if TYPE_CHECKING:
@@ -76,17 +77,11 @@ THUMB_CLICK_MS = 40
 MINI_GRID_MAX = 12
 
 
-def fmt(v: float) -> str:
-    """A number as the chapter writes it: 19, not 19.0; −1 with a true minus."""
-    s = f"{v:.0f}" if float(v).is_integer() else f"{v:.3g}"
-    return s.replace("-", "−")
-
-
 def grid_text(a: np.ndarray) -> str:
     """Rows of numbers, for an answer or a grid too big to draw."""
     if max(a.shape) > MINI_GRID_MAX:
         return f"{a.shape[0]}×{a.shape[1]} values"
-    return "\n".join("  ".join(fmt(v) for v in row) for row in a)
+    return "\n".join("  ".join(display_number(v, 3) for v in row) for row in a)
 
 
 def next_click(player: LessonPlayer | None) -> str:
@@ -174,7 +169,7 @@ class MiniGrid(QWidget):
             p.setPen(pen)
             p.drawRect(rect.adjusted(1, 1, -2, -2) if on else rect.adjusted(0, 0, -1, -1))
             p.setPen(QColor("#000000"))
-            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, fmt(v))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, display_number(v, 3))
         p.end()
 
 
@@ -391,12 +386,7 @@ class PresenterConsole(QWidget):
                 n = s.step + 1
                 if 0 <= n < s.n_steps:
                     st = s.steps[n]
-                    terms = " + ".join(
-                        f"{fmt(a)}×{fmt(b)}"
-                        for a, b in zip(st.values.ravel(), st.kernel.ravel(), strict=True)
-                    )
-                    bias = f" + {fmt(st.bias)}" if st.bias else ""
-                    detail = f"Output cell {st.out_pos}: {terms}{bias} = {fmt(st.result)}"
+                    detail = f"Output cell {st.out_pos}: {step_text(st)}"
                     X, K = s.input, s.applied_kernel
                     mark = frozenset(
                         (int(r), int(c)) for r in st.rows for c in st.cols if r >= 0 and c >= 0
@@ -432,10 +422,10 @@ class PresenterConsole(QWidget):
             steps = revealed.steps()
             k = revealed.reveal_step(len(steps))
             if 0 <= k < len(steps):
-                extra = f"\nThis step: output{steps[k].out_pos} = {fmt(steps[k].result)}"
+                extra = f"\nThis step: output{steps[k].out_pos} = {display_number(steps[k].result)}"
         elif p.hidden == "result" and s.steps is not None and 0 <= s.step < s.n_steps:
             st = s.steps[s.step]
-            extra = f"\nThis step: output{st.out_pos} = {fmt(st.result)}"
+            extra = f"\nThis step: output{st.out_pos} = {display_number(st.result)}"
         elif p.hidden == "output" and s.output is not None:
             extra = "\nOutput:\n" + grid_text(s.output)
         self.answer.setText(f"{p.slide.answer}{extra}".strip())

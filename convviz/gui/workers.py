@@ -16,14 +16,18 @@ widgets; the engine and the model are fine.
 
 :func:`run_with_progress` also hands the function a ``progress(done, total)``
 callback: it reaches the GUI as :attr:`Task.sig_progress` (at most about 20
-times a second), and after :meth:`~Task.cancel` its next call raises
+times a second; a call with a ``note``, ``progress(done, total, note)``, is
+also sent whole as :attr:`Task.sig_note`, never dropped), and after
+:meth:`~Task.cancel` its next call raises
 :class:`~convviz.model.export.Cancelled`, so a long export stops mid-way and
-its file is left as it was.
+its file is left as it was. :meth:`Task.wait` blocks until the function has
+returned (a closing window waits for the step it is in, not for all of them).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +44,7 @@ class _Relay(QObject):
 
     sig_outcome = Signal(bool, object)  # payload: ok, return value or exception
     sig_progress = Signal(int, int)  # payload: done, total
+    sig_note = Signal(int, int, str)  # payload: done, total, note
 
 
 class _Runnable(QRunnable):
@@ -48,6 +53,7 @@ class _Runnable(QRunnable):
         self.setAutoDelete(False)  # the Task holds it until the outcome arrives
         self._call = (fn, args, kwargs)
         self._relay = relay
+        self.returned = threading.Event()  # the function has returned (or raised)
 
     def run(self) -> None:
         fn, args, kwargs = self._call
@@ -57,6 +63,8 @@ class _Runnable(QRunnable):
             ok, value = False, exc
         else:
             ok, value = True, result
+        finally:
+            self.returned.set()
         # The relay is gone only when the application is being torn down: nobody listens.
         with contextlib.suppress(RuntimeError):
             self._relay.sig_outcome.emit(ok, value)
@@ -69,6 +77,7 @@ class Task(QObject):
     sig_failed = Signal(object)  # payload: the exception it raised
     sig_finished = Signal()  # payload: none; after sig_done or sig_failed (not if cancelled)
     sig_progress = Signal(int, int)  # payload: done, total (run_with_progress only)
+    sig_note = Signal(int, int, str)  # payload: done, total, note (each progress call with one)
 
     def __init__(self, name: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +90,7 @@ class Task(QObject):
         self._relay = _Relay()
         self._relay.sig_outcome.connect(self._on_outcome)  # queued: the relay emits off-thread
         self._relay.sig_progress.connect(self._on_progress)
+        self._relay.sig_note.connect(self._on_note)
         self._runnable: _Runnable | None = None
         self.done = 0  # the last progress reported
         self.total = 0
@@ -94,23 +104,40 @@ class Task(QObject):
         """
         self.cancelled = True
 
-    def report(self, done: int, total: int) -> None:
+    def wait(self, msecs: int | None = None) -> bool:
+        """Block until the function has returned (True), or ``msecs`` passed (False).
+
+        Its signals still need the event loop; a cancelled task sends none.
+        """
+        runnable = self._runnable
+        if runnable is None:
+            return True
+        return runnable.returned.wait(None if msecs is None else msecs / 1000)
+
+    def report(self, done: int, total: int, note: str = "") -> None:
         """The progress callback handed to the function (runs on the worker thread)."""
         if self.cancelled:
             raise Cancelled("cancelled")
         self.done, self.total = done, total
         now = time.monotonic()
-        if done >= total or now - self._last_report >= 0.05:
-            self._last_report = now
-            try:
+        try:
+            if note:
+                self._relay.sig_note.emit(done, total, note)
+            if done >= total or now - self._last_report >= 0.05:
+                self._last_report = now
                 self._relay.sig_progress.emit(done, total)
-            except RuntimeError:  # the application is closing: stop the work
-                raise Cancelled("the application closed") from None
+        except RuntimeError:  # the application is closing: stop the work
+            raise Cancelled("the application closed") from None
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
         if not self.cancelled:
             self.sig_progress.emit(done, total)
+
+    @Slot(int, int, str)
+    def _on_note(self, done: int, total: int, note: str) -> None:
+        if not self.cancelled:
+            self.sig_note.emit(done, total, note)
 
     @Slot(bool, object)
     def _on_outcome(self, ok: bool, value: object) -> None:
@@ -144,11 +171,7 @@ def run_in_thread(
     away: the outcome is delivered through the event loop, never before
     this function returns.
     """
-    task = Task(name or getattr(fn, "__name__", "task"))
-    task._runnable = _Runnable(fn, args, kwargs, task._relay)
-    _live.add(task)
-    (pool or QThreadPool.globalInstance()).start(task._runnable)
-    return task
+    return _start(Task(name or _name_of(fn)), fn, args, kwargs, pool)
 
 
 def run_with_progress(
@@ -159,8 +182,19 @@ def run_with_progress(
     **kwargs: Any,
 ) -> Task:
     """Like :func:`run_in_thread`, calling ``fn(*args, progress=task.report, **kwargs)``."""
-    task = Task(name or getattr(fn, "__name__", "task"))
-    task._runnable = _Runnable(fn, args, {**kwargs, "progress": task.report}, task._relay)
+    task = Task(name or _name_of(fn))
+    return _start(task, fn, args, {**kwargs, "progress": task.report}, pool)
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    """A function's name for its Task (a functools.partial has none)."""
+    return str(getattr(fn, "__name__", "task"))
+
+
+def _start(
+    task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict, pool: QThreadPool | None
+) -> Task:
+    task._runnable = _Runnable(fn, args, kwargs, task._relay)
     _live.add(task)
     (pool or QThreadPool.globalInstance()).start(task._runnable)
     return task

@@ -36,7 +36,6 @@ from . import presets
 from .colormap import symmetric_limit
 from .events import Event
 from .images import DEFAULT_MAX_SIDE, ImageInfo, check_max_side, load_image
-from .values import display_number  # noqa: F401  (the GUI imports it from here)
 
 if TYPE_CHECKING:
     from .session import Session
@@ -147,8 +146,10 @@ class EdgeState:
 
     Nothing is computed until :meth:`map` or :meth:`maps` is called, so
     building a Session never runs compiled code. :attr:`changed` is emitted
-    with a frozenset drawn from ``{"picture", "maps", "show_kt", "max_side"}``;
-    a kernel edit in the session arrives as ``{"maps"}``.
+    with a frozenset drawn from ``{"picture", "maps", "show_kt", "max_side",
+    "hidden"}``; a kernel edit in the session arrives as ``{"maps"}``, and a
+    lesson hiding or revealing maps (``Session.hidden``) as ``{"hidden"}``, so
+    the edge view listens to this one event and redraws once per change.
     """
 
     def __init__(self, session: Session) -> None:
@@ -389,6 +390,9 @@ class EdgeState:
         self._kernel_used = None
 
     def _on_session_changed(self, parts: frozenset) -> None:
+        mine = frozenset({"hidden"}) & parts
         if "kernel" in parts:
             self._invalidate()
-            self.changed.emit(frozenset({"maps"}))
+            mine |= {"maps"}
+        if mine:
+            self.changed.emit(mine)

@@ -299,7 +299,8 @@ class _Layout:
         self.numbers = c >= 20
         self.num_font = _font(max(9, int(c * 0.36)))
         self.label_font = _font(22)
-        self.line_font = _font(26)
+        self.line_size = 26  # px: the caption's font, and how many characters fit
+        self.line_font = _font(self.line_size)
 
     def cell_box(self, x0: int, r: int, c_: int) -> tuple[int, int, int, int]:
         c = self.cell
@@ -454,7 +455,7 @@ def iter_frames(
     canvas = _base_image(scene, lay)
     out = scene.output
     out_rgb = to_rgb(out)
-    max_chars = int((lay.width - 2 * lay.margin) / (getattr(lay.line_font, "size", 26) * 0.52))
+    max_chars = int((lay.width - 2 * lay.margin) / (lay.line_size * 0.52))
 
     def caption(img: Image.Image, text: str, counter: str) -> None:
         d = ImageDraw.Draw(img)

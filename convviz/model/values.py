@@ -314,21 +314,31 @@ def factor_text(value: float, *, latex: bool = False) -> str:
     return f"({s})" if s[0] in ("-", MINUS) else s
 
 
-def step_text(step: WindowStep, *, max_chars: int | None = None, latex: bool = False) -> str:
+def term_text(x: float, k: float, *, latex: bool = False) -> str:
+    """One product of a window step: ``1×(−1)`` (``1\\times(-1)`` in LaTeX)."""
+    times = r"\times" if latex else "×"
+    return f"{factor_text(x, latex=latex)}{times}{factor_text(k, latex=latex)}"
+
+
+def step_text(
+    step: WindowStep, *, max_chars: int | None = None, latex: bool = False, bias: bool = True
+) -> str:
     """One window step's arithmetic: ``0×1 + 1×(−1) + 2 = 1``, the products, bias and result.
 
     Negative factors (and a negative bias) are in parentheses; input cells on
     the padding appear as the 0 they contribute. ``latex`` writes ``\\times``
     and ``-`` for a LaTeX document. Beyond ``max_chars`` the middle products
-    give way to ``…``, and at the last to ``sum of N products``.
+    give way to ``…``, and at the last to ``sum of N products``. ``bias=False``
+    stops at the products' sum (``… = 19``), for a view that adds the bias on
+    a line of its own (:func:`bias_text`).
     """
-    times = r"\times" if latex else "×"
     terms = [
-        f"{factor_text(v, latex=latex)}{times}{factor_text(k, latex=latex)}"
+        term_text(v, k, latex=latex)
         for v, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)
     ]
-    tail = [factor_text(step.bias, latex=latex)] if step.bias else []
-    result = format_number(step.result) if latex else display_number(step.result)
+    tail = [factor_text(step.bias, latex=latex)] if step.bias and bias else []
+    total = step.result if bias else step.total
+    result = format_number(total) if latex else display_number(total)
     text = " + ".join(terms + tail) + f" = {result}"
     if max_chars is None or len(text) <= max_chars:
         return text
@@ -341,6 +351,14 @@ def step_text(step: WindowStep, *, max_chars: int | None = None, latex: bool = F
         if len(text) <= max_chars:
             return text
     return f"sum of {len(terms)} products" + (f" + {tail[0]}" if tail else "") + f" = {result}"
+
+
+def bias_text(step: WindowStep) -> str:
+    """``19 + 0.5 = 19.5``: the products' sum, then the bias added ("" when there is none)."""
+    if step.bias == 0:
+        return ""
+    b = factor_text(step.bias)
+    return f"{display_number(step.total)} + {b} = {display_number(step.result)}"
 
 
 def format_block(arr: np.ndarray, sep: str = "\t") -> str:

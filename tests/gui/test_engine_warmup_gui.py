@@ -126,17 +126,17 @@ def test_closing_during_the_warm_up_stops_it_after_the_current_loop(qtbot, setti
     w.show()
     w.start_engine()
     qtbot.waitUntil(compiling.is_set, timeout=WAIT_S * 1000)
-    thread = w._warm_thread
-    assert thread is not None and thread.isRunning()
-    worker = thread._worker
-    real_stop = worker.request_stop
+    task = w.warm_up
+    assert task is not None and task.running and not task.wait(0)
+    real_cancel = task.cancel
 
-    def stop_then_release() -> None:  # the current loop finishes once close has asked
-        real_stop()
+    def cancel_then_release() -> None:  # the current loop finishes once close has asked
+        real_cancel()
         release.set()
 
-    worker.request_stop = stop_then_release
+    task.cancel = cancel_then_release
     w.stop_engine_warm_up()
-    assert not thread.isRunning() and thread.isFinished()
+    assert task.wait(0)  # the warm-up has returned: nothing left running
     assert len(prepared) == 1  # stopped before the next loop, not after all of them
-    assert not w.engine_ready and not timed_out
+    qtbot.waitUntil(lambda: not task.running)  # its outcome has reached the GUI thread...
+    assert task.ok is False and not w.engine_ready and not timed_out  # ...and was dropped

@@ -13,22 +13,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from convviz.gui.main_window import MainWindow
 from convviz.model import export
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    w.said = []  # what the message boxes would have said
-    w.files.warn = lambda title, text: w.said.append(text)
-    w.lessons.warn = lambda title, text: w.said.append(text)
-    yield w
-    w.files.ask_unsaved = lambda answer: answer("discard")
+def window(make_window):
+    return make_window(questions=True)  # the unsaved-changes question is tested here
 
 
 def answer_save_dialog(window, path):

@@ -7,20 +7,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from convviz.gui.style import Style
 from convviz.gui.widgets.grid_editor import GridPanel, GridWidget, cell_text
-from convviz.model import Session
 from convviz.model.presets import KERNELS
-
-
-@pytest.fixture
-def style(qapp):
-    return Style()
-
-
-@pytest.fixture
-def session():
-    return Session()
 
 
 @pytest.fixture

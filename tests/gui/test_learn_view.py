@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from convviz.engine import train_kernel, warm_up
@@ -114,10 +114,11 @@ def test_pause_then_resume_equals_uninterrupted(qtbot, view):
     click(qtbot, view.btn_train)
     qtbot.waitUntil(lambda: view.run.steps >= 3, timeout=5000)
     click(qtbot, view.btn_train)  # pause
-    assert view.state == "paused" and not view.timer.isActive()
-    paused_at = view.run.steps
-    qtbot.wait(100)
-    assert view.run.steps == paused_at
+    assert view.state == "paused" and not view.driver.timer.isActive()
+    paused_at, slices = view.run.steps, view.slices
+    QCoreApplication.processEvents()  # a slice or redraw already queued runs now...
+    assert view.run.steps == paused_at and view.slices == slices  # ...and trains nothing
+    assert not view.driver.timer.isActive()  # nothing left to tick
     view.combo_pace.setCurrentIndex(FASTEST)
     click(qtbot, view.btn_train)  # resume to the same target
     wait_state(qtbot, view, "done")
@@ -346,7 +347,6 @@ def test_zoom_and_theme_restyle(qtbot, view):
     wait_state(qtbot, view, "done")
     view.style_.set_zoom(200)
     view.style_.set_theme("dark")
-    qtbot.wait(10)
     assert view.loss_plot.backgroundBrush().color().name() == "#1e1e1e"
 
 

@@ -5,22 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from convviz.gui.main_window import MainWindow
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
 from convviz.model.lessons import LessonPlayer, load_lesson
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1600, 1000)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    yield w
-    w.lessons.close()
+def window(make_window):
+    return make_window(1600, 1000)
 
 
 def model_state(s: Session):
@@ -150,8 +142,10 @@ def test_the_lesson_keys_win_over_the_views_but_not_over_typing(qtbot, window):
     window.open_lesson("6.2")
     qtbot.keyClick(wv, Qt.Key.Key_Right)  # the same key inside a lesson: the slide's build
     assert window.lessons.player.build == 1 and s.step == 0
-    wv.bias.setFocus()
-    qtbot.keyClick(wv.bias, Qt.Key.Key_Right)  # moving the cursor in a field stays there
+    wv.options_form.bias.setFocus()
+    qtbot.keyClick(
+        wv.options_form.bias, Qt.Key.Key_Right
+    )  # moving the cursor in a field stays there
     assert window.lessons.player.build == 1
     window.lessons.close()
     assert not window.lessons.toolbar.isVisible() and s.hidden == frozenset()

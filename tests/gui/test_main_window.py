@@ -10,18 +10,6 @@ from convviz.gui.app import parse_args
 from convviz.gui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    # The application font and palette are global: leave them as other tests expect.
-    w.style_.set_theme("light")
-    w.style_.set_zoom(100)
-
-
 def test_opens_on_the_sliding_window(window):
     view = window.views["window"]
     assert window.current_view() is view
@@ -43,9 +31,9 @@ def test_window_state_is_remembered(qtbot, settings):
     qtbot.addWidget(w2)
     assert w2.style_.zoom == 150 and w2.style_.theme.name == "dark"
     assert w2.theme_actions["dark"].isChecked()
-    screen = w.screen().availableGeometry()
-    if size.width() < screen.width() and size.height() < screen.height():
-        assert w2.size() == size  # restoreGeometry clamps to the (offscreen 800x800) screen
+    screen = w.screen().availableGeometry()  # offscreen: 800×800
+    assert size.width() < screen.width() and size.height() < screen.height()  # not clamped
+    assert w2.size() == size
     # The command line wins over what was remembered.
     w3 = MainWindow(settings=settings, zoom=120, theme="light")
     qtbot.addWidget(w3)
@@ -56,18 +44,17 @@ def test_window_state_is_remembered(qtbot, settings):
 
 
 def test_zoom_scales_fonts_and_cells_together(qtbot, window):
-    view = window.views["window"]
-    window.resize(1900, 1060)
-    qtbot.wait(10)
+    view = window.window_view
     grid = view.input_panel.editor
+    window.resize(1900, 1060)
+    qtbot.waitUntil(lambda: grid.width() > 0 and grid.cell_size() > 0)
     cell, font = grid.cell_size(), view.arith.sum_label.font().pointSizeF()
     window.style_.zoom_in()  # Ctrl+= does this
     window.style_.zoom_in()
-    qtbot.wait(10)
     assert window.style_.zoom == 120
     # The stage's scales are powers of 1.01 (stage.SCALE_STEP): 20 % more, to within a step.
     assert view.arith.sum_label.font().pointSizeF() == pytest.approx(font * 1.2, rel=0.0101)
-    assert grid.cell_size() > cell
+    qtbot.waitUntil(lambda: grid.cell_size() > cell)  # once the layout has followed
     window.style_.set_zoom(100)
 
 
@@ -79,10 +66,9 @@ def test_zoom_shortcuts_and_theme_actions(qtbot, window):
     assert window.style_.theme.name == "dark"
     view = window.views["window"]
     view.grab()  # the dark theme paints
-    qtbot.wait(1)  # the palette reaches the widgets through the event loop
-    pal = window.palette()
-    assert pal.color(pal.ColorRole.Window).lightness() < 50
-    assert pal.color(pal.ColorRole.WindowText).lightness() > 200
+    pal = window.palette  # it reaches the widgets through the event loop
+    qtbot.waitUntil(lambda: pal().color(pal().ColorRole.Window).lightness() < 50)
+    assert pal().color(pal().ColorRole.WindowText).lightness() > 200
 
 
 def test_undo_shortcut_is_not_swallowed_by_the_grid(qtbot, window):
@@ -99,16 +85,21 @@ def test_undo_shortcut_is_not_swallowed_by_the_grid(qtbot, window):
         grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert window.session.input[1, 1] == 9
-    view.pad_r.setFocus()
-    qtbot.keyClick(view.pad_r, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    view.options_form.pad_r.setFocus()
+    qtbot.keyClick(view.options_form.pad_r, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.input[1, 1] == 4
 
 
 def test_fullscreen_toggle(qtbot, window):
+    full = Qt.WindowState.WindowFullScreen
+    assert not window.windowState() & full
+    window.act_fullscreen.trigger()  # F11
+    qtbot.waitUntil(lambda: bool(window.windowState() & full))  # the window's real state
+    assert window.act_fullscreen.isChecked()
+    assert window.geometry() == window.screen().geometry()  # the whole screen, no frame
     window.act_fullscreen.trigger()
-    assert window.act_fullscreen.isChecked() == window.isFullScreen()
-    window.act_fullscreen.trigger()
-    assert not window.isFullScreen()
+    qtbot.waitUntil(lambda: not window.windowState() & full)
+    assert not window.act_fullscreen.isChecked()
 
 
 def test_command_line():

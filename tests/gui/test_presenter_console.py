@@ -10,22 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from scipy.signal import correlate2d
 
-from convviz.gui.main_window import MainWindow
-from convviz.gui.presenter_console import fmt, grid_text, next_click
+from convviz.gui.presenter_console import grid_text, next_click
 from convviz.gui.widgets.lesson_bar import PREDICT
+from convviz.model.values import display_number
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    yield w
-    w.console.set_console_shown(False)
-    w.lessons.close()
+def window(make_window):
+    return make_window(1280, 800)
 
 
 def open_console(qtbot, w):
@@ -170,7 +162,7 @@ def test_next_build_and_next_slide_previews(qtbot, window):
     r, c = nxt.out_pos
     kh, kw = K.shape
     assert nxt.result == (X[r : r + kh, c : c + kw] * K).sum()
-    assert con.next_detail.text().endswith(f"= {fmt(nxt.result)}")
+    assert con.next_detail.text().endswith(f"= {display_number(nxt.result)}")
     assert con.next_input.marked() == {(r + i, c + j) for i in range(kh) for j in range(kw)}
     assert s.step == nxt.n - 1  # the stage has not taken it
     while p.builds_left:

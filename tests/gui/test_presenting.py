@@ -7,22 +7,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from convviz.gui.app import parse_args
-from convviz.gui.main_window import MainWindow
 from convviz.gui.presenting import IDLE_MS
 
 
 @pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
+def window(make_window):
+    w = make_window(1280, 800)
     w.enter_fullscreen = lambda: None  # offscreen: keep the test's size
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    yield w
-    w.presenting.stop()
-    w.lessons.close()
+    return w
 
 
 def key(qtbot, w, k) -> None:

@@ -1,4 +1,5 @@
-"""Small helpers shared by the views: blocked signals and weak model connections."""
+"""Small helpers shared by the views: blocked signals, weak model connections, and the
+one cache of text colours (black or white digits on a coloured cell)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QColor
 
+from ...model import colormap
 from ...model.events import Event
 
 
@@ -24,21 +28,40 @@ def blocked(*objects: QObject) -> Iterator[None]:
             o.blockSignals(b)
 
 
-def connect_model(event: Event, method: Callable[..., Any]) -> None:
+def connect_model(event: Event, method: Callable[..., Any]) -> Callable[..., Any]:
     """Connect a widget's bound method to a model :class:`Event` without keeping it alive.
 
     The model outlives its widgets (tests build several views on one
     session); once the widget is collected or its C++ side deleted, the
-    connection removes itself instead of calling into a dead object.
+    connection removes itself instead of calling into a dead object. Returns
+    the callable connected, which ``event.disconnect`` takes.
     """
     ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
 
     def slot(*args: Any) -> None:
         m = ref()
-        owner = getattr(m, "__self__", None)
-        if m is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
+        if m is None or not _alive(m.__self__):  # type: ignore[attr-defined]
             event.disconnect(slot)
             return
         m(*args)
 
     event.connect(slot)
+    return slot  # for event.disconnect(slot)
+
+
+def _alive(owner: object) -> bool:
+    """False once a QObject's C++ side is deleted (its Python wrapper may live on)."""
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
+_TEXT_COLORS: dict[tuple[int, int, int], QColor] = {}
+
+
+def text_color_for(rgb: np.ndarray | tuple[int, int, int]) -> QColor:
+    """Black or white digits on the colour ``rgb`` (``colormap.text_color``), made once
+    per colour: every grid and map paints its numbers through this one cache."""
+    key = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+    c = _TEXT_COLORS.get(key)
+    if c is None:
+        c = _TEXT_COLORS[key] = QColor(*colormap.text_color(key))
+    return c

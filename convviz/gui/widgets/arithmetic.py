@@ -23,43 +23,14 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from ...engine import WindowStep
-from ...model.values import format_number
+from ...model.values import bias_text, display_number, factor_text, step_text, term_text
 from ..style import Style
 
-MINUS = "\u2212"
 #: Products beyond this many are summarised on screen (a 15×15 kernel has 225).
 MAX_SHOWN_TERMS = 49
 PADDING_NOTE = "Grey, slanted products lie on the padding: its value is 0."
 #: A sum folds onto at most this many lines before its type shrinks.
 MAX_LINES = 3
-
-
-def num(value: float) -> str:
-    """A number as shown in the arithmetic: no ``.0``, a long minus."""
-    return format_number(value).replace("-", MINUS)
-
-
-def factor(value: float) -> str:
-    """A factor of a product: negative numbers in parentheses, ``(−1)``."""
-    s = num(value)
-    return f"({s})" if s.startswith(MINUS) else s
-
-
-def term_text(x: float, k: float) -> str:
-    return f"{factor(x)}×{factor(k)}"
-
-
-def sum_text(step: WindowStep) -> str:
-    """``0×0 + 1×1 + 3×2 + 4×3 = 19``: the products in row-major order and their sum."""
-    terms = [term_text(x, k) for x, k in zip(step.values.ravel(), step.kernel.ravel(), strict=True)]
-    return " + ".join(terms) + f" = {num(step.total)}"
-
-
-def bias_text(step: WindowStep) -> str:
-    """``19 + 0.5 = 19.5``: the second step, adding the bias (empty when there is none)."""
-    if step.bias == 0:
-        return ""
-    return f"{num(step.total)} + {factor(step.bias)} = {num(step.result)}"
 
 
 def extent_for(session) -> tuple[str, str, str, int, bool, bool]:
@@ -69,10 +40,10 @@ def extent_for(session) -> tuple[str, str, str, int, bool, bool]:
     def widest(texts) -> str:
         return max(texts, key=len, default="0")
 
-    xs = [factor(v) for v in np.unique(session.input)]
+    xs = [factor_text(v) for v in np.unique(session.input)]
     if any(session.options.padding):
         xs.append("0")
-    ks = [factor(v) for v in np.unique(session.kernel)]
+    ks = [factor_text(v) for v in np.unique(session.kernel)]
     # The widest sum any window can give, bounded with numpy alone (no engine call:
     # the view plans its layout while the engine may still be warming up).
     x = np.asarray(session.input, dtype=np.float64)
@@ -81,7 +52,7 @@ def extent_for(session) -> tuple[str, str, str, int, bool, bool]:
     bound = float(np.abs(x).max(initial=0.0) * np.abs(k).sum()) if x.size else 0.0
     signed = bool((x < 0).any() or (k < 0).any())
     fractional = not (np.all(np.mod(x, 1) == 0) and np.all(np.mod(k, 1) == 0))
-    big = num(-bound if signed else bound)
+    big = display_number(-bound if signed else bound)
     totals = [big + (".000" if fractional and "." not in big else "")]
     oh, ow = session.output_shape or (1, 1)
     return (
@@ -113,6 +84,7 @@ class ArithmeticView(QWidget):
         self._plan: tuple[int, float, int] | None = None  # (width, points, per_line)
         self._caption_template = "Y[0, 0] ="
         self._padding_note = False
+        self._lines: list[str] = []  # the sum as folded on screen (see lines())
         self.caption = QLabel()  # "Y[0, 1] =": which output cell, before the sum
         self.sum_label = QLabel()
         self.bias_label = QLabel()
@@ -272,7 +244,7 @@ class ArithmeticView(QWidget):
     @property
     def sum_text(self) -> str:
         """The plain text of the sum line, e.g. ``0×0 + 1×1 + 3×2 + 4×3 = 19``."""
-        return sum_text(self._step) if self._step is not None else ""
+        return step_text(self._step, bias=False) if self._step is not None else ""
 
     @property
     def bias_text(self) -> str:
@@ -293,7 +265,7 @@ class ArithmeticView(QWidget):
 
     def lines(self) -> list[str]:
         """The sum as folded on screen, one plain string a line (the fold is at ``+``)."""
-        return list(getattr(self, "_lines", []))
+        return list(self._lines)
 
     def font_px(self) -> int:
         """The sum's type size in pixels (tests check it reads from the back row)."""
@@ -386,7 +358,7 @@ class ArithmeticView(QWidget):
                 f'<a href="t{i}" style="text-decoration:none; {style}">'
                 f'<span style="{style}">{html.escape(text)}</span></a>'
             )
-        total = "?" if self._hide_result else num(step.total)
+        total = "?" if self._hide_result else display_number(step.total)
         rows: list[str] = []
         self._lines = []
         sep = f'<td style="color:{t.text}">&nbsp;+&nbsp;</td>'
@@ -427,7 +399,10 @@ class ArithmeticView(QWidget):
             )
         if step.bias != 0:
             self.bias_label.setFont(font)
-            b, result = html.escape(factor(step.bias)), html.escape(num(step.result))
+            b, result = (
+                html.escape(factor_text(step.bias)),
+                html.escape(display_number(step.result)),
+            )
             if self._hide_result:
                 result = "?"
             self.bias_label.setText(

@@ -40,9 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.edges import MAP_KEYS, PICTURES, display_number
+from ...model.edges import MAP_KEYS, PICTURES
 from ...model.images import FILE_FILTER, IMAGE_SUFFIXES, MAX_MAX_SIDE, MIN_MAX_SIDE, load_image
 from ...model.session import Session
+from ...model.values import display_number
 from ..style import Style
 from ..workers import Task, run_in_thread
 from ._util import blocked, connect_model
@@ -96,7 +97,7 @@ class EdgeView(QWidget):
         self.edges = session.edges
         self.style_ = style
         self._dirty = True
-        self._shown_picture: tuple[int, str] | None = None  # (id, name) of X on screen
+        self._picture_stale = True  # X on screen is not the model's picture (its event says)
         self._selected: tuple[str, int, int] | None = None
         self._task: Task | None = None
         self._pending: tuple[str, str | None] | None = None  # (path, preset name)
@@ -250,7 +251,6 @@ class EdgeView(QWidget):
             if key not in IMAGE_KEYS:
                 panel.sig_cell_clicked.connect(lambda r, c, k=key: self.select(k, r, c))
         connect_model(self.edges.changed, self._on_edges_changed)
-        connect_model(session.changed, self._on_session_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
         self._sync_controls()
@@ -395,25 +395,21 @@ class EdgeView(QWidget):
         self._side.setMaximumWidth(self.style_.px(380))
 
     def refresh(self) -> None:
-        """Compute what is stale and put every map on screen (only while visible)."""
-        if not self.isVisible():
-            self._dirty = True
-            return
+        """Compute what is stale and put every map on screen (the model changed, or the
+        view is shown after it did)."""
         self._dirty = False
         self.refresh_count += 1
         e = self.edges
         maps = e.maps()
         L = e.limit()
-        hidden = getattr(self.session, "hidden", frozenset())
+        hidden = self.session.hidden
 
         X = e.picture
-        pic_id = (id(e._picture), e.name)
-        new_picture = pic_id != self._shown_picture
+        new_picture, self._picture_stale = self._picture_stale, False
         if new_picture:
             h, w = X.shape
             self.panels["X"].set_values(X, limit=L, caption=f"X — {h}×{w}")
             self.panels["Xt"].set_values(e.picture_t, limit=L, caption=f"Xᵀ — {w}×{h}")
-            self._shown_picture = pic_id
         else:
             self.panels["X"].set_limit(L)
             self.panels["Xt"].set_limit(L)
@@ -503,7 +499,7 @@ class EdgeView(QWidget):
 
     def select(self, key: str, r: int, c: int) -> None:
         """Show the window and arithmetic behind cell (r, c) of an edge map."""
-        if HIDDEN_BY.get(key) in getattr(self.session, "hidden", frozenset()):
+        if HIDDEN_BY.get(key) in self.session.hidden:
             return
         self._selected = (key, r, c)
         self._update_detail(self.edges.limit())
@@ -518,7 +514,7 @@ class EdgeView(QWidget):
         sel = self._selected
         if sel is not None:
             key, r, c = sel
-            hidden = HIDDEN_BY[key] in getattr(self.session, "hidden", frozenset())
+            hidden = HIDDEN_BY[key] in self.session.hidden
             shown = key in self.edges.shown_keys()
             m = self.edges.map(key) if shown else None
             if hidden or m is None or m.shape is None or r >= m.shape[0] or c >= m.shape[1]:
@@ -551,16 +547,17 @@ class EdgeView(QWidget):
 
     # ============================================================ model events
     def _on_edges_changed(self, parts: frozenset) -> None:
+        if "picture" in parts:
+            self._picture_stale = True
         if "show_kt" in parts:
             self._show_kt_widgets()
         if "max_side" in parts and not (parts - {"max_side"}):
             self._sync_controls()
             return
-        self.refresh()
-
-    def _on_session_changed(self, parts: frozenset) -> None:
-        if "hidden" in parts:
+        if self.isVisible():
             self.refresh()
+        else:  # computed when shown: a hidden view costs nothing
+            self._dirty = True
 
     def set_controls_visible(self, on: bool) -> None:
         """View ▸ Hide controls and presenting: the picture bar, hints and notes fold away."""
@@ -579,6 +576,9 @@ class EdgeView(QWidget):
             self.show_kt,
             self.btn_chapter,
         )
+
+    def pause(self) -> None:
+        """Nothing plays here (a picture being read goes on: the slide may want it)."""
 
     def set_tools_visible(self, on: bool) -> None:
         """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""

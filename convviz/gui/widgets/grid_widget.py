@@ -40,10 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import colormap
-from ...model.values import (
-    format_number,
-)
+from ...model.values import MINUS, display_number
 from ..style import Style, is_picture, to_rgb
+from ._util import text_color_for
 from .text_sprites import draw_text
 
 GridName = Literal["input", "kernel"]
@@ -55,9 +54,8 @@ MAX_CELL = 120
 #: Digits are this share of the cell high, and use at most this share of its width.
 DIGIT_SHARE = 0.6
 DIGIT_ROOM = 0.86
-MINUS = "\u2212"
 #: Typing one of these on a selected cell starts editing it with that character.
-_START_CHARS = "0123456789-+.\u2212"
+_START_CHARS = "0123456789-+." + MINUS
 _GRID_KEYS = {
     Qt.Key.Key_Up,
     Qt.Key.Key_Down,
@@ -74,30 +72,8 @@ _GRID_KEYS = {
 }
 
 
-def cell_text(value: float, digits: int = 4) -> str:
-    """A cell's digits as shown: :func:`format_number` with a long, visible minus."""
-    return format_number(value, digits).replace("-", MINUS)
-
-
-def _text_colors() -> dict[tuple[int, int, int], QColor]:
-    """Black or white text for every colour of the scale (from ``colormap.text_color``)."""
-    table = colormap.lut(256)
-    return {tuple(int(x) for x in rgb): QColor(*colormap.text_color(rgb)) for rgb in table}
-
-
-_TEXT_COLORS: dict[tuple[int, int, int], QColor] | None = None
-
-
-def text_color_for(rgb: np.ndarray) -> QColor:
-    global _TEXT_COLORS
-    if _TEXT_COLORS is None:
-        _TEXT_COLORS = _text_colors()
-    key = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
-    c = _TEXT_COLORS.get(key)
-    if c is None:
-        c = QColor(*colormap.text_color(rgb))
-        _TEXT_COLORS[key] = c
-    return c
+#: A cell's digits as shown (a long, visible minus): the model's one number format.
+cell_text = display_number
 
 
 # ====================================================================== display

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import colormap
-from ...model.edges import display_number
+from ...model.values import display_number
 from ..style import Style, grey_lut, is_picture, theme_lut
+from ._util import text_color_for
 
 #: Numbers are drawn only when a cell is at least this many pixels (at 100 % zoom).
 MIN_CELL_PX = 14
@@ -39,7 +40,6 @@ MIN_CELL_PX = 14
 MAX_NUMBERS = 5000
 
 _LUT: np.ndarray | None = None
-_TEXT_COLOURS: list[QColor] | None = None
 
 
 def shared_lut() -> np.ndarray:
@@ -48,24 +48,6 @@ def shared_lut() -> np.ndarray:
     if _LUT is None:
         _LUT = colormap.lut(256)
     return _LUT
-
-
-def _text_colours() -> list[QColor]:
-    global _TEXT_COLOURS
-    if _TEXT_COLOURS is None:
-        _TEXT_COLOURS = [QColor(*colormap.text_color(rgb)) for rgb in shared_lut()]
-    return _TEXT_COLOURS
-
-
-_COLOURS_FOR: dict[int, list[QColor]] = {}
-
-
-def text_colours_for(lut: np.ndarray) -> list[QColor]:
-    """Black or white for each entry of a 256-entry table (cached per table)."""
-    key = hash(lut.tobytes())
-    if key not in _COLOURS_FOR:
-        _COLOURS_FOR[key] = [QColor(*colormap.text_color(rgb)) for rgb in lut]
-    return _COLOURS_FOR[key]
 
 
 def lut_index(values: np.ndarray, limit: float) -> np.ndarray:
@@ -88,7 +70,14 @@ class NumbersItem(pg.GraphicsObject):
         self.drawn = 0  # cells numbered in the last paint (for tests)
         self.drawn_px = 0  # their type size in pixels (for tests)
         self.lut: np.ndarray = shared_lut()
+        self._text_colours = [text_color_for(rgb) for rgb in self.lut]
         self.picture = False  # grey 0..limit instead of the diverging −limit..limit
+
+    def set_lut(self, lut: np.ndarray) -> None:
+        """The colour table the cells are drawn with: the digits' colours follow it."""
+        if lut is not self.lut:
+            self.lut = lut
+            self._text_colours = [text_color_for(rgb) for rgb in lut]
 
     def set_values(self, values: np.ndarray | None, limit: float) -> None:
         shape_changed = (values is None) != (self._values is None) or (
@@ -135,7 +124,7 @@ class NumbersItem(pg.GraphicsObject):
             idx = np.rint(np.clip(block / self._limit, 0, 1) * 255).astype(np.intp)
         else:
             idx = lut_index(block, self._limit)
-        colours = text_colours_for(self.lut)
+        colours = self._text_colours
         font = QFont(self._font)
         font.setPixelSize(int(px))
         p.save()
@@ -340,7 +329,7 @@ class HeatMap(QWidget):
         pic = self.is_picture()
         lut = grey_lut(256) if pic else theme_lut(self.style_.theme)
         self.numbers.picture = pic
-        self.numbers.lut = lut
+        self.numbers.set_lut(lut)
         self.image.setLookupTable(lut)
 
     def number_px(self) -> int:

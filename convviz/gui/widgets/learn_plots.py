@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from ...model.values import format_number
+from ...model.values import display_number
 from ..style import Style
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
@@ -234,15 +234,17 @@ class WeightPlot(StyledPlot):
         self.truths: list[pg.InfiniteLine] = []
         self.names: list[str] = []
         self.note = ""
+        self.legend: pg.LegendItem | None = None  # none yet while the base class styles
         super().__init__(style, "Weights", "updates", "value")
         self.legend = self.plotItem.addLegend(offset=(-10, 10))
-        self.legend.setLabelTextSize(f"{11 * style.scale:.1f}pt")
+        self.restyle()
 
     def set_params(self, names: list[str], truth: np.ndarray) -> None:
         """One curve per parameter (the first few of a large kernel) and its true value."""
         for item in self.curves + self.truths:
             self.plotItem.removeItem(item)
-        self.legend.clear()
+        if self.legend is not None:
+            self.legend.clear()
         shown = names[:MAX_WEIGHT_CURVES]
         self.names = shown
         self.note = (
@@ -267,7 +269,7 @@ class WeightPlot(StyledPlot):
                 col = "#ffffff"
             c.setPen(pg.mkPen(col, width=s.px(2.5)))
             line.setPen(pg.mkPen(col, width=s.px(1.5), style=Qt.PenStyle.DashLine))
-        if hasattr(self, "legend"):
+        if self.legend is not None:
             self.legend.setLabelTextColor(s.theme.text)
             self.legend.setLabelTextSize(f"{11 * s.scale:.1f}pt")
 
@@ -440,7 +442,5 @@ class SurfacePlot(QWidget):
             label.setColor(QColor(t.text))
             label.setFont(s.font(12, bold=True))
         self.true_label.setText(
-            "true K ["
-            + ", ".join(format_number(v).replace("-", "\u2212") for v in self._truth)
-            + "]"
+            "true K [" + ", ".join(display_number(v) for v in self._truth) + "]"
         )

@@ -27,13 +27,6 @@ from ...model.values import ValueProblem, format_number, parse_number
 from ..style import Style
 from ._util import blocked
 
-#: The form's widgets, by the names the learning view uses for them.
-SETTINGS_WIDGETS = (
-    "combo_source", "spin_rows", "spin_cols", "combo_loss", "edit_lr", "lr_hint",
-    "spin_steps", "combo_init", "edit_scale", "edit_typed", "spin_seed", "btn_seed",
-    "check_bias", "settings_problem",
-)  # fmt: skip
-
 
 class NumberEdit(QLineEdit):
     """A box for one number (``0.03``, ``1e-6``); :attr:`sig_value` on Enter or leaving it."""

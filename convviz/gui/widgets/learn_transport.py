@@ -14,12 +14,6 @@ from ..style import Style
 from .flow import FlowLayout
 from .learn_settings import NumberEdit
 
-#: The bar's widgets, by the names the learning view uses for them.
-TRANSPORT_WIDGETS = (
-    "btn_train", "btn_step", "btn_reset", "btn_until", "edit_threshold", "combo_pace",
-    "btn_mxnet", "btn_djl", "btn_settings",
-)  # fmt: skip
-
 
 class TrainingBar(QWidget):
     """Train / Step / Reset / Run until, the pace, the two editions and Settings…"""

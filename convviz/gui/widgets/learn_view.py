@@ -6,19 +6,19 @@ step, the loss and each weight plotted as the run trains, the loss surface
 over (w₁, w₂) with the descent path for two-weight kernels, and the
 book-style log. The run itself is a Qt-free
 :class:`~convviz.model.learning.LearningRun`; this widget is its
-controller: a QTimer calls ``advance(n)`` every 17 ms with ``n`` adapted so
-each slice of training takes at most about 8 ms (less when painting is
-slow or the machine busy), then redraws once in a separate event, so the
-window stays responsive and the plots refresh at most 60 times a second
-however fast training goes. Nothing compiled runs before the first step.
+controller: its :class:`~.learn_driver.TrainingDriver` advances the run in
+timed slices and asks for at most one redraw per slice; this view says
+what a slice means (done, converged, diverged) and draws. The settings
+form and the transport bar are in ``learn_settings.py`` and
+``learn_transport.py``. Nothing compiled runs before the first step.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -27,7 +27,6 @@ from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -53,23 +51,15 @@ from ...model.learning import (
     parse_kernel_text,
 )
 from ...model.session import Session
-from ...model.values import ValueProblem, format_number
+from ...model.values import ValueProblem, display_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .grid_widget import GridWidget
+from .learn_driver import UNTIL_CAP, TrainingDriver
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
-from .learn_settings import SETTINGS_WIDGETS, SettingsForm
-from .learn_transport import TRANSPORT_WIDGETS, TrainingBar
+from .learn_settings import SettingsForm
+from .learn_transport import TrainingBar
 
-#: Milliseconds between slices: 17 ms keeps redraws just under 60 a second.
-TICK_MS = 17
-#: Seconds of training per slice: with the redraw that follows, a key press
-#: waits at most a few tens of milliseconds.
-BUDGET_S = 0.008
-#: The least a slice may be given when frames overrun.
-BUDGET_MIN_S = 0.001
-#: "Run until converged" gives up after this many steps.
-UNTIL_CAP = 10_000_000
 #: Paces in steps per second; None is as fast as the budget allows, "auto"
 #: spreads a press of Train over about two seconds so a short run can be watched.
 PACES: dict[str, float | str | None] = {
@@ -82,7 +72,6 @@ EXPLAIN = (
     "Each step is one full-batch gradient step on the one example (X, Y): "
     "Ŷ = X ⋆ K, the loss L(Ŷ, Y), then K ← K − lr · ∂L/∂K."
 )
-MINUS = "\u2212"
 
 
 def ask_question(parent: QWidget, title: str, text: str) -> bool:
@@ -95,10 +84,6 @@ def ask_question(parent: QWidget, title: str, text: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-def _fmt(v: float) -> str:
-    return format_number(v).replace("-", MINUS)
 
 
 class LearnView(QWidget):
@@ -116,33 +101,31 @@ class LearnView(QWidget):
         #: Asked before a run is discarded: (title, text) -> True to discard.
         #: Tests replace it with a function that answers at once.
         self.ask: Callable[[str, str], bool] = lambda title, text: ask_question(self, title, text)
-        self.training = False
         self.state = "ready"
         self.frames = 0  # redraws of the live parts, for the benchmark
-        self.slices = 0  # training slices run by the timer
-        self._until = False
-        self._target = 0
-        self._n = 32  # steps per slice, adapted to the budget
-        self._budget = BUDGET_S  # seconds per slice, adapted to the frame period
-        self._last_tick = 0.0
-        self._draw_pending = False
         self._message_error = False
-        self._pace_t0 = 0.0
-        self._pace_s0 = 0
         self._log_seen = 0
         self._stale = False  # the session's X or K changed while hidden
         self._resume_on_show = False
         self._asking = False
         self._restoring = False
         self._resume_after_check = False
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
+        self._writing = False  # this view is writing the learning state (its own event)
+        self._run_slot: Callable[..., object] = self._on_new_run  # see _follow
+        # The timer, the slices and the pace (learn_driver.py); this view says what a
+        # slice means and draws.
+        self.driver = TrainingDriver(
+            self,
+            pace=self._pace,
+            threshold=lambda: self.learning.settings.threshold,
+            on_slice=self._after_slice,
+            on_draw=self._refresh_live,
+        )
         self._build()
         self._show_settings(self.learning.settings)
         self._build_shortcuts()
         connect_model(session.changed, self._on_session_changed)
+        connect_model(self.learning.changed, self._on_learning_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
         self._set_state("ready")
@@ -155,8 +138,16 @@ class LearnView(QWidget):
 
         # --- controls: the training transport (learn_transport.py)
         bar = TrainingBar(st, self.learning.settings.threshold, PACES)
-        for name in TRANSPORT_WIDGETS:  # the view wires them by these names
-            setattr(self, name, getattr(bar, name))
+        # the view wires them by these names
+        self.btn_train = bar.btn_train
+        self.btn_step = bar.btn_step
+        self.btn_reset = bar.btn_reset
+        self.btn_until = bar.btn_until
+        self.edit_threshold = bar.edit_threshold
+        self.combo_pace = bar.combo_pace
+        self.btn_mxnet = bar.btn_mxnet
+        self.btn_djl = bar.btn_djl
+        self.btn_settings = bar.btn_settings
         root.addWidget(bar)
         self._controls_bar = bar
 
@@ -210,8 +201,21 @@ class LearnView(QWidget):
 
     def _build_settings(self) -> QWidget:
         form = SettingsForm(self.style_)
-        for name in SETTINGS_WIDGETS:  # the view reads and writes them by these names
-            setattr(self, name, getattr(form, name))
+        # the view reads and writes them by these names
+        self.combo_source = form.combo_source
+        self.spin_rows = form.spin_rows
+        self.spin_cols = form.spin_cols
+        self.combo_loss = form.combo_loss
+        self.edit_lr = form.edit_lr
+        self.lr_hint = form.lr_hint
+        self.spin_steps = form.spin_steps
+        self.combo_init = form.combo_init
+        self.edit_scale = form.edit_scale
+        self.edit_typed = form.edit_typed
+        self.spin_seed = form.spin_seed
+        self.btn_seed = form.btn_seed
+        self.check_bias = form.check_bias
+        self.settings_problem = form.settings_problem
         for w in (self.combo_source, self.combo_loss, self.combo_init):
             w.currentIndexChanged.connect(self._on_settings_edited)
         for w in (self.spin_rows, self.spin_cols, self.spin_steps, self.spin_seed):
@@ -328,20 +332,39 @@ class LearnView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # =============================================================== the run
-    def adopt_model_settings(self) -> None:
-        """Take up settings someone else put in the model (a lesson slide): the form
-        shows them and the view follows the model's run, or a fresh one."""
+    def _on_learning_changed(self, parts: frozenset) -> None:
+        """Someone else changed the settings or the run (a lesson slide, an opened
+        file): the form shows them and the view follows the model's run, or a fresh one."""
+        if self._writing:
+            return  # this view's own change: it has drawn it already
         self.pause()
-        self.run = None
+        self._follow(None)
         self.ensure_run()
         self._show_settings(self.learning.settings)
+
+    @contextlib.contextmanager
+    def _writing_model(self) -> Iterator[None]:
+        """This view writes the learning state: its own event is not news to it."""
+        self._writing = True
+        try:
+            yield
+        finally:
+            self._writing = False
+
+    def _follow(self, run: LearningRun | None) -> None:
+        """Show ``run`` from now on, and redraw when it is reset (LearningRun.changed)."""
+        if self.run is not None:
+            self.run.changed.disconnect(self._run_slot)
+        self.run = run
+        if run is not None:
+            self._run_slot = connect_model(run.changed, self._on_new_run)
 
     def ensure_run(self) -> LearningRun | None:
         """The current run, made from the settings on first need (cheap: no compiled code)."""
         if self.run is None:
             run = self.learning.run
             if run is not None and not run.settings.restart_needed(self.learning.settings):
-                self.run = run
+                self._follow(run)
                 self._on_new_run()
             else:
                 self._new_run()
@@ -350,21 +373,24 @@ class LearnView(QWidget):
     def _new_run(self) -> None:
         self.pause()
         try:
-            self.run = self.learning.new_run(self.session)
+            with self._writing_model():
+                run = self.learning.new_run(self.session)
         except ValueProblem as exc:
-            self.learning.discard()
-            self.run = None
+            with self._writing_model():
+                self.learning.discard()
+            self._follow(None)
             self._show_message(str(exc), error=True)
             self._set_state("stopped")
             self._clear_live()
             return
+        self._follow(run)
         self._on_new_run()
 
     def _on_new_run(self) -> None:
+        """A run to show from its start: a new one, or this one reset."""
         run = self.run
         assert run is not None
-        self._target = 0
-        self._until = False
+        self.driver.forget()
         self._log_seen = 0
         self._stale = False
         self.log.clear()
@@ -409,42 +435,41 @@ class LearnView(QWidget):
         else:
             self.train()
 
+    @property
+    def training(self) -> bool:
+        return self.driver.training
+
+    @property
+    def slices(self) -> int:
+        """Training slices run by the timer (for tests and the benchmark)."""
+        return self.driver.slices
+
     def train(self) -> None:
         """Train (or resume) towards ``steps`` more steps than where the run stood."""
         run = self.ensure_run()
         if run is None or run.diverged or self.training:
             return
-        if self._until or run.steps >= self._target:
-            self._until = False
-            self._target = run.steps + self.learning.settings.steps
-        self._start()
+        self.driver.aim_steps(run, self.learning.settings.steps)
+        self._start(run)
 
     def run_until_converged(self) -> None:
         run = self.ensure_run()
         if run is None or run.diverged:
             return
         self.pause()
-        self._until = True
-        self._target = run.steps + UNTIL_CAP
-        self._start()
+        self.driver.aim_until(run)
+        self._start(run)
 
-    def _start(self) -> None:
-        self.training = True
-        self._last_tick = 0.0
-        self._pace_t0 = time.perf_counter()
-        self._pace_s0 = self.run.steps if self.run is not None else 0
+    def _start(self, run: LearningRun) -> None:
         self._show_message("")
         self._set_state("training")
-        self.timer.start()
-        self._tick()
+        self.driver.start(run)
 
     def pause(self) -> None:
         if not self.training:
             return
-        self.training = False
-        self.timer.stop()
-        run = self.run
-        self._set_state("paused" if run is not None and run.steps < self._target else "done")
+        self.driver.pause()
+        self._set_state("done" if self.driver.reached else "paused")
 
     def step(self) -> None:
         """One gradient step (pauses a running run first)."""
@@ -452,7 +477,7 @@ class LearnView(QWidget):
         run = self.ensure_run()
         if run is None or run.diverged:
             return
-        self._until = False
+        self.driver.until = False
         run.advance(1)
         self._after_slice(stepping=True)
         self._refresh_live()
@@ -463,8 +488,7 @@ class LearnView(QWidget):
         run = self.ensure_run()
         if run is None:
             return
-        run.reset()
-        self._on_new_run()
+        run.reset()  # its changed event redraws the view (_on_new_run)
 
     def use_edition(self, which: str) -> None:
         """One click for a book's settings (the seed stays as it is)."""
@@ -476,58 +500,13 @@ class LearnView(QWidget):
     def copy_log(self) -> None:
         QApplication.clipboard().setText(self.log.toPlainText())
 
-    # ----------------------------------------------------------- the timer
+    # ------------------------------------------------------------ the pace
     def _pace(self) -> float | None:
+        """Steps per second for the driver (None: as fast as the budget allows)."""
         val = self.combo_pace.currentData()
         if val == "auto":
             return max(self.learning.settings.steps / 2.0, 5.0)
         return val  # type: ignore[no-any-return]
-
-    def _tick(self) -> None:
-        """One slice of training; the redraw follows as a separate event."""
-        run = self.run
-        if not self.training or run is None:
-            self.timer.stop()
-            return
-        self._adapt_budget(time.perf_counter())
-        want = min(self._n, self._target - run.steps)
-        rate = self._pace()
-        if rate is not None:
-            allowed = int(rate * (time.perf_counter() - self._pace_t0)) + 1
-            want = min(want, allowed - (run.steps - self._pace_s0))
-        if want <= 0:
-            return
-        stop_below = self.learning.settings.threshold if self._until else None
-        t0 = time.perf_counter()
-        taken = run.advance(want, stop_below=stop_below)
-        dt = time.perf_counter() - t0
-        if taken and dt > 0:
-            self._n = max(1, min(int(taken * self._budget / dt), 4 * self._n, 5_000_000))
-        self.slices += 1
-        self._after_slice()
-        if self.training:
-            # Drawn in its own event, so a key press can come between the two.
-            if not self._draw_pending:
-                self._draw_pending = True
-                QTimer.singleShot(0, self, self._draw)
-        else:
-            self._refresh_live()
-
-    def _draw(self) -> None:
-        if self._draw_pending:
-            self._draw_pending = False
-            self._refresh_live()
-
-    def _adapt_budget(self, now: float) -> None:
-        """Shrink the training slice when whole frames overrun the tick (slow painting,
-        a busy machine), grow it back when they fit: input stays served first."""
-        if self._last_tick:
-            period = now - self._last_tick
-            if period > 1.3 * TICK_MS / 1000:
-                self._budget = max(BUDGET_MIN_S, self._budget * 0.7)
-            elif period < 1.15 * TICK_MS / 1000:
-                self._budget = min(BUDGET_S, self._budget * 1.1)
-        self._last_tick = now
 
     def _after_slice(self, stepping: bool = False) -> None:
         run = self.run
@@ -541,8 +520,8 @@ class LearnView(QWidget):
         elif run.converged:
             self._stop("converged")
             self._show_message(run.message)
-        elif not stepping and run.steps >= self._target:
-            if self._until:
+        elif not stepping and self.driver.reached:
+            if self.driver.until:
                 self._stop("stopped")
                 self._show_message(
                     f"The loss is still {format_loss(run.summary.last)} after "
@@ -554,17 +533,13 @@ class LearnView(QWidget):
             self._set_state("paused")
 
     def _stop(self, state: str) -> None:
-        self.training = False
-        if self._until and self.run is not None:
-            self._target = self.run.steps  # the next Train counts from here
-        self._until = False
-        self.timer.stop()
+        self.driver.stop()
         self._set_state(state)
 
     # ------------------------------------------------------------ drawing
     def _refresh_live(self) -> None:
         """Redraw what changes as the run trains (called at most once per slice)."""
-        self._draw_pending = False
+        self.driver.drawn()
         run = self.run
         if run is None:
             return
@@ -582,7 +557,8 @@ class LearnView(QWidget):
         self.grid_grad.set_values(run.grad)
         if run.learn_bias:
             self.bias_label.setText(
-                f"bias b = {_fmt(run.bias or 0.0)}   ∂L/∂b = {_fmt(run.bias_grad or 0.0)}"
+                f"bias b = {display_number(run.bias or 0.0)}   "
+                f"∂L/∂b = {display_number(run.bias_grad or 0.0)}"
             )
             self.bias_label.show()
         else:
@@ -616,11 +592,11 @@ class LearnView(QWidget):
             self.status.setText("No run: see the message below.")
             return
         K = run.kernel
-        k = ", ".join(_fmt(v) for v in K.ravel()[:6]) + (", …" if K.size > 6 else "")
+        k = ", ".join(display_number(v) for v in K.ravel()[:6]) + (", …" if K.size > 6 else "")
         loss = f"loss {format_loss(run.summary.last)}" if run.summary.count else "loss —"
         self.status.setText(
             f"<b>{self.state}</b> · batch {run.steps:,} · {loss} · "
-            f"K = [{k}]" + (f" · b = {_fmt(run.bias or 0.0)}" if run.learn_bias else "")
+            f"K = [{k}]" + (f" · b = {display_number(run.bias or 0.0)}" if run.learn_bias else "")
         )
 
     def _set_state(self, state: str) -> None:
@@ -756,10 +732,11 @@ class LearnView(QWidget):
         self._adopt(new, restart=restart, resume=False)
 
     def _adopt(self, new: LearningSettings, *, restart: bool, resume: bool) -> None:
-        self.learning.set_settings(new)
+        with self._writing_model():
+            self.learning.set_settings(new)
         self._show_settings(new)
         if restart:
-            self.run = None
+            self._follow(None)
             self._new_run()
             if resume:
                 self.train()
@@ -827,9 +804,10 @@ class LearnView(QWidget):
                 self.train()
             return
         self._show_settings(self.learning.settings)
-        self.run = None
+        self._follow(None)
         if data is None:
-            self.learning.discard()
+            with self._writing_model():
+                self.learning.discard()
             self._clear_live()
             self._show_message(problem, error=True)
             self._set_state("stopped")
@@ -847,6 +825,12 @@ class LearnView(QWidget):
         """The example a third of the width, the plots 38 %, the surface and log 29 %
         (stretch factors of the columns' layout); the settings take what they need."""
         self._columns.invalidate()
+
+    def set_tools_visible(self, on: bool) -> None:
+        """The settings form is this view's tools: folding them closes it (the Settings
+        button opens it again)."""
+        if not on:
+            self.btn_settings.setChecked(False)
 
     def set_controls_visible(self, on: bool) -> None:
         """View ▸ Hide controls and presenting: the buttons, settings and log fold away."""
@@ -878,9 +862,8 @@ class LearnView(QWidget):
         super().hideEvent(event)
 
     def _on_pace_changed(self) -> None:
-        if self.training and self.run is not None:
-            self._pace_t0 = time.perf_counter()
-            self._pace_s0 = self.run.steps
+        if self.training:
+            self.driver.restart_pace()
 
     def _on_style_changed(self) -> None:
         st, t = self.style_, self.style_.theme
@@ -921,25 +904,7 @@ _FIELD_NAMES = {
 }
 
 
-def _label(text: str) -> QLabel:
-    return QLabel(text)
-
-
 def _caption(text: str) -> QLabel:
     lab = QLabel(text)
     lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
     return lab
-
-
-def _vline() -> QFrame:
-    f = QFrame()
-    f.setFrameShape(QFrame.Shape.VLine)
-    f.setFrameShadow(QFrame.Shadow.Sunken)
-    return f
-
-
-def _spin(lo: int, hi: int) -> QSpinBox:
-    s = QSpinBox()
-    s.setRange(lo, hi)
-    s.setKeyboardTracking(False)
-    return s

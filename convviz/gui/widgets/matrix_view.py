@@ -14,6 +14,8 @@ x has exactly the window's products.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from ...engine import corr_matrix
 from ...model import colormap
 from ...model.session import Session
-from ...model.values import format_number
+from ...model.values import display_number
 from ..style import Style
 from ._util import connect_model
 from .arithmetic import ArithmeticView
@@ -36,13 +38,13 @@ MAX_CELL = 96
 #: the grids' own floor from the screen height applies on top).
 MIN_CELL = 28.0
 #: Keys that take W's rows one at a time, as the sliding window's keys step it.
-STEP_KEYS = {
-    Qt.Key.Key_Right: "step_forward",
-    Qt.Key.Key_PageDown: "step_forward",
-    Qt.Key.Key_Left: "step_back",
-    Qt.Key.Key_PageUp: "step_back",
-    Qt.Key.Key_Home: "to_start",
-    Qt.Key.Key_End: "to_end",
+STEP_KEYS: dict[Qt.Key, Callable[[Session], object]] = {
+    Qt.Key.Key_Right: Session.step_forward,
+    Qt.Key.Key_PageDown: Session.step_forward,
+    Qt.Key.Key_Left: Session.step_back,
+    Qt.Key.Key_PageUp: Session.step_back,
+    Qt.Key.Key_Home: Session.to_start,
+    Qt.Key.Key_End: Session.to_end,
 }
 
 
@@ -118,13 +120,23 @@ class MatrixView(QWidget):
         for key, action in STEP_KEYS.items():
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(getattr(session, action))
+            sc.activated.connect(lambda a=action: a(session))
             self.shortcuts.append(sc)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # so → reaches the shortcuts
 
         connect_model(session.changed, self._on_session_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
+
+    # ------------------------------------------------------ the View contract
+    def set_controls_visible(self, on: bool) -> None:
+        """Nothing to fold: the matrices, the explanation and the arithmetic all stay."""
+
+    def set_tools_visible(self, on: bool) -> None:
+        """No editing tools here: the grids are edited in the sliding-window view."""
+
+    def pause(self) -> None:
+        """Nothing runs by itself here: → takes one row of W at a time."""
 
     # ------------------------------------------------------------ reading
     @property
@@ -210,7 +222,7 @@ class MatrixView(QWidget):
             f"x is X read row by row. Row n of W holds the kernel's {K.size} taps{flip} where "
             f"window n sits, zeros elsewhere: {nz} of its {R * C} entries are not zero."
         )
-        self.op_eq.setText(f"+ {format_number(o.bias)} =".replace("-", "−") if o.bias else "=")
+        self.op_eq.setText(f"+ {display_number(o.bias)} =" if o.bias else "=")
         self.arith.plan_for(s)
         self.arith.set_caption_template(f"y[{R - 1}] = row {R - 1} of W · x")
         self._fit_cells()
@@ -227,7 +239,7 @@ class MatrixView(QWidget):
         assert mask is not None
         mask = mask.reshape(-1, 1)
         cur = s.current
-        hidden = getattr(s, "hidden", frozenset())
+        hidden = s.hidden
         if cur is not None and "output" in hidden:
             mask[...] = False
         elif cur is not None and "result" in hidden:

@@ -1,7 +1,8 @@
 """The sliding window, step by step: Fig. 6.2.1 of the chapter, editable and animated.
 
 Input ⋆ kernel = output across the top, the current step's arithmetic in
-large type beneath, then the transport controls and the layer's options.
+large type beneath, then the transport controls and the layer's options (their form is
+:mod:`.window_options`).
 The view owns the animation's QTimer (the model owns none); every number
 comes from the Session (``session.steps[n]``, ``session.output``), and the
 view only formats and places it. Space plays or pauses, →/← and
@@ -11,20 +12,17 @@ no cell editor or text field wants the key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QButtonGroup,
-    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QRadioButton,
     QSizePolicy,
     QSlider,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from ...model import colormap
 from ...model.session import Session
-from ...model.values import ValueProblem, format_number
 from ..style import Style
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
@@ -40,66 +37,11 @@ from .color_bar import ColorBar
 from .flow import FlowLayout
 from .grid_panel import GridPanel
 from .grid_widget import GridWidget
+from .window_options import OptionDoubleSpin, OptionsForm
 
 #: Keys that drive the animation, and what they do.
-STEP_KEYS = {
-    Qt.Key.Key_Space: "toggle_play",
-    Qt.Key.Key_Right: "step_forward",
-    Qt.Key.Key_PageDown: "step_forward",
-    Qt.Key.Key_Left: "step_back",
-    Qt.Key.Key_PageUp: "step_back",
-    Qt.Key.Key_Home: "to_start",
-    Qt.Key.Key_End: "to_end",
-}
-
-
-class _OptionSpin(QSpinBox):
-    """An option's spin box: applied on Enter or the arrows; Enter hands the keys back."""
-
-    def __init__(self, lo: int, hi: int, home: QWidget) -> None:
-        super().__init__()
-        self.setRange(lo, hi)
-        self.setKeyboardTracking(False)
-        self._home = home
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        super().keyPressEvent(e)
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def event(self, e: QEvent) -> bool:
-        return _pass_undo(e) or super().event(e)
-
-
-class _OptionDoubleSpin(QDoubleSpinBox):
-    """A number option (bias, speed) shown without trailing zeros: 0.5, not 0.5000."""
-
-    def __init__(self, home: QWidget) -> None:
-        super().__init__()
-        self.setKeyboardTracking(False)
-        self._home = home
-
-    def textFromValue(self, value: float) -> str:
-        return format_number(value, digits=6)
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        super().keyPressEvent(e)
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
-            self._home.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def event(self, e: QEvent) -> bool:
-        return _pass_undo(e) or super().event(e)
-
-
-def _pass_undo(e: QEvent) -> bool:
-    """Let Ctrl+Z / Ctrl+Shift+Z reach the window's Undo/Redo instead of a text field."""
-    if e.type() == QEvent.Type.ShortcutOverride and (
-        e.matches(QKeySequence.StandardKey.Undo)  # type: ignore[attr-defined]
-        or e.matches(QKeySequence.StandardKey.Redo)  # type: ignore[attr-defined]
-    ):
-        e.ignore()
-        return True
-    return False
+#: What each stepping key does (the table itself is after the class, which it names).
+STEP_KEYS: dict[Qt.Key, Callable[[WindowView], object]]
 
 
 class WindowView(QWidget):
@@ -186,7 +128,7 @@ class WindowView(QWidget):
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setToolTip("Drag to any step")
         self.step_label = QLabel()
-        self.speed = _OptionDoubleSpin(self)
+        self.speed = OptionDoubleSpin(self)
         self.speed.setRange(0.25, 30.0)
         self.speed.setDecimals(2)
         self.speed.setSingleStep(0.5)
@@ -228,57 +170,8 @@ class WindowView(QWidget):
             slider_row.addWidget(bar)
         self._slider_row = slider_row
 
-        # --------------------------------------------------------- the options
-        self.bias = _OptionDoubleSpin(self)
-        self.bias.setRange(-1e6, 1e6)
-        self.bias.setDecimals(4)
-        self.bias.setSingleStep(0.5)
-        self.bias.setToolTip("The scalar bias b added to every output cell")
-        self.pad_r, self.pad_c = _OptionSpin(0, 16, self), _OptionSpin(0, 16, self)
-        self.stride_r, self.stride_c = _OptionSpin(1, 16, self), _OptionSpin(1, 16, self)
-        self.dil_r, self.dil_c = _OptionSpin(1, 16, self), _OptionSpin(1, 16, self)
-        self.mode_corr = QRadioButton("Cross-correlation")
-        self.mode_conv = QRadioButton("Convolution (flip K)")
-        self.mode_corr.setToolTip("What deep-learning libraries compute (section 6.2.1)")
-        self.mode_conv.setToolTip("Strict convolution: the kernel flipped in both axes (6.2.5)")
-        self.mode_group = QButtonGroup(self)
-        self.mode_group.addButton(self.mode_corr, 0)
-        self.mode_group.addButton(self.mode_conv, 1)
-        for b in (self.mode_corr, self.mode_conv):
-            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.options_message = QLabel()
-        self.options_message.setWordWrap(True)
-        self.options_message.hide()
-        opts_w = QWidget()
-        self.options_flow = FlowLayout(opts_w)
-        self._option_labels: list[QLabel] = []
-        self._option_groups: list[QWidget] = []
-        for label, widgets, tip in (
-            ("Bias b", (self.bias,), "added after the sum"),
-            ("Padding", (self.pad_r, self.pad_c), "rows, columns of zeros around the input"),
-            ("Stride", (self.stride_r, self.stride_c), "rows, columns the window moves"),
-            ("Dilation", (self.dil_r, self.dil_c), "gaps between the kernel's taps"),
-            ("", (self.mode_corr, self.mode_conv), ""),
-        ):
-            g = QWidget()
-            gl = QHBoxLayout(g)
-            gl.setContentsMargins(0, 0, 0, 0)
-            if label:
-                lab = QLabel(label)
-                lab.setToolTip(tip)
-                self._option_labels.append(lab)
-                gl.addWidget(lab)
-            for i, w in enumerate(widgets):
-                if i and isinstance(w, QAbstractSpinBox):
-                    x = QLabel("×")
-                    self._option_labels.append(x)
-                    gl.addWidget(x)
-                gl.addWidget(w)
-                if isinstance(w, QAbstractSpinBox):
-                    w.setToolTip(f"{label}: {tip}" if tip else label)
-            self.options_flow.addWidget(g)
-            self._option_groups.append(g)
-        self.options_box = opts_w
+        # ------------------------------------------ the options (window_options.py)
+        self.options_form = OptionsForm(session, style, home=self)
 
         # ----------------------------------------------------------- the layout
         root = QVBoxLayout(self)
@@ -287,8 +180,7 @@ class WindowView(QWidget):
         root.addWidget(self.arith)
         root.addLayout(slider_row)
         root.addWidget(controls_w)
-        root.addWidget(opts_w)
-        root.addWidget(self.options_message)
+        root.addWidget(self.options_form)
 
         # ------------------------------------------------------------- wiring
         self.btn_start.clicked.connect(self.to_start)
@@ -302,14 +194,6 @@ class WindowView(QWidget):
         self.btn_tools.clicked.connect(self._on_tools_clicked)
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.speed.valueChanged.connect(self._on_speed_changed)
-        self.bias.valueChanged.connect(self._on_bias_changed)
-        for w in (self.pad_r, self.pad_c):
-            w.valueChanged.connect(self._on_padding_changed)
-        for w in (self.stride_r, self.stride_c):
-            w.valueChanged.connect(self._on_stride_changed)
-        for w in (self.dil_r, self.dil_c):
-            w.valueChanged.connect(self._on_dilation_changed)
-        self.mode_group.idToggled.connect(self._on_mode_changed)
         self.arith.sig_term_hovered.connect(self._on_term_hovered)
         self.input_panel.editor.sig_cell_hovered.connect(self._on_input_hovered)
         self.kernel_panel.editor.sig_cell_hovered.connect(self._on_kernel_hovered)
@@ -318,9 +202,10 @@ class WindowView(QWidget):
         for key, action in STEP_KEYS.items():
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.setAutoRepeat(action != "toggle_play")
-            sc.activated.connect(getattr(self, action))
+            sc.setAutoRepeat(key != Qt.Key.Key_Space)  # held Space must not toggle on and off
+            sc.activated.connect(lambda a=action: a(self))
             self._shortcuts.append(sc)
+        self.syncs = 0  # cell sizes shared after a layout settled (tests wait on it)
         self._sync_timer = QTimer(self)
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
@@ -360,6 +245,7 @@ class WindowView(QWidget):
         the others (kernel, output) still share theirs. Runs after the layout
         has settled (the grids' Resize/Show events start a zero-delay timer).
         """
+        self.syncs += 1
         grids = [g for g in self._grids() if g.isVisible() and g.values() is not None]
         readable = self.style_.px(40)
         sizes = [g.natural_cell() for g in grids]
@@ -434,7 +320,7 @@ class WindowView(QWidget):
         if action is not None and not e.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
         ):
-            getattr(self, action)()
+            action(self)
             return
         super().keyPressEvent(e)
 
@@ -465,48 +351,11 @@ class WindowView(QWidget):
         self.in_bar.set_limit(lim)
         self.input_panel.editor.set_padding(o.padding)
         conv = o.convolution
-        keep = conv or self._reserve_flipped  # a reveal to come keeps its column
-        self.applied_box.setVisible(keep)
-        # Columns as wide as their grids: one cell size fits all, and the output
-        # (the answer) is never drawn smaller than the input.
-        _, wp = self.input_panel.editor.padded_shape()
-        kw = s.kernel.shape[1]
-        ow = s.output_shape[1] if s.output_shape else kw
-        for col, cells in (
-            (0, wp),
-            (2, max(kw, 2)),
-            (3, max(kw, 2) if keep else 0),
-            (5, max(ow, 2)),
-        ):
-            self._top.setColumnStretch(col, cells)
-        if conv:
-            self.applied.set_values(s.applied_kernel, limit=lim)
-        elif keep:  # room for the flip the reveal will show, its cells blank till then
-            k = np.asarray(s.kernel)[::-1, ::-1]
-            self.applied.set_values(k, mask=np.zeros(k.shape, bool), limit=lim)
+        self._show_columns(lim)
         self._plan_arithmetic()
         self.op_star.setText("∗" if conv else "⋆")
         self.op_star.setToolTip("convolution" if conv else "cross-correlation")
-        with blocked(
-            self.bias,
-            self.pad_r,
-            self.pad_c,
-            self.stride_r,
-            self.stride_c,
-            self.dil_r,
-            self.dil_c,
-            self.mode_group,
-            self.mode_corr,
-            self.mode_conv,
-        ):
-            self.bias.setValue(o.bias)
-            self.pad_r.setValue(o.padding[0])
-            self.pad_c.setValue(o.padding[1])
-            self.stride_r.setValue(o.stride[0])
-            self.stride_c.setValue(o.stride[1])
-            self.dil_r.setValue(o.dilation[0])
-            self.dil_c.setValue(o.dilation[1])
-            (self.mode_conv if conv else self.mode_corr).setChecked(True)
+        self.options_form.show_options(o)
         ok = s.error is None
         self.output.setVisible(ok)
         self.output_error.setVisible(not ok)
@@ -536,6 +385,31 @@ class WindowView(QWidget):
         self._refresh_step()
         self._sync_timer.start()
 
+    def _show_columns(self, lim: float) -> None:
+        """Which columns show and how wide: the flipped kernel's column shows in
+        convolution, or blank when a lesson's reveal will turn convolution on."""
+        s = self.session
+        conv = s.options.convolution
+        keep = conv or self._reserve_flipped  # a reveal to come keeps its column
+        self.applied_box.setVisible(keep)
+        # Columns as wide as their grids: one cell size fits all, and the output
+        # (the answer) is never drawn smaller than the input.
+        _, wp = self.input_panel.editor.padded_shape()
+        kw = s.kernel.shape[1]
+        ow = s.output_shape[1] if s.output_shape else kw
+        for col, cells in (
+            (0, wp),
+            (2, max(kw, 2)),
+            (3, max(kw, 2) if keep else 0),
+            (5, max(ow, 2)),
+        ):
+            self._top.setColumnStretch(col, cells)
+        if conv:
+            self.applied.set_values(s.applied_kernel, limit=lim)
+        elif keep:  # room for the flip the reveal will show, its cells blank till then
+            k = np.asarray(s.kernel)[::-1, ::-1]
+            self.applied.set_values(k, mask=np.zeros(k.shape, bool), limit=lim)
+
     def _plan_arithmetic(self) -> None:
         """Fold the sum once per slide, for the widest numbers any step can show."""
         self.arith.plan_for(self.session)
@@ -555,7 +429,7 @@ class WindowView(QWidget):
             return
         shape = steps.output_shape
         cur = s.current
-        hidden = getattr(s, "hidden", frozenset())  # a lesson's predict-then-reveal slide
+        hidden = s.hidden  # a lesson's predict-then-reveal slide
         if cur is None:
             self.output.set_values(np.zeros(shape), mask=np.zeros(shape, bool))
             self.output.set_outline(None)
@@ -656,35 +530,6 @@ class WindowView(QWidget):
         self.arith.highlight(t)
 
     # ------------------------------------------------------ view -> model
-    def _set_options(self, **changes: object) -> None:
-        try:
-            self.session.set_options(**changes)
-        except ValueProblem as exc:
-            self._show_options_message(str(exc))
-            self._refresh_all()
-            return
-        self._show_options_message("")
-
-    def _show_options_message(self, text: str) -> None:
-        self.options_message.setText(text)
-        self.options_message.setVisible(bool(text))
-
-    def _on_bias_changed(self, value: float) -> None:
-        self._set_options(bias=float(value))
-
-    def _on_padding_changed(self, _: int = 0) -> None:
-        self._set_options(padding=(self.pad_r.value(), self.pad_c.value()))
-
-    def _on_stride_changed(self, _: int = 0) -> None:
-        self._set_options(stride=(self.stride_r.value(), self.stride_c.value()))
-
-    def _on_dilation_changed(self, _: int = 0) -> None:
-        self._set_options(dilation=(self.dil_r.value(), self.dil_c.value()))
-
-    def _on_mode_changed(self, button_id: int, checked: bool) -> None:
-        if checked:
-            self._set_options(convolution=button_id == 1)
-
     def _on_slider_changed(self, value: int) -> None:
         self.pause()
         self.session.set_step(value)
@@ -694,7 +539,7 @@ class WindowView(QWidget):
         column (blank) from the first build, so the reveal moves nothing."""
         if bool(on) != self._reserve_flipped:
             self._reserve_flipped = bool(on)
-            self._refresh_all()
+            self._show_columns(colormap.symmetric_limit(self.session.input, self.session.kernel))
 
     def set_tools_visible(self, on: bool) -> None:
         """Show or fold the edit tools under the grids (lessons fold them: room to project)."""
@@ -717,7 +562,7 @@ class WindowView(QWidget):
         # brings all of them back, and a lesson's grids get the rows they took.
         self.input_panel.set_tools_visible(on)
         self.kernel_panel.set_tools_visible(on)
-        self.options_box.setVisible(on)
+        self.options_form.fields.setVisible(on)
 
     def _on_speed_changed(self, value: float) -> None:
         self.timer.setInterval(max(1, round(1000.0 / max(value, 0.01))))
@@ -741,8 +586,6 @@ class WindowView(QWidget):
         self.formula.setStyleSheet(f"color: {t.muted};")
         self.output_error.setFont(s.font(15, bold=True))
         self.output_error.setStyleSheet(f"color: {t.error};")
-        self.options_message.setFont(s.font(12))
-        self.options_message.setStyleSheet(f"color: {t.error};")
         ctrl = s.font(14)
         icon = QSize(s.px(26), s.px(26))
         for b in (self.btn_start, self.btn_back, self.btn_play, self.btn_forward, self.btn_end):
@@ -753,21 +596,6 @@ class WindowView(QWidget):
         self.speed_label.setFont(ctrl)
         self.speed.setFont(ctrl)
         self.btn_tools.setFont(ctrl)
-        opt = s.font(13)
-        for w in (
-            self.bias,
-            self.pad_r,
-            self.pad_c,
-            self.stride_r,
-            self.stride_c,
-            self.dil_r,
-            self.dil_c,
-            self.mode_corr,
-            self.mode_conv,
-            *self._option_labels,
-        ):
-            w.setFont(opt)
-        self.options_flow.set_spacing(s.px(18))
         self.controls_flow.set_spacing(s.px(24))
         self._button_row.setSpacing(s.px(6))
         self._top.setSpacing(s.px(14))
@@ -776,3 +604,14 @@ class WindowView(QWidget):
         m = s.px(12)
         self._root.setContentsMargins(m, m, m, m)
         self.slider.setMinimumHeight(s.px(28))
+
+
+STEP_KEYS = {
+    Qt.Key.Key_Space: WindowView.toggle_play,
+    Qt.Key.Key_Right: WindowView.step_forward,
+    Qt.Key.Key_PageDown: WindowView.step_forward,
+    Qt.Key.Key_Left: WindowView.step_back,
+    Qt.Key.Key_PageUp: WindowView.step_back,
+    Qt.Key.Key_Home: WindowView.to_start,
+    Qt.Key.Key_End: WindowView.to_end,
+}

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..events import Event
+from ..learning import data_for
 from ..session import Session
+from ..values import ValueProblem
 from .scenes import STEPPING_VIEWS, Lesson, SceneState, learning_settings
 from .schema import Slide
 
@@ -238,8 +240,22 @@ def apply_learning_settings(
 
     ``fresh_run`` also starts a new run from them (a slide that trains): the
     loss plot starts over, and the GUI's learning view advances it live.
+    Otherwise the run stays if the new settings and the session's grids keep
+    it (it may have trained), and a new one is made if not, or if there is none
+    to show (cheap: no compiled code).
     """
     learning = session.learning
     learning.set_settings(learning_settings(settings))
-    if fresh_run:
-        learning.new_run(session)
+    run = learning.run
+    # A run to show is made here, in the slide's one learning event, not later by
+    # the view that shows it (which would be a second event for the same click).
+    try:
+        if (
+            fresh_run
+            or run is None
+            or run.settings.restart_needed(learning.settings)
+            or not run.data.same_as(data_for(learning.settings, session))  # new grids
+        ):
+            learning.new_run(session)
+    except ValueProblem:  # data the settings cannot learn from: the view says why
+        learning.discard()
