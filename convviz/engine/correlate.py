@@ -263,10 +263,19 @@ def _check_bias(bias: object) -> float:
     return b
 
 
-def _loop_for(g: Geometry) -> str:
+#: Kernel widths with a loop of their own on float32 (see :mod:`._kernels`).
+_WIDE_F32 = {7: "block_w7"}
+
+
+def _loop_for(g: Geometry, dtype: np.dtype) -> str:
     """The compiled loop for these options, chosen here so one call compiles one loop."""
     if g.stride == (1, 1) and g.dilation == (1, 1):
-        return "block_3x3" if g.kernel_shape == (3, 3) else "block_any"
+        kh, kw = g.kernel_shape
+        if kh == 3 and kw == 3:
+            return "block_3x3"
+        if dtype == np.float32 and kw in _WIDE_F32:
+            return _WIDE_F32[kw]
+        return "block_any"
     return "block_general"
 
 
@@ -299,7 +308,7 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
             f"(at most {float(np.finfo(dtype).max):.3g})."
         )
     out = np.empty(g.output_shape, dtype=dtype)
-    name = _loop_for(g)
+    name = _loop_for(g, dtype)
     if not _jit.ensure(name, dtype):  # not compiled yet, and this thread must not wait
         return out, _numpy_corr(Xp, K, g, out, bias)
     loop = getattr(_kernels, name)

@@ -1,10 +1,11 @@
 """corr2d/conv2d against independent oracles, on every compiled path.
 
 The engine picks a loop by options and kernel shape (see ``_kernels``):
-stride 1 and dilation 1 take the 3x3 loop or the one for any kernel (which
-unrolls each kernel row in groups of up to four columns), the rest a general
-loop; each runs on one thread or in blocks of rows shared with the pool's
-helper threads. The tests here reach every one of them, both ways.
+stride 1 and dilation 1 take the 3x3 loop, the 7-columns loop (float32
+only) or the one for any kernel (which unrolls each kernel row in groups of
+up to four columns), the rest a general loop; each runs on one thread or in
+blocks of rows shared with the pool's helper threads. The tests here reach
+every one of them, both ways.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ FAST_PATH_SHAPES = {
     "any 6 (4 + 2)": (2, 6),
     "any 9 (4 + 4 + 1)": (3, 9),
     "any 11 (4 + 4 + 3)": (1, 11),
+    # float32: block_w7 (any height); float64: block_any
+    "w7 three rows": (3, 7),
+    "w7 tall": (9, 7),
+    "w7 two rows": (2, 7),
 }
 
 
@@ -190,7 +195,7 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
 
     warm_up()  # so the spies below see only real calls, not a first compile's example
     calls = []
-    for name in ("block_3x3", "block_any", "block_general"):
+    for name in ("block_3x3", "block_any", "block_general", "block_w7"):
         real = getattr(_kernels, name)
 
         def spy(*args, _real=real, _name=name):
@@ -212,6 +217,11 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
     assert loops_used(small, K) == (["block_3x3"], 1)
     assert loops_used(small, np.ones((2, 2))) == (["block_any"], 1)
     assert loops_used(small, K, stride=2) == (["block_general"], 1)
+    K7 = np.ones((5, 7))
+    assert loops_used(small, K7) == (["block_any"], 1)  # float64: the generic loop
+    assert loops_used(small.astype(np.float32), K7) == (["block_w7"], 1)
+    names, blocks = loops_used(big.astype(np.float32), K7)
+    assert names == ["block_w7"] and blocks >= 8
     names, blocks = loops_used(big, K)
     assert names == ["block_3x3"] and blocks >= 8
     names, blocks = loops_used(big, K, dilation=2)
@@ -219,6 +229,50 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
     assert all(rows % 4 == 0 for _, rows, _ in calls)  # the 3x3 loop steps four rows
     # a 1x2 kernel does 2 multiply-adds a cell: 100x100 is not worth a second thread
     assert loops_used(np.ones((100, 100)), np.ones((1, 2))) == (["block_any"], 1)
+
+
+# Integer-valued inputs: every product and partial sum is an integer well
+# inside float32's exact range, so the stride-1 loops (which fuse multiply and
+# add, see _kernels) must give scipy's sums exactly, not merely close.
+EXACT_SHAPES = [(1, 2), (2, 1), (2, 2), (3, 3), (1, 7), (3, 7), (7, 7), (9, 7), (5, 5), (4, 6)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kshape", EXACT_SHAPES, ids=lambda k: f"{k[0]}x{k[1]}")
+@pytest.mark.parametrize(
+    "out_shape",
+    [(1, 1), (1, 37), (3, 5), (7, 33), (37, 70), (61, 19)],
+    ids=lambda s: f"out{s[0]}x{s[1]}",
+)
+def test_integer_valued_inputs_give_scipy_exactly(kshape, out_shape, dtype, threading):
+    """One-row outputs, outputs smaller than a block, odd sizes, ragged blocks; both dtypes."""
+    kh, kw = kshape
+    rng = np.random.default_rng(kh * 100 + kw * 10 + out_shape[0])
+    X = rng.integers(-9, 10, (out_shape[0] + kh - 1, out_shape[1] + kw - 1)).astype(dtype)
+    K = rng.integers(-4, 5, kshape).astype(dtype)
+    bias = 3.0
+    Y = corr2d(X, K, bias=bias)
+    assert Y.dtype == dtype and Y.shape == out_shape
+    np.testing.assert_array_equal(Y, reference(X, K) + bias)
+    Yc = conv2d(X, K)
+    np.testing.assert_array_equal(
+        Yc, scipy.signal.convolve2d(X.astype(float), K.astype(float), mode="valid")
+    )
+
+
+def test_the_chapter_examples_are_exact_in_float32():
+    """Fig. 6.2.1 and the edge example of 6.2.3, on the float32 loops (the edge-map dtype)."""
+    X = np.arange(9, dtype=np.float32).reshape(3, 3)
+    np.testing.assert_array_equal(
+        corr2d(X, np.arange(4, dtype=np.float32).reshape(2, 2)), [[19, 25], [37, 43]]
+    )
+    E = np.ones((6, 8), np.float32)
+    E[:, 2:6] = 0
+    Y = corr2d(E, np.array([[1, -1]], np.float32))
+    expected = np.zeros((6, 7), np.float32)
+    expected[:, 1], expected[:, 5] = 1, -1
+    np.testing.assert_array_equal(Y, expected)
+    assert not np.signbit(Y[Y == 0]).any()  # no cell a student would read as "-0"
 
 
 # ------------------------------------------- padding, stride and dilation

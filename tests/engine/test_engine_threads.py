@@ -199,6 +199,8 @@ cases = [  # each big enough to be cut into blocks on the pool
     (rng.standard_normal((400, 420)), rng.standard_normal((7, 7)), {"padding": 2}),
     (rng.standard_normal((600, 600)), rng.standard_normal((3, 4)), {"stride": 2, "dilation": 2}),
     (rng.standard_normal((6, 8)), [[1.0, -1.0]], {}),  # the chapter's, as the GUI thread does
+    # float32 7 columns wide: the 7-wide loop
+    (rng.standard_normal((500, 530)).astype(np.float32), rng.standard_normal((5, 7)), {}),
 ]
 e.set_num_threads(1)
 expected = [e.corr2d(X, K, **kw) for X, K, kw in cases]
@@ -224,13 +226,14 @@ def warm():  # the warm-up thread
     start.wait()
     e.warm_up()
     for _ in range(20):
-        if not np.array_equal(e.corr2d(*cases[1][:2], **cases[1][2]), expected[1]):
-            bad.append(("warm", 1))
+        for i in (1, 4):
+            if not np.array_equal(e.corr2d(*cases[i][:2], **cases[i][2]), expected[i]):
+                bad.append(("warm", i))
 
 def worker():  # a worker: big pictures and training
     start.wait()
     for _ in range(20):
-        for i in (0, 1, 2):
+        for i in (0, 1, 2, 4):
             if not np.array_equal(e.corr2d(*cases[i][:2], **cases[i][2]), expected[i]):
                 bad.append(("worker", i))
         losses = e.train_kernel(Xe, e.corr2d(Xe, [[1, -1]]), [[0.3, 0.1]], steps=20).losses
