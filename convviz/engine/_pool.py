@@ -47,6 +47,14 @@ from collections.abc import Callable
 EXPLORE_S = 0.5
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
+#: Weight of an exploring call (one run the way that looked slower): its
+#: figure is the only fresh one that way, so it replaces the old mean. With
+#: ALPHA there, one burst of load from another program kept a way that had
+#: become faster again unused for seconds (measured: 1024^2 7x7 stayed on one
+#: thread about 4 s after a neighbour stopped, at 0.6x the speed of sharing).
+#: A lucky exploring call on a busy machine costs a few shared calls, until the
+#: running mean has risen again: a few calls in every EXPLORE_S.
+ALPHA_EXPLORE = 1.0
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -62,13 +70,14 @@ MARGIN = 0.85
 class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
-    __slots__ = ("explored", "help", "serial", "shared")
+    __slots__ = ("explored", "exploring", "help", "serial", "shared")
 
     def __init__(self) -> None:
         self.serial: float | None = None
         self.shared: float | None = None
         self.help = 1.0  # running mean of the helpers' share of the blocks
         self.explored = time.monotonic()  # when a call last ran the slower way
+        self.exploring: bool | None = None  # the way (shared?) an exploring call runs
 
 
 def usable_cores() -> int:
@@ -117,6 +126,7 @@ class RowPool:
         now = time.monotonic()
         if now - c.explored > EXPLORE_S:
             c.explored = now
+            c.exploring = not faster
             return not faster
         return faster
 
@@ -129,7 +139,10 @@ class RowPool:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
         old = c.shared if shared else c.serial
-        new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+        alpha = ALPHA
+        if c.exploring is shared:
+            c.exploring, alpha = None, ALPHA_EXPLORE
+        new = per if old is None else (1 - alpha) * old + alpha * per
         if shared:
             c.shared = new
         else:

@@ -31,9 +31,11 @@ MAX_CELLS = 1 << 26
 PARALLEL_MIN_WORK = 1 << 18
 
 #: Work (``cells x taps``) in one block of rows handed to a thread: about
-#: 50 us. Small blocks bound what a helper that the OS deschedules can hold
-#: back; large ones bound the per-block Python overhead (about 2 us).
-BLOCK_WORK = 1 << 20
+#: 20 us of the 3x3 loop. Small blocks bound what a helper that the OS
+#: deschedules can hold back, and how long the caller waits for a helper's
+#: last block; a block costs only an atomic increment (threads claim blocks
+#: inside the compiled loop) and re-reads the kernel's height in input rows.
+BLOCK_WORK = 1 << 19
 
 #: The threads that share large correlations (see :mod:`._pool`).
 POOL = _pool.RowPool(_pool.usable_cores() - 1)
@@ -323,9 +325,9 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
     if work < PARALLEL_MIN_WORK or pool.helpers == 0:
         rows, nblocks = oh, 1
     else:
-        # Blocks of about BLOCK_WORK, at least four per thread, rows a multiple
+        # Blocks of about BLOCK_WORK, at least eight per thread, rows a multiple
         # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
-        want = max(work // BLOCK_WORK, 4 * (pool.helpers + 1))
+        want = max(work // BLOCK_WORK, 8 * (pool.helpers + 1))
         rows = max(4, -(-oh // want) + 3 & ~3)
         nblocks = -(-oh // rows)
     if name == "block_general":

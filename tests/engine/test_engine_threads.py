@@ -161,6 +161,26 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     assert pool.share("b") is False
 
 
+def test_one_exploring_call_is_enough_to_bring_sharing_back(monkeypatch):
+    """After a neighbour's burst of load, the next exploring call's figure replaces the old."""
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 2.0, 1.0)
+    pool.record("a", True, 1.0, 1.0, helped=0.5)
+    for _ in range(12):  # another program takes the helper's core for a while
+        pool.record("a", True, 6.0, 1.0, helped=0.5)
+    assert [pool.share("a") for _ in range(5)] == [False] * 5
+    clock[0] += 1.0
+    assert pool.share("a") is True  # exploring: the neighbour has gone meanwhile
+    pool.record("a", True, 1.0, 1.0, helped=0.5)
+    assert [pool.share("a") for _ in range(5)] == [True] * 5
+    # an ordinary call (not exploring) moves the mean by ALPHA only
+    pool.record("a", True, 2.0, 1.0, helped=0.5)
+    assert pool._costs["a"].shared == pytest.approx((1 - _pool.ALPHA) * 1.0 + _pool.ALPHA * 2.0)
+    assert pool.share("a") is True  # 1.2 s a unit shared, 2.0 on one thread
+
+
 def test_a_kind_of_call_that_runs_on_one_thread_uses_no_helper():
     pool = _pool.RowPool(1)
     pool.record("k", False, 1.0, 1.0)
