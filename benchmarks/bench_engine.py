@@ -40,7 +40,9 @@ Before the busy table, the idle targets again, in several rounds of
 alternated calls: per round the median call and the total of corr2d, of
 corr2d on one thread and of cv2, and how many cores *other* programs kept
 busy meanwhile (from /proc/stat, minus this process), so that a figure
-taken while the machine was shared says so.
+taken while the machine was shared says so, and how the pool ran corr2d's
+calls (how many it shared with its helper threads, and the helpers' share
+of the blocks in those).
 Pass ``--quick`` to skip the idle peer table and the bandwidth/training parts.
 """
 
@@ -410,6 +412,38 @@ class OthersLoad:
         self.cores = max(0.0, others / wall) if wall > 0 else 0.0
 
 
+class PoolWays:
+    """Counts how corr2d's pool ran its calls: shared or on one thread, and the helpers' share."""
+
+    def __init__(self, pool: _pool.RowPool) -> None:
+        self.pool, self.real = pool, pool.record
+        self.shared = self.serial = 0
+        self.helped = 0.0
+        pool.record = self._record  # type: ignore[method-assign]
+
+    def _record(
+        self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
+    ) -> None:
+        if shared:
+            self.shared += 1
+            self.helped += helped
+        else:
+            self.serial += 1
+        self.real(key, shared, seconds, work, helped)
+
+    def take(self) -> str:
+        """'shared s/n calls, helpers did h of their blocks' since the last take."""
+        n = self.shared + self.serial
+        h = self.helped / self.shared if self.shared else 0.0
+        text = f"shared {self.shared}/{n}, helper blocks {h:.0%}"
+        self.shared = self.serial = 0
+        self.helped = 0.0
+        return text
+
+    def close(self) -> None:
+        del self.pool.record
+
+
 def idle_rounds(rounds: int, seconds: float) -> None:
     """The idle targets, measured ``rounds`` times: medians and totals per round, and the load.
 
@@ -430,7 +464,7 @@ def idle_rounds(rounds: int, seconds: float) -> None:
     )
     head = (
         f"{'case':<13} {'round':>5} {'calls':>6} {'corr2d med':>11} {'1-thr med':>10} "
-        f"{'cv2 med':>10}  {'cv2/ours med':>12} {'by total':>9}  {'others':>6}"
+        f"{'cv2 med':>10}  {'cv2/ours med':>12} {'by total':>9}  {'others':>6}  pool"
     )
     print(head)
     print("-" * len(head))
@@ -455,6 +489,7 @@ def idle_rounds(rounds: int, seconds: float) -> None:
         for fn in fns.values():
             fn()
         by_med, by_tot, loads = [], [], []
+        ways = PoolWays(pool)
         for r in range(rounds):
             times: dict[str, list[float]] = {n: [] for n in fns}
             names = list(fns)
@@ -474,8 +509,9 @@ def idle_rounds(rounds: int, seconds: float) -> None:
             print(
                 f"{label:<13} {r + 1:>5} {len(times['ours']):>6} {fmt_time(med['ours']):>11} "
                 f"{fmt_time(med['single']):>10} {fmt_time(med['cv2']):>10}  "
-                f"{by_med[-1]:11.2f}x {by_tot[-1]:8.2f}x  {load.cores:6.2f}"
+                f"{by_med[-1]:11.2f}x {by_tot[-1]:8.2f}x  {load.cores:6.2f}  {ways.take()}"
             )
+        ways.close()
         correlate.POOL = pool
         summary.append((label, targets[label], by_med, by_tot, loads))
     print("summary (median over rounds; min-max):")

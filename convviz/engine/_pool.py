@@ -27,7 +27,8 @@ once; and every parallel variant is a second, slow compile. Here:
 - the pool measures which pays, per kind of call: it keeps a running mean of
   the time per unit of work of calls run on one thread and of calls shared,
   runs each call the way that is faster now, and every EXPLORE_S seconds
-  runs one call the other way to keep that figure fresh. When the helpers
+  runs one call the other way, whose time then stands for that way (a stale
+  mean kept a way unused for seconds after the load that made it slow ended). When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
   slower than a single-threaded run of itself, and idle it uses every core;
