@@ -27,8 +27,9 @@ once; and every parallel variant is a second, slow compile. Here:
 - the pool measures which pays, per kind of call: it keeps a running mean of
   the time per unit of work of calls run on one thread and of calls shared,
   runs each call the way that is faster now, and every EXPLORE_S seconds
-  runs one call the other way, whose time then stands for that way (a stale
-  mean kept a way unused for seconds after the load that made it slow ended). When the helpers
+  runs EXPLORE_CALLS calls the other way, whose median time then stands for
+  that way (a stale mean kept a way unused for seconds after the load that
+  made it slow had ended). When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
   slower than a single-threaded run of itself, and idle it uses every core;
@@ -48,14 +49,15 @@ from collections.abc import Callable
 EXPLORE_S = 0.5
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
-#: Weight of an exploring call (one run the way that looked slower): its
-#: figure is the only fresh one that way, so it replaces the old mean. With
-#: ALPHA there, one burst of load from another program kept a way that had
-#: become faster again unused for seconds (measured: 1024^2 7x7 stayed on one
-#: thread about 4 s after a neighbour stopped, at 0.6x the speed of sharing).
-#: A lucky exploring call on a busy machine costs a few shared calls, until the
-#: running mean has risen again: a few calls in every EXPLORE_S.
-ALPHA_EXPLORE = 1.0
+#: Calls in a row run the way that looked slower, every EXPLORE_S; the median
+#: of their times replaces that way's mean (a stale mean, moved by ALPHA once
+#: every EXPLORE_S, kept a way that had become faster again unused for seconds
+#: after a neighbour's burst of load: 1024^2 7x7 stayed on one thread for about
+#: 4 s, at 0.6x the speed of sharing; one call alone was too noisy a figure:
+#: at 2048^2 3x3 on a quiet machine the pool shared only 34-69 of ~210 calls
+#: although sharing took 1.24 ms against 1.74). On a busy machine this costs
+#: EXPLORE_CALLS slow calls in every EXPLORE_S.
+EXPLORE_CALLS = 3
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -71,14 +73,16 @@ MARGIN = 0.85
 class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
-    __slots__ = ("explored", "exploring", "help", "serial", "shared")
+    __slots__ = ("explore_left", "explored", "exploring", "help", "serial", "shared", "trial")
 
     def __init__(self) -> None:
         self.serial: float | None = None
         self.shared: float | None = None
         self.help = 1.0  # running mean of the helpers' share of the blocks
-        self.explored = time.monotonic()  # when a call last ran the slower way
-        self.exploring: bool | None = None  # the way (shared?) an exploring call runs
+        self.explored = time.monotonic()  # when calls last ran the slower way
+        self.exploring: bool | None = None  # the way (shared?) being explored, if any
+        self.explore_left = 0  # calls still to run that way
+        self.trial: list[float] = []  # their times per unit of work
 
 
 def usable_cores() -> int:
@@ -123,11 +127,14 @@ class RowPool:
             return False  # first measure one thread, then sharing
         if c.shared is None:
             return True
+        if c.exploring is not None and c.explore_left > 0:
+            c.explore_left -= 1
+            return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
         if now - c.explored > EXPLORE_S:
             c.explored = now
-            c.exploring = not faster
+            c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
         return faster
 
@@ -140,10 +147,14 @@ class RowPool:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
         old = c.shared if shared else c.serial
-        alpha = ALPHA
-        if c.exploring is shared:
-            c.exploring, alpha = None, ALPHA_EXPLORE
-        new = per if old is None else (1 - alpha) * old + alpha * per
+        if c.exploring is shared:  # one of the calls exploring this way
+            c.trial.append(per)
+            if len(c.trial) < EXPLORE_CALLS:
+                return
+            new = sorted(c.trial)[len(c.trial) // 2]  # their median stands for this way
+            c.exploring, c.trial = None, []
+        else:
+            new = per if old is None else (1 - ALPHA) * old + ALPHA * per
         if shared:
             c.shared = new
         else:

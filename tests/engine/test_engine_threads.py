@@ -143,7 +143,8 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     assert pool.share("a") is True  # then sharing
     pool.record("a", True, 1.0, 1.0, helped=0.5)
     clock[0] += 1.0
-    assert pool.share("a") is False  # time to look at the slower way again, once
+    n = _pool.EXPLORE_CALLS
+    assert [pool.share("a") for _ in range(n)] == [False] * n  # the slower way again, n calls
     assert [pool.share("a") for _ in range(5)] == [True] * 5
     # the helpers start losing (busy machine): sharing's mean rises past one thread's
     for _ in range(12):
@@ -161,8 +162,8 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     assert pool.share("b") is False
 
 
-def test_one_exploring_call_is_enough_to_bring_sharing_back(monkeypatch):
-    """After a neighbour's burst of load, the next exploring call's figure replaces the old."""
+def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
+    """After a neighbour's burst of load, the median of a few exploring calls replaces the old."""
     clock = [100.0]
     monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
     pool = _pool.RowPool(1)
@@ -171,14 +172,32 @@ def test_one_exploring_call_is_enough_to_bring_sharing_back(monkeypatch):
     for _ in range(12):  # another program takes the helper's core for a while
         pool.record("a", True, 6.0, 1.0, helped=0.5)
     assert [pool.share("a") for _ in range(5)] == [False] * 5
-    clock[0] += 1.0
-    assert pool.share("a") is True  # exploring: the neighbour has gone meanwhile
-    pool.record("a", True, 1.0, 1.0, helped=0.5)
+    clock[0] += 1.0  # the neighbour has gone meanwhile
+    for seconds in [1.0, 9.0, 1.1][: _pool.EXPLORE_CALLS]:  # one of them unlucky
+        assert pool.share("a") is True
+        pool.record("a", True, seconds, 1.0, helped=0.5)
+    assert pool._costs["a"].shared == pytest.approx(1.1)  # the median, not the mean
     assert [pool.share("a") for _ in range(5)] == [True] * 5
     # an ordinary call (not exploring) moves the mean by ALPHA only
     pool.record("a", True, 2.0, 1.0, helped=0.5)
-    assert pool._costs["a"].shared == pytest.approx((1 - _pool.ALPHA) * 1.0 + _pool.ALPHA * 2.0)
-    assert pool.share("a") is True  # 1.2 s a unit shared, 2.0 on one thread
+    assert pool._costs["a"].shared == pytest.approx((1 - _pool.ALPHA) * 1.1 + _pool.ALPHA * 2.0)
+    assert pool.share("a") is True  # 1.28 s a unit shared, 2.0 on one thread
+
+
+def test_exploring_on_a_busy_machine_costs_only_the_exploring_calls(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 3.0, 1.0, helped=0.5)  # helpers descheduled: sharing is slower
+    ways = []
+    for _ in range(5):  # five exploring periods, many calls in each
+        clock[0] += 1.0
+        for _ in range(20):
+            shared = pool.share("a")
+            ways.append(shared)
+            pool.record("a", shared, 3.0 if shared else 1.0, 1.0, helped=0.5)
+    assert sum(ways) == 5 * _pool.EXPLORE_CALLS  # only the exploring calls were shared
 
 
 def test_a_kind_of_call_that_runs_on_one_thread_uses_no_helper():
