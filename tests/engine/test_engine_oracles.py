@@ -398,3 +398,75 @@ def test_extreme_but_finite_values_are_accepted():
     X = np.array([[big, -big, tiny], [0.0, 1.0, -tiny]], np.float32)
     Y = corr2d(X, np.array([[0.0]], np.float32))
     np.testing.assert_array_equal(Y, np.zeros((2, 3), np.float32))
+
+
+# ------------------------------------- the plain call's short path (_plain)
+def _full_path(X, K, **kw):
+    """corr2d through the full path: a pair of zeros is not the plain int 0."""
+    return corr2d(X, K, padding=(0, 0), **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kshape", [(3, 3), (1, 7), (6, 7), (2, 2), (1, 1), (5, 4)])
+def test_the_short_path_gives_the_full_paths_result_bit_for_bit(kshape, dtype, threading):
+    rng = np.random.default_rng(sum(kshape))
+    X = rng.standard_normal((300, 257)).astype(dtype)
+    K = rng.standard_normal(kshape).astype(dtype)
+    for bias in (0.0, -1.25, 7):
+        Y = corr2d(X, K, bias=bias)
+        assert correlate_mod._plain(X, K, bias) is not None  # the loop is ready: short path
+        assert Y.dtype == dtype
+        np.testing.assert_array_equal(Y, _full_path(X, K, bias=bias))
+        np.testing.assert_allclose(Y, reference(X, K) + bias, **tol(X, K, dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_short_path_says_what_the_full_path_says(dtype):
+    X = np.ones((40, 30), dtype)
+    K = np.ones((3, 3), dtype)
+    bad_k = K.copy()
+    bad_k[1, 2] = np.nan
+    bad_x = X.copy()
+    bad_x[7, 3] = np.inf
+    huge = np.full((40, 30), np.finfo(dtype).max / 2, dtype)
+    cases = [
+        ((X, bad_k), {}),  # a NaN in the kernel
+        ((bad_x, K), {}),  # an inf in the input, found in the output
+        ((huge, K), {}),  # the sums overflow
+        ((X, K), {"bias": float("nan")}),
+        ((X, K), {"bias": "one"}),
+        ((X, K), {"bias": 1e300 if dtype == np.float32 else 1e308}),  # too large for float32
+        ((X, np.ones((41, 3), dtype)), {}),  # a kernel taller than the input
+    ]
+    for args, kw in cases:
+        messages = []
+        for call in (corr2d, _full_path):
+            try:
+                Y = call(*args, **kw)
+            except ValueError as exc:
+                messages.append(str(exc))
+            else:
+                messages.append(Y.tolist())
+        assert messages[0] == messages[1], (args[0].shape, kw)
+    with pytest.raises(ValueError, match="The kernel K holds a value that is not a finite"):
+        corr2d(X, bad_k)
+    with pytest.raises(ValueError, match="The input X holds a value that is not a finite"):
+        corr2d(bad_x, K)
+    with pytest.raises(ValueError, match="result overflows"):
+        corr2d(huge, K)
+
+
+def test_inputs_the_short_path_does_not_take_still_work():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((50, 60))
+    K = rng.standard_normal((3, 3))
+    for x, k in [
+        (X[:, ::2], K),  # a view, not contiguous
+        (X.astype(np.float32), K),  # float32 input, float64 kernel
+        (X.tolist(), K),  # nested lists
+        (X, K.astype(np.float32)),  # float64 input, float32 kernel
+        (X.astype(np.int64), K),
+    ]:
+        Y = corr2d(x, k)
+        x64 = np.asarray(x, np.float64)
+        np.testing.assert_allclose(Y, reference(x64, k), **tol(x64, k, Y.dtype))
