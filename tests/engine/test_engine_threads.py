@@ -142,7 +142,7 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     pool.record("a", False, 2.0, 1.0)
     assert pool.share("a") is True  # then sharing
     pool.record("a", True, 1.0, 1.0, helped=0.5)
-    clock[0] += 1.0
+    clock[0] += _pool.EXPLORE_S + 0.1
     n = _pool.EXPLORE_CALLS
     assert [pool.share("a") for _ in range(n)] == [False] * n  # the slower way again, n calls
     assert [pool.share("a") for _ in range(5)] == [True] * 5
@@ -150,7 +150,7 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     for _ in range(12):
         pool.record("a", True, 4.0, 1.0, helped=0.5)
     assert [pool.share("a") for _ in range(5)] == [False] * 5
-    clock[0] += 1.0
+    clock[0] += _pool.EXPLORE_S + 0.1
     assert pool.share("a") is True  # and sharing is tried again now and then
     # other kinds of call keep their own figures; work normalises the sizes
     pool.record("b", False, 1.0, 10.0)
@@ -172,7 +172,7 @@ def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
     for _ in range(12):  # another program takes the helper's core for a while
         pool.record("a", True, 6.0, 1.0, helped=0.5)
     assert [pool.share("a") for _ in range(5)] == [False] * 5
-    clock[0] += 1.0  # the neighbour has gone meanwhile
+    clock[0] += _pool.EXPLORE_S + 0.1  # the neighbour has gone meanwhile
     for seconds in [1.0, 9.0, 1.1][: _pool.EXPLORE_CALLS]:  # one of them unlucky
         assert pool.share("a") is True
         pool.record("a", True, seconds, 1.0, helped=0.5)
@@ -192,7 +192,7 @@ def test_exploring_on_a_busy_machine_costs_only_the_exploring_calls(monkeypatch)
     pool.record("a", True, 3.0, 1.0, helped=0.5)  # helpers descheduled: sharing is slower
     ways = []
     for _ in range(5):  # five exploring periods, many calls in each
-        clock[0] += 1.0
+        clock[0] += _pool.EXPLORE_S + 0.1
         for _ in range(20):
             shared = pool.share("a")
             ways.append(shared)
