@@ -29,7 +29,8 @@ once; and every parallel variant is a second, slow compile. Here:
   runs each call the way that is faster now, and every EXPLORE_S seconds
   runs EXPLORE_CALLS calls the other way, whose median time then stands for
   that way (a stale mean kept a way unused for seconds after the load that
-  made it slow had ended). When the helpers
+  made it slow had ended); while explorations keep finding the other way
+  slower, they come less often (up to EXPLORE_MAX_S apart). When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
   slower than a single-threaded run of itself, and idle it uses every core;
@@ -51,6 +52,13 @@ from collections.abc import Callable
 #: slow shared calls made corr2d 0.84x / 0.89x as fast as one thread at 1024^2 /
 #: 2048^2 3x3 (at 2048^2 only ~30 calls fall in 0.5 s of the benchmark).
 EXPLORE_S = 1.5
+#: Longest time between explorations: each one that finds the slower way still
+#: slower doubles the time to the next, up to this (back to EXPLORE_S when one
+#: finds it faster). On a busy machine the exploring calls were the cost of
+#: the pool: at 2048^2 3x3 with two busy processes, 20 exploring calls of ~8 ms
+#: against 1.7 ms on one thread, ~6 % of the total; the benchmark's ratio to
+#: one thread also varies +-15 % from run to run there (stalls of 10-20 ms).
+EXPLORE_MAX_S = 6.0
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
 #: Calls in a row run the way that looked slower, every EXPLORE_S; the median
@@ -77,7 +85,16 @@ MARGIN = 0.85
 class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
-    __slots__ = ("explore_left", "explored", "exploring", "help", "serial", "shared", "trial")
+    __slots__ = (
+        "explore_left",
+        "explored",
+        "exploring",
+        "help",
+        "period",
+        "serial",
+        "shared",
+        "trial",
+    )
 
     def __init__(self) -> None:
         self.serial: float | None = None
@@ -87,6 +104,7 @@ class _Costs:
         self.exploring: bool | None = None  # the way (shared?) being explored, if any
         self.explore_left = 0  # calls still to run that way
         self.trial: list[float] = []  # their times per unit of work
+        self.period = EXPLORE_S  # seconds from one exploration to the next
 
 
 def usable_cores() -> int:
@@ -136,7 +154,7 @@ class RowPool:
             return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
-        if now - c.explored > EXPLORE_S:
+        if now - c.explored > c.period:
             c.explored = now
             c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
@@ -151,7 +169,8 @@ class RowPool:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
         old = c.shared if shared else c.serial
-        if c.exploring is shared:  # one of the calls exploring this way
+        explored = c.exploring
+        if explored is shared:  # one of the calls exploring this way
             c.trial.append(per)
             if len(c.trial) < EXPLORE_CALLS:
                 return
@@ -159,10 +178,15 @@ class RowPool:
             c.exploring, c.trial = None, []
         else:
             new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+            explored = None
         if shared:
             c.shared = new
         else:
             c.serial = new
+        if explored is not None and c.serial is not None and c.shared is not None:
+            prefer_shared = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
+            # found the explored way faster now: look again soon; else wait longer
+            c.period = EXPLORE_S if prefer_shared is explored else min(2 * c.period, EXPLORE_MAX_S)
 
     def _ensure_threads(self) -> None:
         if self._pid != os.getpid():  # forked: the threads stayed in the parent

@@ -185,19 +185,34 @@ def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
 
 
 def test_exploring_on_a_busy_machine_costs_only_the_exploring_calls(monkeypatch):
+    """Only exploring calls are shared, and they come less often while sharing stays slower."""
     clock = [100.0]
     monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
     pool = _pool.RowPool(1)
     pool.record("a", False, 1.0, 1.0)
     pool.record("a", True, 3.0, 1.0, helped=0.5)  # helpers descheduled: sharing is slower
-    ways = []
-    for _ in range(5):  # five exploring periods, many calls in each
-        clock[0] += _pool.EXPLORE_S + 0.1
+    ways, explorations = [], []
+    for step in range(40):  # 40 stretches of EXPLORE_S / 2, 20 calls in each
+        clock[0] += _pool.EXPLORE_S / 2 + 0.01
         for _ in range(20):
             shared = pool.share("a")
             ways.append(shared)
             pool.record("a", shared, 3.0 if shared else 1.0, 1.0, helped=0.5)
-    assert sum(ways) == 5 * _pool.EXPLORE_CALLS  # only the exploring calls were shared
+        if ways[-20]:
+            explorations.append(step)
+    n = _pool.EXPLORE_CALLS
+    assert sum(ways) == n * len(explorations)  # only the exploring calls were shared
+    gaps = [b - a for a, b in itertools.pairwise(explorations)]
+    assert gaps == sorted(gaps) and gaps[0] < gaps[-1]  # further and further apart
+    assert max(gaps) * (_pool.EXPLORE_S / 2 + 0.01) <= _pool.EXPLORE_MAX_S + _pool.EXPLORE_S
+    # sharing pays again (the load has gone): the next exploration finds it, and the
+    # one after comes EXPLORE_S later
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1
+    for _ in range(n):
+        assert pool.share("a") is True
+        pool.record("a", True, 0.5, 1.0, helped=0.5)
+    assert pool._costs["a"].period == _pool.EXPLORE_S
+    assert [pool.share("a") for _ in range(5)] == [True] * 5
 
 
 def test_a_kind_of_call_that_runs_on_one_thread_uses_no_helper():
