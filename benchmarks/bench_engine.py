@@ -36,6 +36,13 @@ Also printed: the machine's copy bandwidth and how close corr2d gets to it,
 the cost of a training step on the chapter's 6x8 example, and what a fresh
 process pays in CPU time (all threads) with numba's cache empty (the opening
 screen; every loop via ``warm_up()``) and with it warm (import plus every loop).
+Before the busy table, the idle targets again, in several rounds of
+alternated calls: per round the median call and the total of corr2d, of
+corr2d on one thread and of cv2, and how many cores *other* programs kept
+busy meanwhile (from /proc/stat, minus this process), so that a figure
+taken while the machine was shared says so, and how the pool ran corr2d's
+calls (how many it shared with its helper threads, and the helpers' share
+of the blocks in those).
 Pass ``--quick`` to skip the idle peer table and the bandwidth/training parts.
 """
 
@@ -372,6 +379,155 @@ def contention_table(seconds_per_case: float) -> None:
     print("(ratios above 1: corr2d is faster; totals, so every stall counts)\n")
 
 
+# ------------------------------------------------- idle, in repeated rounds
+def _cpu_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [float(v) for v in f.readline().split()[1:]]
+    except OSError:  # pragma: no cover - not Linux
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
+    total = sum(fields[:8])
+    return (total - idle) / tick, total / tick
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class OthersLoad:
+    """How many cores other programs kept busy while the block ran (machine minus us)."""
+
+    def __enter__(self) -> OthersLoad:
+        self.m0, self.own0, self.t0 = _cpu_busy(), _own_cpu(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        (busy1, _), (busy0, _) = _cpu_busy(), self.m0
+        wall = time.perf_counter() - self.t0
+        others = (busy1 - busy0) - (_own_cpu() - self.own0)
+        self.cores = max(0.0, others / wall) if wall > 0 else 0.0
+
+
+class PoolWays:
+    """Counts how corr2d's pool ran its calls: shared or on one thread, and the helpers' share."""
+
+    def __init__(self, pool: _pool.RowPool) -> None:
+        self.pool, self.real = pool, pool.record
+        self.shared = self.serial = 0
+        self.helped = 0.0
+        pool.record = self._record  # type: ignore[method-assign]
+
+    def _record(
+        self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
+    ) -> None:
+        if shared:
+            self.shared += 1
+            self.helped += helped
+        else:
+            self.serial += 1
+        self.real(key, shared, seconds, work, helped)
+
+    def take(self) -> str:
+        """'shared s/n calls, helpers did h of their blocks' since the last take."""
+        n = self.shared + self.serial
+        h = self.helped / self.shared if self.shared else 0.0
+        text = f"shared {self.shared}/{n}, helper blocks {h:.0%}"
+        self.shared = self.serial = 0
+        self.helped = 0.0
+        return text
+
+    def close(self) -> None:
+        del self.pool.record
+
+
+def idle_rounds(rounds: int, seconds: float) -> None:
+    """The idle targets, measured ``rounds`` times: medians and totals per round, and the load.
+
+    On a shared machine a single idle figure says as much about the
+    neighbours as about the engine, so each round reports how many cores
+    other programs were using meanwhile, and the summary gives the spread.
+    """
+    if cv2 is None:
+        print("(cv2 not installed: no idle rounds)\n")
+        return
+    targets = {"1024^2, 3x3": 1.5, "2048^2, 3x3": 1.5, "1024^2, 7x7": 1.0}
+    rng = np.random.default_rng(2)
+    print(
+        f"idle, {rounds} rounds of alternated calls per case (float32): cv2.filter2D time / "
+        "corr2d time by\n"
+        "median call and by total; corr2d's pool threads vs one thread; "
+        "'others' = cores other programs used"
+    )
+    head = (
+        f"{'case':<13} {'round':>5} {'calls':>6} {'corr2d med':>11} {'1-thr med':>10} "
+        f"{'cv2 med':>10}  {'cv2/ours med':>12} {'by total':>9}  {'others':>6}  pool"
+    )
+    print(head)
+    print("-" * len(head))
+    summary = []
+    for label, shape, kshape in CONTENTION_CASES:
+        X = rng.standard_normal(shape).astype(np.float32)
+        K = rng.standard_normal(kshape).astype(np.float32)
+        pool, one = correlate.POOL, _pool.RowPool(0)
+
+        def ours(p: object, X: np.ndarray = X, K: np.ndarray = K) -> Callable[[], object]:
+            def call() -> object:
+                correlate.POOL = p
+                return corr2d(X, K)
+
+            return call
+
+        fns = {
+            "ours": ours(pool),
+            "single": ours(one),
+            "cv2": lambda X=X, K=K: cv2.filter2D(X, -1, K, borderType=cv2.BORDER_CONSTANT),
+        }
+        for fn in fns.values():
+            fn()
+        by_med, by_tot, loads = [], [], []
+        ways = PoolWays(pool)
+        for r in range(rounds):
+            times: dict[str, list[float]] = {n: [] for n in fns}
+            names = list(fns)
+            with OthersLoad() as load:
+                end = time.perf_counter() + seconds
+                k = 0
+                while k < 20 * len(names) or time.perf_counter() < end:
+                    i = k % len(names)
+                    for name in names[i:] + names[:i]:
+                        times[name].append(_timed(fns[name]))
+                    k += 1
+            med = {n: float(np.median(v)) for n, v in times.items()}
+            tot = {n: float(np.sum(v)) for n, v in times.items()}
+            by_med.append(med["cv2"] / med["ours"])
+            by_tot.append(tot["cv2"] / tot["ours"])
+            loads.append(load.cores)
+            print(
+                f"{label:<13} {r + 1:>5} {len(times['ours']):>6} {fmt_time(med['ours']):>11} "
+                f"{fmt_time(med['single']):>10} {fmt_time(med['cv2']):>10}  "
+                f"{by_med[-1]:11.2f}x {by_tot[-1]:8.2f}x  {load.cores:6.2f}  {ways.take()}"
+            )
+        ways.close()
+        correlate.POOL = pool
+        summary.append((label, targets[label], by_med, by_tot, loads))
+    print("summary (median over rounds; min-max):")
+    for label, target, by_med, by_tot, loads in summary:
+        quiet = [m for m, ld in zip(by_med, loads, strict=True) if ld < 0.3]
+        q = f"; rounds with others < 0.3 cores: {np.median(quiet):.2f}x" if quiet else ""
+        ok = "ok" if np.median(by_med) >= target else "MISSED"
+        print(
+            f"  {label:<13} cv2/ours by median call {np.median(by_med):.2f}x "
+            f"({min(by_med):.2f}-{max(by_med):.2f}), by total {np.median(by_tot):.2f}x "
+            f"({min(by_tot):.2f}-{max(by_tot):.2f}); others {min(loads):.2f}-{max(loads):.2f} "
+            f"cores{q}  {ok} >= {target}x"
+        )
+    print()
+
+
 # ----------------------------------------------------------- fresh process
 OPENING = """
 import time
@@ -425,6 +581,7 @@ def main() -> None:
         ours = correlation_table()
         bandwidth(ours["2048^2, 3x3"])
         training()
+    idle_rounds(5, 1.5)
     contention_table(8.0)
     fresh_process()
     print(f"\n(benchmark took {time.perf_counter() - t0:.0f} s)")

@@ -43,14 +43,14 @@ def readonly(a: np.ndarray) -> np.ndarray:
 
 
 def _corr_example(name: str, dtype: np.dtype) -> tuple:
-    kshape = (3, 3) if name == "block_3x3" else (2, 2)
-    X = readonly(np.arange(30, dtype=dtype).reshape(5, 6))
+    kshape = {"block_3x3": (3, 3), "block_w7": (2, 7)}.get(name, (2, 2))
+    X = readonly(np.arange(40, dtype=dtype).reshape(5, 8))
     K = readonly(np.ones(kshape, dtype))
     state = np.zeros(2, np.int64)
     if name == "block_general":
-        out = np.empty((2, 3), dtype)
+        out = np.empty((2, 4), dtype)
         return (X, K, 2, 2, 1, 1, out, 1, state, dtype.type(0))
-    out = np.empty((6 - kshape[0], 7 - kshape[1]), dtype)
+    out = np.empty((6 - kshape[0], 9 - kshape[1]), dtype)
     return (X, K, out, 1, state, dtype.type(0))
 
 
@@ -84,6 +84,8 @@ LOOPS: dict[str, tuple[tuple[str, ...], Callable[[str, np.dtype], tuple]]] = {
     "block_3x3": (("float64", "float32"), _corr_example),
     "block_any": (("float64", "float32"), _corr_example),
     "block_general": (("float64", "float32"), _corr_example),
+    # float32 only, the large pictures' dtype (float64 7-wide kernels take block_any)
+    "block_w7": (("float32",), _corr_example),
     "train_steps": (("float64",), _train_example),
 }
 

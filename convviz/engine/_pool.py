@@ -27,7 +27,10 @@ once; and every parallel variant is a second, slow compile. Here:
 - the pool measures which pays, per kind of call: it keeps a running mean of
   the time per unit of work of calls run on one thread and of calls shared,
   runs each call the way that is faster now, and every EXPLORE_S seconds
-  runs one call the other way to keep that figure fresh. When the helpers
+  runs EXPLORE_CALLS calls the other way, whose median time then stands for
+  that way (a stale mean kept a way unused for seconds after the load that
+  made it slow had ended); while explorations keep finding the other way
+  slower, they come less often (up to EXPLORE_MAX_S apart). When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
   slower than a single-threaded run of itself, and idle it uses every core;
@@ -43,10 +46,30 @@ import threading
 import time
 from collections.abc import Callable
 
-#: Seconds between calls run the way that currently looks slower.
-EXPLORE_S = 0.5
+#: Seconds between explorations (EXPLORE_CALLS calls run the way that
+#: currently looks slower): as many exploring calls a second as the former one
+#: call every 0.5 s. Every 0.5 s, on a busy machine (two busy processes), the
+#: slow shared calls made corr2d 0.84x / 0.89x as fast as one thread at 1024^2 /
+#: 2048^2 3x3 (at 2048^2 only ~30 calls fall in 0.5 s of the benchmark).
+EXPLORE_S = 1.5
+#: Longest time between explorations: each one that finds the slower way still
+#: slower doubles the time to the next, up to this (back to EXPLORE_S when one
+#: finds it faster). On a busy machine the exploring calls were the cost of
+#: the pool: at 2048^2 3x3 with two busy processes, 20 exploring calls of ~8 ms
+#: against 1.7 ms on one thread, ~6 % of the total; the benchmark's ratio to
+#: one thread also varies +-15 % from run to run there (stalls of 10-20 ms).
+EXPLORE_MAX_S = 6.0
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
+#: Calls in a row run the way that looked slower, every EXPLORE_S; the median
+#: of their times replaces that way's mean (a stale mean, moved by ALPHA once
+#: every EXPLORE_S, kept a way that had become faster again unused for seconds
+#: after a neighbour's burst of load: 1024^2 7x7 stayed on one thread for about
+#: 4 s, at 0.6x the speed of sharing; one call alone was too noisy a figure:
+#: at 2048^2 3x3 on a quiet machine the pool shared only 34-69 of ~210 calls
+#: although sharing took 1.24 ms against 1.74). On a busy machine this costs
+#: EXPLORE_CALLS slow calls in every EXPLORE_S.
+EXPLORE_CALLS = 3
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -62,13 +85,26 @@ MARGIN = 0.85
 class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
-    __slots__ = ("explored", "help", "serial", "shared")
+    __slots__ = (
+        "explore_left",
+        "explored",
+        "exploring",
+        "help",
+        "period",
+        "serial",
+        "shared",
+        "trial",
+    )
 
     def __init__(self) -> None:
         self.serial: float | None = None
         self.shared: float | None = None
         self.help = 1.0  # running mean of the helpers' share of the blocks
-        self.explored = time.monotonic()  # when a call last ran the slower way
+        self.explored = time.monotonic()  # when calls last ran the slower way
+        self.exploring: bool | None = None  # the way (shared?) being explored, if any
+        self.explore_left = 0  # calls still to run that way
+        self.trial: list[float] = []  # their times per unit of work
+        self.period = EXPLORE_S  # seconds from one exploration to the next
 
 
 def usable_cores() -> int:
@@ -113,10 +149,14 @@ class RowPool:
             return False  # first measure one thread, then sharing
         if c.shared is None:
             return True
+        if c.exploring is not None and c.explore_left > 0:
+            c.explore_left -= 1
+            return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
-        if now - c.explored > EXPLORE_S:
+        if now - c.explored > c.period:
             c.explored = now
+            c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
         return faster
 
@@ -129,11 +169,24 @@ class RowPool:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
         old = c.shared if shared else c.serial
-        new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+        explored = c.exploring
+        if explored is shared:  # one of the calls exploring this way
+            c.trial.append(per)
+            if len(c.trial) < EXPLORE_CALLS:
+                return
+            new = sorted(c.trial)[len(c.trial) // 2]  # their median stands for this way
+            c.exploring, c.trial = None, []
+        else:
+            new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+            explored = None
         if shared:
             c.shared = new
         else:
             c.serial = new
+        if explored is not None and c.serial is not None and c.shared is not None:
+            prefer_shared = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
+            # found the explored way faster now: look again soon; else wait longer
+            c.period = EXPLORE_S if prefer_shared is explored else min(2 * c.period, EXPLORE_MAX_S)
 
     def _ensure_threads(self) -> None:
         if self._pid != os.getpid():  # forked: the threads stayed in the parent

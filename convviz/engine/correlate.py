@@ -31,9 +31,11 @@ MAX_CELLS = 1 << 26
 PARALLEL_MIN_WORK = 1 << 18
 
 #: Work (``cells x taps``) in one block of rows handed to a thread: about
-#: 50 us. Small blocks bound what a helper that the OS deschedules can hold
-#: back; large ones bound the per-block Python overhead (about 2 us).
-BLOCK_WORK = 1 << 20
+#: 20 us of the 3x3 loop. Small blocks bound what a helper that the OS
+#: deschedules can hold back, and how long the caller waits for a helper's
+#: last block; a block costs only an atomic increment (threads claim blocks
+#: inside the compiled loop) and re-reads the kernel's height in input rows.
+BLOCK_WORK = 1 << 19
 
 #: The threads that share large correlations (see :mod:`._pool`).
 POOL = _pool.RowPool(_pool.usable_cores() - 1)
@@ -263,10 +265,23 @@ def _check_bias(bias: object) -> float:
     return b
 
 
-def _loop_for(g: Geometry) -> str:
+#: Kernel widths with a loop of their own on float32 (see :mod:`._kernels`).
+_WIDE_F32 = {7: "block_w7"}
+
+
+def _stride1_loop(kh: int, kw: int, dtype: np.dtype) -> str:
+    """The compiled loop for a stride-1, dilation-1 correlation with a kh x kw kernel."""
+    if kh == 3 and kw == 3:
+        return "block_3x3"
+    if kw in _WIDE_F32 and dtype == np.float32:
+        return _WIDE_F32[kw]
+    return "block_any"
+
+
+def _loop_for(g: Geometry, dtype: np.dtype) -> str:
     """The compiled loop for these options, chosen here so one call compiles one loop."""
     if g.stride == (1, 1) and g.dilation == (1, 1):
-        return "block_3x3" if g.kernel_shape == (3, 3) else "block_any"
+        return _stride1_loop(*g.kernel_shape, dtype)
     return "block_general"
 
 
@@ -286,6 +301,10 @@ def _numpy_corr(Xp: np.ndarray, K: np.ndarray, g: Geometry, out: np.ndarray, bia
         return bool(np.isfinite(out).all())
 
 
+#: The largest finite value of each dtype the loops run in (np.finfo costs microseconds).
+_FMAX = {dt: float(np.finfo(dt).max) for dt in _FAST_DTYPES}
+
+
 def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple[np.ndarray, bool]:
     """Correlate the padded input with K and add the bias; return ``(Y, all finite)``.
 
@@ -293,18 +312,37 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
     into blocks of rows that :data:`POOL` shares between threads.
     """
     dtype = Xp.dtype
-    if abs(bias) > float(np.finfo(dtype).max):
+    if abs(bias) > _FMAX[dtype]:
         raise ValueError(
-            f"The bias {bias:g} is too large for {dtype.name} "
-            f"(at most {float(np.finfo(dtype).max):.3g})."
+            f"The bias {bias:g} is too large for {dtype.name} (at most {_FMAX[dtype]:.3g})."
         )
     out = np.empty(g.output_shape, dtype=dtype)
-    name = _loop_for(g)
+    name = _loop_for(g, dtype)
     if not _jit.ensure(name, dtype):  # not compiled yet, and this thread must not wait
         return out, _numpy_corr(Xp, K, g, out, bias)
+    Kc = np.ascontiguousarray(K, dtype=dtype)
+    return out, _compute(name, np.ascontiguousarray(Xp), Kc, out, bias, g.stride + g.dilation)
+
+
+def _compute(
+    name: str,
+    X: np.ndarray,
+    K: np.ndarray,
+    out: np.ndarray,
+    bias: float,
+    options: tuple[int, ...] = (1, 1, 1, 1),
+) -> bool:
+    """Run the compiled loop ``name`` into ``out``; True if every value came out finite.
+
+    ``X`` (padded) and ``K`` are C-contiguous in ``out``'s dtype, the loop is
+    ready (see :func:`._jit.ensure`); ``options`` are (sh, sw, dh, dw) for
+    block_general. A large output is cut into blocks of rows that
+    :data:`POOL` shares between threads.
+    """
+    dtype = out.dtype
     loop = getattr(_kernels, name)
-    Xr = _jit.readonly(np.ascontiguousarray(Xp))
-    Kr = _jit.readonly(np.ascontiguousarray(K, dtype=dtype))
+    Xr = _jit.readonly(X)
+    Kr = _jit.readonly(K)
     b = dtype.type(bias)
     oh, ow = out.shape
     kh, kw = K.shape
@@ -314,13 +352,13 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
     if work < PARALLEL_MIN_WORK or pool.helpers == 0:
         rows, nblocks = oh, 1
     else:
-        # Blocks of about BLOCK_WORK, at least four per thread, rows a multiple
+        # Blocks of about BLOCK_WORK, at least eight per thread, rows a multiple
         # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
-        want = max(work // BLOCK_WORK, 4 * (pool.helpers + 1))
+        want = max(work // BLOCK_WORK, 8 * (pool.helpers + 1))
         rows = max(4, -(-oh // want) + 3 & ~3)
         nblocks = -(-oh // rows)
     if name == "block_general":
-        (sh, sw), (dh, dw) = g.stride, g.dilation
+        sh, sw, dh, dw = options
 
         def run() -> int:
             return loop(Xr, Kr, sh, sw, dh, dw, out, rows, state, b)
@@ -335,7 +373,40 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
         # calls alike for the pool's choice (one thread or shared): same loop
         # and dtype, work within a factor of two
         pool.run(run, nblocks, (name, dtype.char, work.bit_length()), work)
-    return out, not state[1]
+    return not state[1]
+
+
+def _plain(X: object, K: object, bias: object) -> np.ndarray | None:
+    """corr2d without options, when X and K are already what the loops take; else None.
+
+    The common call on a large picture, with as few Python steps as can be:
+    each runs with cold caches after a loop that streamed megabytes through
+    them (measured at 1024^2 3x3 float32: the full path's checks and set-up
+    cost about 60 us around a 470 us loop, this one about 25 us). Anything
+    unusual, including every error but a bad bias or kernel, goes the full
+    path, which checks in the same order and says the same things.
+    """
+    if not (type(X) is np.ndarray and type(K) is np.ndarray and X.ndim == 2 and K.ndim == 2):
+        return None
+    dtype = X.dtype
+    if dtype not in _FAST_DTYPES or K.dtype != dtype:
+        return None
+    if not (X.flags.c_contiguous and K.flags.c_contiguous):
+        return None
+    (H, W), (kh, kw) = X.shape, K.shape
+    if not (0 < kh <= H and 0 < kw <= W and H * W <= MAX_CELLS):
+        return None
+    name = _stride1_loop(kh, kw, dtype)
+    if not _jit.is_ready(name, dtype):
+        return None  # the full path compiles it, or answers from numpy meanwhile
+    b = _check_bias(bias)
+    if abs(b) > _FMAX[dtype]:
+        return None
+    check_finite(K, "The kernel K")
+    out = np.empty((H - kh + 1, W - kw + 1), dtype)
+    if not _compute(name, X, K, out, b):
+        raise _not_finite(out, (X, "The input X"))
+    return out
 
 
 def _not_finite(Y: np.ndarray, *inputs: tuple[np.ndarray, str]) -> ValueError:
@@ -369,6 +440,16 @@ def corr2d(
     zero-padded input. float32 input stays float32 (the fast path for large
     pictures); everything else is computed in float64.
     """
+    if (
+        type(padding) is int
+        and type(stride) is int
+        and type(dilation) is int
+        and padding == 0
+        and stride == dilation == 1
+    ):
+        Y = _plain(X, K, bias)
+        if Y is not None:
+            return Y
     b = _check_bias(bias)
     Xg, Kg, Xp, g = _prepare(X, K, padding, stride, dilation, check_x=False)
     Y, finite = _run(Xp, Kg, g, b)

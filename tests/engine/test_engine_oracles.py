@@ -1,10 +1,11 @@
 """corr2d/conv2d against independent oracles, on every compiled path.
 
 The engine picks a loop by options and kernel shape (see ``_kernels``):
-stride 1 and dilation 1 take the 3x3 loop or the one for any kernel (which
-unrolls each kernel row in groups of up to four columns), the rest a general
-loop; each runs on one thread or in blocks of rows shared with the pool's
-helper threads. The tests here reach every one of them, both ways.
+stride 1 and dilation 1 take the 3x3 loop, the 7-columns loop (float32
+only) or the one for any kernel (which unrolls each kernel row in groups of
+up to four columns), the rest a general loop; each runs on one thread or in
+blocks of rows shared with the pool's helper threads. The tests here reach
+every one of them, both ways.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ FAST_PATH_SHAPES = {
     "any 6 (4 + 2)": (2, 6),
     "any 9 (4 + 4 + 1)": (3, 9),
     "any 11 (4 + 4 + 3)": (1, 11),
+    # float32: block_w7 (any height); float64: block_any
+    "w7 three rows": (3, 7),
+    "w7 tall": (9, 7),
+    "w7 two rows": (2, 7),
 }
 
 
@@ -190,7 +195,7 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
 
     warm_up()  # so the spies below see only real calls, not a first compile's example
     calls = []
-    for name in ("block_3x3", "block_any", "block_general"):
+    for name in ("block_3x3", "block_any", "block_general", "block_w7"):
         real = getattr(_kernels, name)
 
         def spy(*args, _real=real, _name=name):
@@ -212,6 +217,11 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
     assert loops_used(small, K) == (["block_3x3"], 1)
     assert loops_used(small, np.ones((2, 2))) == (["block_any"], 1)
     assert loops_used(small, K, stride=2) == (["block_general"], 1)
+    K7 = np.ones((5, 7))
+    assert loops_used(small, K7) == (["block_any"], 1)  # float64: the generic loop
+    assert loops_used(small.astype(np.float32), K7) == (["block_w7"], 1)
+    names, blocks = loops_used(big.astype(np.float32), K7)
+    assert names == ["block_w7"] and blocks >= 8
     names, blocks = loops_used(big, K)
     assert names == ["block_3x3"] and blocks >= 8
     names, blocks = loops_used(big, K, dilation=2)
@@ -219,6 +229,50 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
     assert all(rows % 4 == 0 for _, rows, _ in calls)  # the 3x3 loop steps four rows
     # a 1x2 kernel does 2 multiply-adds a cell: 100x100 is not worth a second thread
     assert loops_used(np.ones((100, 100)), np.ones((1, 2))) == (["block_any"], 1)
+
+
+# Integer-valued inputs: every product and partial sum is an integer well
+# inside float32's exact range, so the stride-1 loops (which fuse multiply and
+# add, see _kernels) must give scipy's sums exactly, not merely close.
+EXACT_SHAPES = [(1, 2), (2, 1), (2, 2), (3, 3), (1, 7), (3, 7), (7, 7), (9, 7), (5, 5), (4, 6)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kshape", EXACT_SHAPES, ids=lambda k: f"{k[0]}x{k[1]}")
+@pytest.mark.parametrize(
+    "out_shape",
+    [(1, 1), (1, 37), (3, 5), (7, 33), (37, 70), (61, 19)],
+    ids=lambda s: f"out{s[0]}x{s[1]}",
+)
+def test_integer_valued_inputs_give_scipy_exactly(kshape, out_shape, dtype, threading):
+    """One-row outputs, outputs smaller than a block, odd sizes, ragged blocks; both dtypes."""
+    kh, kw = kshape
+    rng = np.random.default_rng(kh * 100 + kw * 10 + out_shape[0])
+    X = rng.integers(-9, 10, (out_shape[0] + kh - 1, out_shape[1] + kw - 1)).astype(dtype)
+    K = rng.integers(-4, 5, kshape).astype(dtype)
+    bias = 3.0
+    Y = corr2d(X, K, bias=bias)
+    assert Y.dtype == dtype and Y.shape == out_shape
+    np.testing.assert_array_equal(Y, reference(X, K) + bias)
+    Yc = conv2d(X, K)
+    np.testing.assert_array_equal(
+        Yc, scipy.signal.convolve2d(X.astype(float), K.astype(float), mode="valid")
+    )
+
+
+def test_the_chapter_examples_are_exact_in_float32():
+    """Fig. 6.2.1 and the edge example of 6.2.3, on the float32 loops (the edge-map dtype)."""
+    X = np.arange(9, dtype=np.float32).reshape(3, 3)
+    np.testing.assert_array_equal(
+        corr2d(X, np.arange(4, dtype=np.float32).reshape(2, 2)), [[19, 25], [37, 43]]
+    )
+    E = np.ones((6, 8), np.float32)
+    E[:, 2:6] = 0
+    Y = corr2d(E, np.array([[1, -1]], np.float32))
+    expected = np.zeros((6, 7), np.float32)
+    expected[:, 1], expected[:, 5] = 1, -1
+    np.testing.assert_array_equal(Y, expected)
+    assert not np.signbit(Y[Y == 0]).any()  # no cell a student would read as "-0"
 
 
 # ------------------------------------------- padding, stride and dilation
@@ -344,3 +398,75 @@ def test_extreme_but_finite_values_are_accepted():
     X = np.array([[big, -big, tiny], [0.0, 1.0, -tiny]], np.float32)
     Y = corr2d(X, np.array([[0.0]], np.float32))
     np.testing.assert_array_equal(Y, np.zeros((2, 3), np.float32))
+
+
+# ------------------------------------- the plain call's short path (_plain)
+def _full_path(X, K, **kw):
+    """corr2d through the full path: a pair of zeros is not the plain int 0."""
+    return corr2d(X, K, padding=(0, 0), **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kshape", [(3, 3), (1, 7), (6, 7), (2, 2), (1, 1), (5, 4)])
+def test_the_short_path_gives_the_full_paths_result_bit_for_bit(kshape, dtype, threading):
+    rng = np.random.default_rng(sum(kshape))
+    X = rng.standard_normal((300, 257)).astype(dtype)
+    K = rng.standard_normal(kshape).astype(dtype)
+    for bias in (0.0, -1.25, 7):
+        Y = corr2d(X, K, bias=bias)
+        assert correlate_mod._plain(X, K, bias) is not None  # the loop is ready: short path
+        assert Y.dtype == dtype
+        np.testing.assert_array_equal(Y, _full_path(X, K, bias=bias))
+        np.testing.assert_allclose(Y, reference(X, K) + bias, **tol(X, K, dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_short_path_says_what_the_full_path_says(dtype):
+    X = np.ones((40, 30), dtype)
+    K = np.ones((3, 3), dtype)
+    bad_k = K.copy()
+    bad_k[1, 2] = np.nan
+    bad_x = X.copy()
+    bad_x[7, 3] = np.inf
+    huge = np.full((40, 30), np.finfo(dtype).max / 2, dtype)
+    cases = [
+        ((X, bad_k), {}),  # a NaN in the kernel
+        ((bad_x, K), {}),  # an inf in the input, found in the output
+        ((huge, K), {}),  # the sums overflow
+        ((X, K), {"bias": float("nan")}),
+        ((X, K), {"bias": "one"}),
+        ((X, K), {"bias": 1e300 if dtype == np.float32 else 1e308}),  # too large for float32
+        ((X, np.ones((41, 3), dtype)), {}),  # a kernel taller than the input
+    ]
+    for args, kw in cases:
+        messages = []
+        for call in (corr2d, _full_path):
+            try:
+                Y = call(*args, **kw)
+            except ValueError as exc:
+                messages.append(str(exc))
+            else:
+                messages.append(Y.tolist())
+        assert messages[0] == messages[1], (args[0].shape, kw)
+    with pytest.raises(ValueError, match="The kernel K holds a value that is not a finite"):
+        corr2d(X, bad_k)
+    with pytest.raises(ValueError, match="The input X holds a value that is not a finite"):
+        corr2d(bad_x, K)
+    with pytest.raises(ValueError, match="result overflows"):
+        corr2d(huge, K)
+
+
+def test_inputs_the_short_path_does_not_take_still_work():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((50, 60))
+    K = rng.standard_normal((3, 3))
+    for x, k in [
+        (X[:, ::2], K),  # a view, not contiguous
+        (X.astype(np.float32), K),  # float32 input, float64 kernel
+        (X.tolist(), K),  # nested lists
+        (X, K.astype(np.float32)),  # float64 input, float32 kernel
+        (X.astype(np.int64), K),
+    ]:
+        Y = corr2d(x, k)
+        x64 = np.asarray(x, np.float64)
+        np.testing.assert_allclose(Y, reference(x64, k), **tol(x64, k, Y.dtype))
