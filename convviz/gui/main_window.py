@@ -24,12 +24,13 @@ from .presenting import Presenting
 from .stage import Stage
 from .style import THEME_LABELS, Style
 from .view import View
+from .widgets.drops import ImageDrops
 
 if TYPE_CHECKING:
     from .workers import Task
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ImageDrops, QMainWindow):
     """Holds the session, the style and the views; owns no arithmetic."""
 
     def __init__(
@@ -197,20 +198,6 @@ class MainWindow(QMainWindow):
         """File ▸ Open image…: show the edge maps and read a picture (a dialog if no path)."""
         self.show_view("edges")
         self.edge_view.open_image(path)
-
-    def dragEnterEvent(self, event) -> None:
-        from .widgets.edge_view import dropped_path
-
-        if dropped_path(event.mimeData()) is not None:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        from .widgets.edge_view import dropped_path
-
-        path = dropped_path(event.mimeData())
-        if path is not None:
-            event.acceptProposedAction()
-            self.open_image(path)
 
     def toggle_fullscreen(self) -> None:
         if self.presenting.active:  # F11 while presenting ends the presentation

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model.edges import MAP_KEYS, PICTURES
-from ...model.images import FILE_FILTER, IMAGE_SUFFIXES, MAX_MAX_SIDE, MIN_MAX_SIDE, load_image
+from ...model.images import FILE_FILTER, MAX_MAX_SIDE, MIN_MAX_SIDE, load_image
 from ...model.session import Session
 from ...model.values import display_number
 from ..style import Style
@@ -49,6 +49,7 @@ from ..workers import Task, run_in_thread
 from ._util import blocked, connect_model
 from .arithmetic import ArithmeticView
 from .color_bar import ColorBar
+from .drops import ImageDrops, dropped_path  # noqa: F401  (dropped_path: re-exported)
 from .grid_panel import GridPanel
 from .grid_widget import GridWidget
 from .heatmap import HeatMap
@@ -75,20 +76,7 @@ HIDDEN_BY = {"XK": "edge-map", "XtK": "edge-map", "XKt": "edge-map-t", "XtKt": "
 FILE_PREFIX = "File: "
 
 
-def dropped_path(mime: QMimeData) -> str | None:
-    """The first local file in a drag, if it looks like a picture (or has no suffix)."""
-    if not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        if url.isLocalFile():
-            p = url.toLocalFile()
-            suffix = Path(p).suffix.lower()
-            if not suffix or suffix in IMAGE_SUFFIXES or Path(p).is_file():
-                return p
-    return None
-
-
-class EdgeView(QWidget):
+class EdgeView(ImageDrops, QWidget):
     """The edge-map view: pictures × kernels, on one colour scale, live."""
 
     def __init__(self, session: Session, style: Style, parent: QWidget | None = None) -> None:
@@ -367,17 +355,6 @@ class EdgeView(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
         self._style_message()
-
-    # drag and drop (the main window forwards drops on other views here too)
-    def dragEnterEvent(self, event) -> None:
-        if dropped_path(event.mimeData()) is not None:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        path = dropped_path(event.mimeData())
-        if path is not None:
-            event.acceptProposedAction()
-            self.open_image(path)
 
     # ============================================================ showing
     def showEvent(self, event) -> None:
