@@ -232,7 +232,9 @@ class ProjectorStyle(QProxyStyle):
         ink = pal.color(QPalette.ColorRole.Text if enabled else QPalette.ColorRole.Mid)
         return ink, pal.color(QPalette.ColorRole.Base)
 
-    def _radio(self, opt: QStyleOption, p: QPainter) -> None:
+    def _indicator_frame(self, opt: QStyleOption, p: QPainter) -> tuple[QColor, float, QRectF]:
+        """Save ``p`` and set it up for a radio's or check box's outline (the caller
+        restores): the ink, the line width and the rectangle the outline fills."""
         ink, base = self._indicator_colors(opt)
         w = self._line(opt) * 1.5
         r = QRectF(opt.rect).adjusted(w / 2 + 0.5, w / 2 + 0.5, -w / 2 - 0.5, -w / 2 - 0.5)
@@ -240,6 +242,10 @@ class ProjectorStyle(QProxyStyle):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setPen(QPen(ink, w))
         p.setBrush(base)
+        return ink, w, r
+
+    def _radio(self, opt: QStyleOption, p: QPainter) -> None:
+        ink, _, r = self._indicator_frame(opt, p)
         p.drawEllipse(r)
         if opt.state & QStyle.StateFlag.State_On:
             p.setPen(Qt.PenStyle.NoPen)
@@ -249,13 +255,7 @@ class ProjectorStyle(QProxyStyle):
         p.restore()
 
     def _check(self, opt: QStyleOption, p: QPainter) -> None:
-        ink, base = self._indicator_colors(opt)
-        w = self._line(opt) * 1.5
-        r = QRectF(opt.rect).adjusted(w / 2 + 0.5, w / 2 + 0.5, -w / 2 - 0.5, -w / 2 - 0.5)
-        p.save()
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(ink, w))
-        p.setBrush(base)
+        ink, w, r = self._indicator_frame(opt, p)
         p.drawRect(r)
         st = QStyle.StateFlag
         if opt.state & (st.State_On | st.State_NoChange):
