@@ -147,8 +147,8 @@ class GridPanel(QWidget):
         size_row.addWidget(self.cols)
         tools = QWidget()
         self.tools = FlowLayout(tools)
-        for w in (
-            size_box,
+        # The tool row after the size box, in order: laid out here, sized by the style.
+        self._tools = (
             self.preset,
             self.btn_transpose,
             self.btn_flip,
@@ -156,7 +156,8 @@ class GridPanel(QWidget):
             self.brush_value,
             self.btn_copy,
             self.btn_paste,
-        ):
+        )
+        for w in (size_box, *self._tools):
             self.tools.addWidget(w)
         lay.addWidget(tools)
         self.tools_box = tools
@@ -257,17 +258,7 @@ class GridPanel(QWidget):
         # Tools grow at half the zoom's rate: on a projector the grid matters more.
         small = s.font(11.5 * (0.5 + 0.5 / s.scale))
         self.times.setFont(small)
-        for w in (
-            self.rows,
-            self.cols,
-            self.preset,
-            self.btn_transpose,
-            self.btn_flip,
-            self.btn_brush,
-            self.brush_value,
-            self.btn_copy,
-            self.btn_paste,
-        ):
+        for w in (self.rows, self.cols, *self._tools):
             w.setFont(small)
         self.brush_value.setFixedWidth(s.px(64))
         self.message.setFont(s.font(12))
