@@ -80,6 +80,18 @@ class Options:
             convolution=bool(self.convolution),
         )
 
+    def window_steps(self, X: np.ndarray, K: np.ndarray) -> WindowSteps:
+        """The window's steps over ``X`` with ``K`` under these settings (ValueError if none)."""
+        return window_steps(
+            X,
+            K,
+            bias=self.bias,
+            padding=self.padding,
+            stride=self.stride,
+            dilation=self.dilation,
+            flip=self.convolution,
+        )
+
 
 @dataclass(frozen=True)
 class _Snapshot:
@@ -463,17 +475,8 @@ class Session:
         self.changed.emit(frozenset(parts))
 
     def _recompute(self) -> None:
-        o = self._options
         try:
-            self._steps = window_steps(
-                self._input,
-                self._kernel,
-                bias=o.bias,
-                padding=o.padding,
-                stride=o.stride,
-                dilation=o.dilation,
-                flip=o.convolution,
-            )
+            self._steps = self._options.window_steps(self._input, self._kernel)
             self._output = None
             self._error = None
         except ValueError as exc:

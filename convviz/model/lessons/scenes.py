@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine import WindowSteps, geometry, window_steps
+from ...engine import WindowSteps, geometry
 from .. import presets
 from ..learning import LearningSettings, djl_edition, mxnet_edition
 from ..session import Options
@@ -49,16 +49,7 @@ class Revealed:
 
     def steps(self) -> WindowSteps:
         """The window's steps once revealed: what the presenter sees before the class."""
-        o = self.options
-        return window_steps(
-            self.input,
-            self.kernel,
-            bias=o.bias,
-            padding=o.padding,
-            stride=o.stride,
-            dilation=o.dilation,
-            flip=o.convolution,
-        )
+        return self.options.window_steps(self.input, self.kernel)
 
 
 @dataclass(frozen=True)
