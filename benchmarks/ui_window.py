@@ -33,13 +33,12 @@ def _view(app, shape: tuple[int, int]):
     return s, v
 
 
-def _ms_per_step(app, shape: tuple[int, int], n: int = 60) -> float:
-    s, v = _view(app, shape)
+def _median_ms(app, v, act, n: int) -> float:
+    """Median milliseconds of ``act(i)`` plus a synchronous repaint of ``v``; closes ``v``."""
     times = []
-    for _ in range(n):
+    for i in range(n):
         t0 = time.perf_counter()
-        if not s.step_forward():
-            s.set_step(0)
+        act(i)
         v.repaint()
         app.processEvents()
         times.append(time.perf_counter() - t0)
@@ -47,22 +46,26 @@ def _ms_per_step(app, shape: tuple[int, int], n: int = 60) -> float:
     v.deleteLater()
     app.processEvents()
     return 1000 * float(np.median(times))
+
+
+def _ms_per_step(app, shape: tuple[int, int], n: int = 60) -> float:
+    s, v = _view(app, shape)
+
+    def step(_i: int) -> None:
+        if not s.step_forward():
+            s.set_step(0)
+
+    return _median_ms(app, v, step, n)
 
 
 def _ms_per_edit(app, shape: tuple[int, int], n: int = 40) -> float:
     s, v = _view(app, shape)
     s.set_step(s.n_steps // 2)
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
+
+    def edit(i: int) -> None:
         s.set_cell("input", i % shape[0], (3 * i) % shape[1], float(i % 7) - 3)
-        v.repaint()
-        app.processEvents()
-        times.append(time.perf_counter() - t0)
-    v.close()
-    v.deleteLater()
-    app.processEvents()
-    return 1000 * float(np.median(times))
+
+    return _median_ms(app, v, edit, n)
 
 
 def run(app) -> list[tuple[str, str]]:
