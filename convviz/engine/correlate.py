@@ -251,15 +251,20 @@ def _prepare(X, K, padding, stride, dilation, *, check_x=True):
     return X, K, Xp, g
 
 
-def _check_bias(bias: object) -> float:
+def _as_float(value: object, what: str) -> float:
+    """``float(value)``, with a message naming ``what`` (e.g. "The bias") when it is not one."""
     try:
-        b = float(bias)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]
     except OverflowError:
         raise ValueError(
-            f"The bias is too large: at most {np.finfo(np.float64).max:.3g} in size."
+            f"{what} is too large: at most {np.finfo(np.float64).max:.3g} in size."
         ) from None
     except (TypeError, ValueError):
-        raise ValueError(f"The bias must be a number, not {bias!r}.") from None
+        raise ValueError(f"{what} must be a number, not {value!r}.") from None
+
+
+def _check_bias(bias: object) -> float:
+    b = _as_float(bias, "The bias")
     if not np.isfinite(b):
         raise ValueError(f"The bias must be a finite number, not {b}.")
     return b
@@ -322,6 +327,16 @@ def _run(Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float = 0.0) -> tuple
         return out, _numpy_corr(Xp, K, g, out, bias)
     Kc = np.ascontiguousarray(K, dtype=dtype)
     return out, _compute(name, np.ascontiguousarray(Xp), Kc, out, bias, g.stride + g.dilation)
+
+
+def _run_finite(
+    Xp: np.ndarray, K: np.ndarray, g: Geometry, bias: float, *inputs: tuple[np.ndarray, str]
+) -> np.ndarray:
+    """:func:`_run`, raising why (see :func:`_not_finite`) when a value is not finite."""
+    Y, finite = _run(Xp, K, g, bias)
+    if not finite:
+        raise _not_finite(Y, *inputs)
+    return Y
 
 
 def _compute(
@@ -452,10 +467,7 @@ def corr2d(
             return Y
     b = _check_bias(bias)
     Xg, Kg, Xp, g = _prepare(X, K, padding, stride, dilation, check_x=False)
-    Y, finite = _run(Xp, Kg, g, b)
-    if not finite:
-        raise _not_finite(Y, (Xg, "The input X"))
-    return Y
+    return _run_finite(Xp, Kg, g, b, (Xg, "The input X"))
 
 
 def conv2d(
@@ -584,10 +596,7 @@ class WindowSteps(Sequence[WindowStep]):
 
     def output(self) -> np.ndarray:
         """The whole output, computed by the compiled engine (float64)."""
-        Y, finite = _run(self.Xp, self.kernel, self.geometry, self.bias)
-        if not finite:
-            raise _not_finite(Y)
-        return Y
+        return _run_finite(self.Xp, self.kernel, self.geometry, self.bias)
 
 
 def window_steps(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _jit, _kernels
-from .correlate import Pair, _check_bias, _numpy_corr, _prepare, _run, as_grid, geometry
+from .correlate import Pair, _as_float, _check_bias, _numpy_corr, _prepare, _run, as_grid, geometry
 
 LOSSES = {"squared": 0, "l2": 1}
 
@@ -177,14 +177,7 @@ class KernelTrainer:
     ) -> None:
         self._kind = _loss_kind(loss)
         self.loss = loss
-        try:
-            self.lr = float(lr)
-        except OverflowError:
-            raise ValueError(
-                f"The learning rate is too large: at most {np.finfo(np.float64).max:.3g}."
-            ) from None
-        except (TypeError, ValueError):
-            raise ValueError(f"The learning rate must be a number, not {lr!r}.") from None
+        self.lr = _as_float(lr, "The learning rate")
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
         K0 = as_grid(K0, "The initial kernel K0", dtype=np.dtype(np.float64))
