@@ -15,21 +15,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QPlainTextEdit,
-    QTextEdit,
     QToolBar,
-    QWidget,
 )
 
 from ..model.lessons import LessonError, LessonEvent, LessonPlayer, available_lessons, load_lesson
+from .app_events import AppEventFilter, plain_key, take_key
 from .widgets.lesson_bar import LessonBar
 
 if TYPE_CHECKING:
@@ -38,18 +32,10 @@ if TYPE_CHECKING:
 #: What a presenter's clicker sends, and what each key does in a lesson.
 NEXT_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown)
 PREV_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_PageUp)
-#: Widgets whose arrow keys belong to the text being typed.
-_TYPING = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
-
-
-def _typing_in(w: QObject | None) -> bool:
-    if isinstance(w, _TYPING):
-        return not (isinstance(w, (QTextEdit, QPlainTextEdit)) and w.isReadOnly())
-    return isinstance(w, QComboBox) and w.isEditable()
 
 
 # ===================================================================== lessons
-class LessonController(QObject):
+class LessonController(AppEventFilter):
     """Runs one lesson at a time over the window's session and views."""
 
     sig_moved = Signal()  # payload: none; the lesson moved, opened or closed (the console)
@@ -75,13 +61,7 @@ class LessonController(QObject):
         self.bar.sig_goto.connect(self.goto)
         self.bar.sig_close.connect(self.close)
         self._build_menus()
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
-        window.destroyed.connect(self._forget_filter)
-
-    def _forget_filter(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self.filter_app_events(window)
 
     def _build_menus(self) -> None:
         w = self.window
@@ -196,27 +176,17 @@ class LessonController(QObject):
 
     # --------------------------------------------------------------- keys
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        t = event.type()
-        if self.player is None or t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        if self.player is None:
             return False
-        assert isinstance(event, QKeyEvent)
-        key = event.key()
-        if key not in NEXT_KEYS and key not in PREV_KEYS:
+        key_event = plain_key(obj, event, self.window, unless_typing=True)
+        if key_event is None:
             return False
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        if not isinstance(obj, QWidget) or obj.window() is not self.window:
-            return False
-        if _typing_in(obj) or _typing_in(QApplication.focusWidget()):
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()  # the lesson, not the view's own shortcut, gets this key
-            return True
+        key = key_event.key()
         if key in NEXT_KEYS:
-            self.next()
-        else:
-            self.prev()
-        return True
+            return take_key(key_event, self.next)
+        if key in PREV_KEYS:
+            return take_key(key_event, self.prev)
+        return False
 
     # ---------------------------------------------------------- projection
     def set_controls_hidden(self, hidden: bool) -> None:

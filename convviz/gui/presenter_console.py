@@ -31,7 +31,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QGuiApplication,
-    QKeyEvent,
     QKeySequence,
     QPainter,
     QPen,
@@ -55,7 +54,7 @@ from PySide6.QtWidgets import (
 
 from ..model.lessons import STEPPING_VIEWS, LessonPlayer
 from ..model.values import display_number, step_text
-from .lesson_controller import _typing_in
+from .app_events import AppEventFilter, plain_key, take_key
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -540,7 +539,7 @@ def place_full_screen(widget: QWidget, screen: QScreen) -> None:
     widget.setGeometry(screen.geometry())
 
 
-class ConsoleController(QObject):
+class ConsoleController(AppEventFilter):
     """Places the stage and the console on the screens and drives the console's keys."""
 
     def __init__(self, window: MainWindow) -> None:
@@ -580,14 +579,13 @@ class ConsoleController(QObject):
         assert isinstance(app, QGuiApplication)
         app.screenRemoved.connect(self._on_screen_removed)
         app.screenAdded.connect(self._on_screen_added)
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
-        window.destroyed.connect(self._forget)
+        self.filter_app_events(window)
 
-    def _forget(self) -> None:
+    def _forget_filter(self) -> None:
         self._session.changed.disconnect(self._on_session_changed)  # it may outlive the window
+        super()._forget_filter()
         app = QApplication.instance()
         if app is not None:
-            app.removeEventFilter(self)
             try:
                 app.screenRemoved.disconnect(self._on_screen_removed)  # type: ignore[attr-defined]
                 app.screenAdded.disconnect(self._on_screen_added)  # type: ignore[attr-defined]
@@ -745,23 +743,11 @@ class ConsoleController(QObject):
             if not w.presenting.active and not w.isFullScreen():
                 self._normal = w.geometry()  # where it goes back to after presenting
             return False
-        if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        key_event = plain_key(obj, event, self.console, unless_typing=True)
+        if key_event is None:
             return False
-        if not isinstance(obj, QWidget) or obj.window() is not self.console:
-            return False
-        assert isinstance(event, QKeyEvent)
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        if _typing_in(obj) or _typing_in(QApplication.focusWidget()):
-            return False
-        action = self._action_for(Qt.Key(event.key()))
-        if action is None:
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()
-            return True
-        action()
-        return True
+        action = self._action_for(Qt.Key(key_event.key()))
+        return False if action is None else take_key(key_event, action)
 
     def _action_for(self, key: Qt.Key):
         w = self.window

@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
+
+from .app_events import AppEventFilter, plain_key, take_key
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -41,7 +43,7 @@ class _Blank(QWidget):
         self.hide()
 
 
-class Presenting(QObject):
+class Presenting(AppEventFilter):
     """Whether the window presents, whether the screen is blanked, and the clicker keys."""
 
     sig_changed = Signal(bool)  # payload: presenting now
@@ -67,13 +69,10 @@ class Presenting(QObject):
         window.menu_view.addSeparator()
         window.menu_view.addAction(self.act_present)
         window.addAction(self.act_present)  # F5 works with the menu bar hidden
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
-        window.destroyed.connect(self._forget_filter)
+        self.filter_app_events(window)
 
     def _forget_filter(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        super()._forget_filter()
         self._show_cursor()
 
     # -------------------------------------------------------------- state
@@ -167,21 +166,11 @@ class Presenting(QObject):
         if t == QEvent.Type.Resize and obj is self.window:
             self._blank.setGeometry(self.window.rect())
             return False
-        if t not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        key_event = plain_key(obj, event, self.window)
+        if key_event is None:
             return False
-        if not isinstance(obj, QWidget) or obj.window() is not self.window:
-            return False
-        assert isinstance(event, QKeyEvent)
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        action = self._action_for(Qt.Key(event.key()))
-        if action is None:
-            return False
-        if t == QEvent.Type.ShortcutOverride:
-            event.accept()  # the presentation, not a view's shortcut, takes this key
-            return True
-        action()
-        return True
+        action = self._action_for(Qt.Key(key_event.key()))
+        return False if action is None else take_key(key_event, action)
 
     def key_action(self, key: Qt.Key):
         """What ``key`` does while presenting (None: not a clicker key); the console asks."""
