@@ -366,17 +366,17 @@ class Session:
         return bool(self._redo)
 
     def undo(self) -> bool:
-        if not self._undo:
-            return False
-        self._redo.append(self._snapshot())
-        self._restore(self._undo.pop())
-        return True
+        return self._travel(self._undo, self._redo)
 
     def redo(self) -> bool:
-        if not self._redo:
+        return self._travel(self._redo, self._undo)
+
+    def _travel(self, back: list[_Snapshot], forth: list[_Snapshot]) -> bool:
+        """Undo and redo mirrored: restore the last of ``back``, keeping now on ``forth``."""
+        if not back:
             return False
-        self._undo.append(self._snapshot())
-        self._restore(self._redo.pop())
+        forth.append(self._snapshot())
+        self._restore(back.pop())
         return True
 
     # ------------------------------------------------------------ stepping
