@@ -14,6 +14,8 @@ selectable text are left alone.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QPalette, QRegion
@@ -23,6 +25,24 @@ from PySide6.QtWidgets import QLabel, QWidget
 MAX_PIXELS = 12_000_000
 #: Labels smaller than this many pixels paint directly (small text is cached by Qt).
 MIN_PIXELS = 20_000
+
+
+#: What a label's twin copies from it, getter and setter, in this order (text and size
+#: last: the label lays its text out with the rest already set).
+_TWIN_COPIES: tuple[tuple[Callable[[QLabel], Any], Callable[[QLabel, Any], Any]], ...] = (
+    (QLabel.textFormat, QLabel.setTextFormat),
+    (QLabel.wordWrap, QLabel.setWordWrap),
+    (QLabel.alignment, QLabel.setAlignment),
+    (QLabel.margin, QLabel.setMargin),
+    (QLabel.indent, QLabel.setIndent),
+    (QWidget.contentsMargins, QWidget.setContentsMargins),
+    (QWidget.styleSheet, QWidget.setStyleSheet),
+    (QWidget.palette, QWidget.setPalette),
+    (QWidget.font, QWidget.setFont),
+    (QWidget.isEnabled, QWidget.setEnabled),
+    (QLabel.text, QLabel.setText),
+    (QWidget.size, QWidget.resize),
+)
 
 
 class LabelPaintCache(QObject):
@@ -126,18 +146,8 @@ class LabelPaintCache(QObject):
         if twin is None:
             twin = self._twin = QLabel()
             twin.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        twin.setTextFormat(lab.textFormat())
-        twin.setWordWrap(lab.wordWrap())
-        twin.setAlignment(lab.alignment())
-        twin.setMargin(lab.margin())
-        twin.setIndent(lab.indent())
-        twin.setContentsMargins(lab.contentsMargins())
-        twin.setStyleSheet(lab.styleSheet())
-        twin.setPalette(lab.palette())
-        twin.setFont(lab.font())
-        twin.setEnabled(lab.isEnabled())
-        twin.setText(lab.text())
-        twin.resize(lab.size())
+        for get, put in _TWIN_COPIES:
+            put(twin, get(lab))
         ink = self._ink_rect(lab)
         if ink.isEmpty():
             ink = lab.rect()
