@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.lessons import LessonError, LessonEvent, LessonPlayer, available_lessons, load_lesson
+from .widgets._util import settle_layouts
 from .widgets.lesson_bar import LessonBar
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ class LessonController(QObject):
             self.window.window_view.play()
         if ev.state.train and ev.build == 0:
             self.window.learn_view.train()
+        settle_layouts()  # laid out now, so the slide is painted once, as it will stay
 
     # --------------------------------------------------------------- keys
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
