@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -243,3 +245,30 @@ def test_the_lesson_bar_keeps_one_height_through_a_slide(qtbot, make_window, pre
     assert PREDICT in answers and len(answers) > 2  # prompts and reveals were walked
     moved = {i: h for i, h in heights.items() if len(h) > 1}
     assert not moved, moved
+
+
+def test_a_slide_change_restyles_the_answer_only_when_its_role_changes(qtbot, window):
+    """The bar sets only what changed: the answer's style sheet (a re-polish and a
+    relayout each time) is applied when prompt turns to answer or back, not per click."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, event) -> bool:
+            if event.type() == QEvent.Type.StyleChange:
+                self.n += 1
+            return False
+
+    assert window.open_lesson("6.2")
+    lc = window.lessons
+    count = Count()
+    lc.bar.answer.installEventFilter(count)
+    looks, clicks = [lc.bar.answer.styleSheet()], 0
+    while not lc.player.at_end:
+        lc.next()
+        clicks += 1
+        looks.append(lc.bar.answer.styleSheet())
+    lc.bar.answer.removeEventFilter(count)
+    changes = sum(a != b for a, b in itertools.pairwise(looks))
+    assert 0 < changes < clicks and count.n <= changes, (count.n, changes, clicks)
