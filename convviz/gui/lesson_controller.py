@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..model.lessons import LessonError, LessonEvent, LessonPlayer, available_lessons, load_lesson
 from .app_events import AppEventFilter, plain_key, take_key
+from .widgets._util import settle_layouts
 from .widgets.lesson_bar import LessonBar
 
 if TYPE_CHECKING:
@@ -173,6 +174,7 @@ class LessonController(AppEventFilter):
             self.window.window_view.play()
         if ev.state.train and ev.build == 0:
             self.window.learn_view.train()
+        settle_layouts()  # laid out now, so the slide is painted once, as it will stay
 
     # --------------------------------------------------------------- keys
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

@@ -546,6 +546,10 @@ class ConsoleController(AppEventFilter):
         super().__init__(window)
         self.window = window
         self.console = PresenterConsole(window)
+        # The console has no parent (it is a window of its own), so at exit Python may
+        # delete it before the main window: _forget must then leave it alone.
+        self._console_alive = True
+        self.console.destroyed.connect(self._on_console_destroyed)
         self._projector_name: str | None = None  # the user's choice, if any
         self._home: QScreen | None = None  # the screen the window came from
         self._normal: QRect | None = None  # the window's last geometry, not full screen
@@ -591,8 +595,12 @@ class ConsoleController(AppEventFilter):
                 app.screenAdded.disconnect(self._on_screen_added)  # type: ignore[attr-defined]
             except (RuntimeError, TypeError):
                 pass
-        self.console.close()
-        self.console.deleteLater()
+        if self._console_alive:
+            self.console.close()
+            self.console.deleteLater()
+
+    def _on_console_destroyed(self) -> None:
+        self._console_alive = False
 
     # -------------------------------------------------------------- screens
     @staticmethod

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
@@ -213,3 +216,59 @@ def test_lesson_from_the_command_line_menu(qtbot, window):
     assert window.lessons.active and window.lessons.act_end.isEnabled()
     window.lessons.act_end.trigger()
     assert not window.lessons.active
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_the_lesson_bar_keeps_one_height_through_a_slide(qtbot, make_window, presenting):
+    """Stable geometry: a build or a reveal changes the bar's words, never its height
+    (else the stage under it is resized and refitted mid-slide: the grids jump)."""
+    window = make_window(1920, 1080)
+    assert window.open_lesson("6.2")
+    if presenting:
+        window.presenting.start()
+    lc, app = window.lessons, QApplication.instance()
+
+    def settle() -> None:
+        for _ in range(6):
+            app.processEvents()
+
+    heights: dict[int, set[int]] = {}
+    answers = set()
+    while True:
+        settle()
+        p = lc.player
+        heights.setdefault(p.index, set()).add(lc.bar.height())
+        answers.add(lc.bar.answer_text())
+        if p.at_end:
+            break
+        lc.next()
+    assert PREDICT in answers and len(answers) > 2  # prompts and reveals were walked
+    moved = {i: h for i, h in heights.items() if len(h) > 1}
+    assert not moved, moved
+
+
+def test_a_slide_change_restyles_the_answer_only_when_its_role_changes(qtbot, window):
+    """The bar sets only what changed: the answer's style sheet (a re-polish and a
+    relayout each time) is applied when prompt turns to answer or back, not per click."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, event) -> bool:
+            if event.type() == QEvent.Type.StyleChange:
+                self.n += 1
+            return False
+
+    assert window.open_lesson("6.2")
+    lc = window.lessons
+    count = Count()
+    lc.bar.answer.installEventFilter(count)
+    looks, clicks = [lc.bar.answer.styleSheet()], 0
+    while not lc.player.at_end:
+        lc.next()
+        clicks += 1
+        looks.append(lc.bar.answer.styleSheet())
+    lc.bar.answer.removeEventFilter(count)
+    changes = sum(a != b for a, b in itertools.pairwise(looks))
+    assert 0 < changes < clicks and count.n <= changes, (count.n, changes, clicks)

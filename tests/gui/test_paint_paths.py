@@ -188,9 +188,19 @@ class _PaintCounter(QObject):
         return False
 
 
-def test_a_slide_that_rescales_the_stage_is_painted_once(qtbot, settings):
-    """The lesson's opening slides (Fig. 6.2.1, what bench_ui.py times): a change of
-    slide that changes the stage's scale is fitted before the repaint, not after."""
+#: Slide changes (0-based index of the slide shown) that may still paint twice at 4K:
+#: the first window-view slide after a pyqtgraph view (13, 20: a repaint Qt queues
+#: after the hidden view's scene updates), and the pyqtgraph views themselves (edges
+#: 5, 6, 18, 19; learning 7-12, 22; the matrix view's first showing, 23), which lay
+#: themselves out on queued calls. Any other slide painted twice fails the test;
+#: shrink the set as these are fixed.
+KNOWN_DOUBLE_PAINTS = {5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 19, 20, 22, 23}
+
+
+def test_a_slide_change_paints_the_stage_once(qtbot, settings):
+    """Every slide of the lesson (Fig. 6.2.1 first, what bench_ui.py times): a change of
+    slide, with or without a change of the stage's scale, is fitted and its cells shared
+    before the repaint, not after (a second whole-stage paint at 4K)."""
     from convviz.gui.main_window import MainWindow
 
     w = MainWindow(settings=settings, zoom=150)
@@ -209,20 +219,28 @@ def test_a_slide_that_rescales_the_stage_is_painted_once(qtbot, settings):
 
     settle()
     lc = w.lessons
-    rescaled = 0
-    for i in range(4):
+    n = lc.player.n_slides
+    assert n > 30  # the whole lesson is walked
+    rescaled, doubled, once = 0, set(), set()
+    for i in range(n - 1):
         lc.goto(i)
         settle()
-        assert w.current_view_key() == "window"
         scale = w.current_stage().scale()
-        counter = _PaintCounter(w.current_view())
-        w.current_view().installEventFilter(counter)
+        counters = [_PaintCounter(v) for v in w.views.values()]
+        for c in counters:
+            c.target.installEventFilter(c)
         lc.goto(i + 1)
         settle()
-        counter.target.removeEventFilter(counter)
-        assert counter.n == 1, f"slide {i + 2} painted whole {counter.n} times"
+        for c in counters:
+            c.target.removeEventFilter(c)
+        n_painted = next(c.n for c in counters if c.target is w.current_view())
+        assert n_painted >= 1, f"slide {i + 1} was not painted"
+        (doubled if n_painted > 1 else once).add(i + 1)
+        if w.current_view_key() == "window" and i + 1 < 5:
+            assert n_painted == 1, f"slide {i + 1} painted whole {n_painted} times"
         rescaled += abs(w.current_stage().scale() - scale) > 1e-3
     assert rescaled, "no slide change rescaled the stage: the test checks too little"
+    assert doubled <= KNOWN_DOUBLE_PAINTS, f"painted twice: {sorted(doubled)}"
     lc.close()
 
 

@@ -250,3 +250,19 @@ def test_tools_fold_when_no_grid_is_readable_unless_the_user_chose(qtbot, sessio
 def test_tools_stay_when_the_grids_are_readable(qtbot, view):
     qtbot.waitUntil(lambda: view.syncs > 0)  # the cells were shared out once laid out
     assert view.btn_tools.isChecked()
+
+
+def test_hidden_controls_are_restyled_when_shown_not_on_every_rescale(view):
+    """Presenting hides the transport controls: a rescale restyles what is on screen,
+    and the controls take the current style when they come back."""
+    style = view.style_
+    view.set_controls_visible(False)
+    before = view.btn_play.font().pointSizeF()
+    style.set_zoom(200)
+    assert view.arith.isVisible()
+    assert view.btn_play.font().pointSizeF() == before  # hidden: left as it was
+    assert view.btn_play.iconSize().width() != style.px(26)
+    view.set_controls_visible(True)
+    assert view.btn_play.font().pointSizeF() == style.font(14).pointSizeF() != before
+    assert view.btn_play.iconSize().width() == style.px(26)
+    assert view.step_label.font().pointSizeF() == style.font(15, bold=True).pointSizeF()

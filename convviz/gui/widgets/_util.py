@@ -10,11 +10,28 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QColor
 
 from ...model import colormap
 from ...model.events import Event
+
+#: Posted by a view for work that must follow its layout and precede its paint (the
+#: window view's shared cell size); :func:`settle_layouts` delivers it with the layouts.
+LAYOUT_SETTLED = QEvent.Type(QEvent.registerEventType())
+
+
+def settle_layouts(passes: int = 4) -> None:
+    """Run the pending layout requests (and :data:`LAYOUT_SETTLED` work) now, a few rounds.
+
+    Qt delivers events posted while it delivers others on its next turn, after a
+    repaint already queued: a slide change whose layouts cascade (view, stage, bar,
+    window) was painted, then laid out and painted again. Called once a slide has been
+    shown, this makes the one paint the final one.
+    """
+    for _ in range(passes):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QCoreApplication.sendPostedEvents(None, LAYOUT_SETTLED)
 
 
 @contextlib.contextmanager

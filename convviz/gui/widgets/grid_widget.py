@@ -46,6 +46,8 @@ from ._util import text_color_for
 from .text_sprites import draw_text
 
 GridName = Literal["input", "kernel"]
+#: The theme colours an outline may take (a role, never a colour: it follows the theme).
+OutlineRole = Literal["accent", "accent2"]
 
 #: Digits smaller than this many pixels are not drawn (cells keep their colour).
 MIN_DIGIT_PX = 10
@@ -96,7 +98,7 @@ class GridWidget(QWidget):
         self._mask: np.ndarray | None = None
         self._limit: float | None = None
         self._pad = (0, 0)
-        self._outlines: dict[str, np.ndarray] = {}
+        self._outlines: dict[OutlineRole, np.ndarray] = {}
         self._image: QImage | None = None
         self._rgb: np.ndarray | None = None  # padded (Hp, Wp, 3)
         self._texts: list[list[str]] | None = None
@@ -199,8 +201,12 @@ class GridWidget(QWidget):
             self._limit = limit
             self._invalidate()
 
-    def set_outline(self, cells: np.ndarray | None, role: str = "accent") -> None:
-        """Outline the True cells of a bool mask in the theme colour ``role``; None clears."""
+    def set_outline(self, cells: np.ndarray | None, role: OutlineRole = "accent") -> None:
+        """Outline the True cells of a bool mask in the theme colour ``role``; None clears.
+
+        ``role`` names a colour of the theme (``"accent"``, ``"accent2"``), never a
+        colour itself: the outline follows the theme when it changes.
+        """
         if cells is None:
             if self._outlines.pop(role, None) is not None:
                 self.update()
@@ -630,7 +636,7 @@ class GridWidget(QWidget):
             m = self._outlines[role]
             if not m.any():
                 continue
-            color = self.style_.color(role) if hasattr(self.style_.theme, role) else QColor(role)
+            color = self.style_.color(role)
             lines = self._outline_lines(m, cell, x0, y0)
             halo = QPen(self.style_.color("base"), width + 4)
             halo.setCapStyle(Qt.PenCapStyle.SquareCap)

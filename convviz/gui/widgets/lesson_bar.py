@@ -34,6 +34,7 @@ from ._util import blocked
 
 __all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
+_UNSET = object()
 #: The bar's type is sized from the window's height: at this height its scale is 1
 #: (caption 21 pt = 28 px, 2.4 % of the height; title 26 pt).
 REF_WINDOW_HEIGHT = 1150.0
@@ -62,6 +63,7 @@ class LessonBar(QWidget):
         self._presenting = False
         self._collapsed = False
         self._event: LessonEvent | None = None
+        self._shown: dict[str, object] = {}  # what show_event last set, by key
         self.setObjectName("LessonBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
@@ -132,45 +134,65 @@ class LessonBar(QWidget):
                 sec = f"{s.section}  " if s.section else ""
                 self.slides.addItem(f"{s.number}. {sec}{s.title}")
         self.setToolTip(lesson.title)
+        self._shown = {}
+
+    def _set(self, key: str, value: object, apply) -> None:
+        """Apply ``value`` only when it differs from what is shown: a slide change sets
+        only what changed (a label's text, visibility or style each cost a relayout)."""
+        if self._shown.get(key, _UNSET) != value:
+            self._shown[key] = value
+            apply(value)
 
     def show_event(self, ev: LessonEvent, n_slides: int) -> None:
         """Render where the lesson is: title, caption, clicks left, answer once revealed."""
         self._event = ev
         s = ev.slide
-        self.section.setText(s.section)
-        self.section.setVisible(bool(s.section))
-        self.title.setText(s.title)
-        self.caption.setText(keep_formulas(s.caption))
-        self.counter.setText(f"{ev.index + 1} / {n_slides}")
+        self._set("section", s.section, self.section.setText)
+        self._set("section_on", bool(s.section), self.section.setVisible)
+        self._set("title", s.title, self.title.setText)
+        self._set("caption", keep_formulas(s.caption), self.caption.setText)
+        self._set("counter", f"{ev.index + 1} / {n_slides}", self.counter.setText)
         builds = ev.state.builds
-        self.progress.setText(" ".join("●" * ev.build + "○" * (builds - ev.build)))
-        self.progress.setVisible(builds > 0 and not self._presenting)
+        self._set(
+            "progress", " ".join("●" * ev.build + "○" * (builds - ev.build)), self.progress.setText
+        )
+        self._set("progress_on", builds > 0 and not self._presenting, self.progress.setVisible)
         if ev.hidden:
-            self.answer.setText(PREDICT)
-            self._answer_role("muted")
+            answer, role = PREDICT, "muted"
         elif s.hide and s.answer:
-            self.answer.setText(keep_formulas(s.answer))
-            self._answer_role("answer")
+            answer, role = keep_formulas(s.answer), "answer"
         else:
-            self.answer.setText("")
-        self.answer.setVisible(bool(self.answer.text()) and not self._collapsed)
-        self._reserve_answer()
-        self.caption.setVisible(not self._collapsed)
+            answer, role = "", str(self._shown.get("role", "answer"))
+        self._set("answer", answer, self.answer.setText)
+        self._set("role", role, self._answer_role)
+        self._show_lines()
         at_end = ev.index == n_slides - 1 and ev.build >= builds
-        self.btn_next.setEnabled(not at_end)
-        self.btn_prev.setEnabled(ev.index > 0 or ev.build > 0)
+        self._set("next_on", not at_end, self.btn_next.setEnabled)
+        self._set("prev_on", ev.index > 0 or ev.build > 0, self.btn_prev.setEnabled)
         with blocked(self.slides):
             self.slides.setCurrentIndex(ev.index)
 
+    def _show_lines(self) -> None:
+        """The caption, and the answer line on a slide that has one: shown through all
+        its builds (the prompt, then the answer), so a reveal changes words, not the
+        bar's height."""
+        ev = self._event
+        has_answer = ev is not None and bool(ev.slide.hide)
+        self._set("caption_on", not self._collapsed, self.caption.setVisible)
+        self._set("answer_on", not self._collapsed and has_answer, self.answer.setVisible)
+        self._reserve_answer()
+
     def _reserve_answer(self) -> None:
         """Keep the answer line as tall as the slide's answer will need, so the reveal
-        changes words, not the height of the bar (and nothing under it moves)."""
+        changes words, not the height of the bar (and nothing under it moves).
+
+        Per slide, not per lesson: the tallest caption and answer of the lesson,
+        reserved on every slide, leave too little room for the stage at 1280×800
+        (the edge maps fall under the back-row size). Measured once per slide, width
+        or style."""
         ev = self._event
         if ev is None:
             return
-        texts = [self.answer.text()]
-        if ev.slide.hide and ev.slide.answer:
-            texts += [PREDICT, keep_formulas(ev.slide.answer)]
         m = self._root.contentsMargins()
         width = max(100, (self.width() or self.style_.px(1200)) - m.left() - m.right())
         if self.answer.width() > 100:  # the label's own width, when laid out
@@ -178,6 +200,13 @@ class LessonBar(QWidget):
         width = max(100, width - 8)  # wrap a little early rather than late
         bold = self.answer.font()
         bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
+        key = (ev.index, width, bold.key())
+        if self._shown.get("reserved") == key:
+            return
+        self._shown["reserved"] = key
+        texts = [self.answer.text()]
+        if ev.slide.hide:
+            texts += [PREDICT, keep_formulas(ev.slide.answer)]
         fm = QFontMetrics(bold)
         flags = Qt.TextFlag.TextWordWrap
         need = max(fm.boundingRect(0, 0, width, 100_000, flags, t).height() for t in texts)
@@ -185,7 +214,8 @@ class LessonBar(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._reserve_answer()
+        if event.size().width() != event.oldSize().width():
+            self._reserve_answer()
 
     def set_window_height(self, height: int) -> None:
         """Size the bar's type for a window this tall (the screen, when full screen)."""
@@ -204,10 +234,10 @@ class LessonBar(QWidget):
         ):
             w.setVisible(not on)
         if on:
-            self.progress.hide()
+            self._set("progress_on", False, self.progress.setVisible)
             self.set_collapsed(False)
         elif self._event is not None:
-            self.progress.setVisible(self._event.state.builds > 0)
+            self._set("progress_on", self._event.state.builds > 0, self.progress.setVisible)
 
     @property
     def presenting(self) -> bool:
@@ -219,8 +249,7 @@ class LessonBar(QWidget):
             return
         self._collapsed = collapsed
         self.btn_collapse.setText("▾" if collapsed else "▴")
-        self.caption.setVisible(not collapsed)
-        self.answer.setVisible(not collapsed and bool(self.answer.text()))
+        self._show_lines()
         self.sig_collapsed.emit(collapsed)
 
     @property
@@ -274,7 +303,6 @@ class LessonBar(QWidget):
         self._root.setContentsMargins(m, s.px(4), m, s.px(6))
         self._root.setSpacing(s.px(2))
         self._top.setSpacing(s.px(12))
-        if self._event is not None and self._event.hidden is None and self._event.slide.answer:
-            self._answer_role("answer")
-        elif self._event is not None and self._event.hidden:
-            self._answer_role("muted")
+        role = self._shown.get("role")
+        if isinstance(role, str):
+            self._answer_role(role)  # the theme's colours may have changed

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ...model import colormap
 from ...model.session import Session
 from ..style import Style
-from ._util import blocked, connect_model
+from ._util import LAYOUT_SETTLED, blocked, connect_model
 from .arithmetic import ArithmeticView
 from .color_bar import ColorBar
 from .flow import FlowLayout
@@ -53,6 +53,7 @@ class WindowView(QWidget):
         self.style_ = style
         self._hover_term = -1
         self._controls_on = True
+        self._controls_stale = True  # the controls' fonts and icons lag the style
         self._reserve_flipped = False
         self._focused_once = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -206,10 +207,9 @@ class WindowView(QWidget):
             sc.activated.connect(lambda a=action: a(self))
             self._shortcuts.append(sc)
         self.syncs = 0  # cell sizes shared after a layout settled (tests wait on it)
-        self._sync_timer = QTimer(self)
-        self._sync_timer.setSingleShot(True)
-        self._sync_timer.setInterval(0)
-        self._sync_timer.timeout.connect(self._sync_cells)
+        # A posted event, not a zero-delay timer: posted events run before the
+        # window's low-priority repaint, timers after it (a second full paint at 4K).
+        self._sync_pending = False
         for g in self._grids():
             g.installEventFilter(self)
         connect_model(session.changed, self._on_session_changed)
@@ -234,8 +234,21 @@ class WindowView(QWidget):
 
     def eventFilter(self, obj, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
-            self._sync_timer.start()
+            self._request_sync()
         return False
+
+    def _request_sync(self) -> None:
+        """Share the cell sizes once the layout has settled, before the next paint."""
+        if not self._sync_pending:
+            self._sync_pending = True
+            QCoreApplication.postEvent(self, QEvent(LAYOUT_SETTLED))
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == LAYOUT_SETTLED:
+            self._sync_pending = False
+            self._sync_cells()
+            return True
+        return super().event(e)
 
     def _sync_cells(self) -> None:
         """Draw input, kernel and output with one cell size, as in the chapter's figure.
@@ -243,7 +256,8 @@ class WindowView(QWidget):
         The shared size is the smallest that stays readable: a grid whose own
         cells are smaller than that (a 64×64 input) keeps its small cells, and
         the others (kernel, output) still share theirs. Runs after the layout
-        has settled (the grids' Resize/Show events start a zero-delay timer).
+        has settled (the grids' Resize/Show events post an event, handled before
+        the repaint).
         """
         self.syncs += 1
         grids = [g for g in self._grids() if g.isVisible() and g.values() is not None]
@@ -383,7 +397,7 @@ class WindowView(QWidget):
         with blocked(self.slider):
             self.slider.setRange(-1, max(-1, s.n_steps - 1))
         self._refresh_step()
-        self._sync_timer.start()
+        self._request_sync()
 
     def _show_columns(self, lim: float) -> None:
         """Which columns show and how wide: the flipped kernel's column shows in
@@ -549,6 +563,8 @@ class WindowView(QWidget):
         """View ▸ Hide controls and presenting: only the grids and the arithmetic stay."""
         self.set_tools_visible(on)
         self._controls_on = on
+        if on and self._controls_stale:
+            self._style_controls()
         for w in (self.controls_box, self.slider, self.step_label, self.in_bar, self.out_bar):
             w.setVisible(on)
         if on:
@@ -586,6 +602,20 @@ class WindowView(QWidget):
         self.formula.setStyleSheet(f"color: {t.muted};")
         self.output_error.setFont(s.font(15, bold=True))
         self.output_error.setStyleSheet(f"color: {t.error};")
+        self._top.setSpacing(s.px(14))
+        self._root.setSpacing(s.px(6))
+        m = s.px(12)
+        self._root.setContentsMargins(m, m, m, m)
+        # Hidden controls (presenting) are restyled when shown again, not on every
+        # rescale of the stage (their fonts and icons cost a relayout each at 4K).
+        self._controls_stale = True
+        if self._controls_on:
+            self._style_controls()
+
+    def _style_controls(self) -> None:
+        """Fonts, icons and gaps of the transport controls under the grids."""
+        self._controls_stale = False
+        s = self.style_
         ctrl = s.font(14)
         icon = QSize(s.px(26), s.px(26))
         for b in (self.btn_start, self.btn_back, self.btn_play, self.btn_forward, self.btn_end):
@@ -598,11 +628,7 @@ class WindowView(QWidget):
         self.btn_tools.setFont(ctrl)
         self.controls_flow.set_spacing(s.px(24))
         self._button_row.setSpacing(s.px(6))
-        self._top.setSpacing(s.px(14))
-        self._root.setSpacing(s.px(6))
         self._slider_row.setSpacing(s.px(18))
-        m = s.px(12)
-        self._root.setContentsMargins(m, m, m, m)
         self.slider.setMinimumHeight(s.px(28))
 
 
