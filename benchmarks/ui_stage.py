@@ -12,7 +12,8 @@ change from the click to the moment the window has settled (its queued
 fitting and layout run). Slides 1-4 are walked back and forth, as a
 lecturer does, so their text comes from the paint caches after the first
 pass; "first visit" times the first showing of slides 2-4 in a new window
-with empty caches. Each figure is the median wall time, with the main
+with empty caches; "whole lesson" walks every slide in order (a second
+pass) and gives the median and the worst change. Each figure is the median wall time, with the main
 thread's CPU time in brackets: with busy processes beside it the difference
 is time spent waiting for a core.
 """
@@ -89,6 +90,24 @@ def _slide_ms(app, w, n: int = 12) -> tuple[float, float]:
     return _median_ms(times)
 
 
+def _lesson_ms(app, w) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """Every slide of the lesson in order, second pass: median and worst change, worst slide.
+
+    Slides 1-4 are what the other rows time; the lesson's later slides (edge maps,
+    learning, the matrix view) cost more, and a lecturer clicks through them all.
+    """
+    n = len(w.lessons.player.lesson.slides)
+    times: list[tuple[float, float]] = []
+    for _ in range(2):  # the first pass fills the caches, the second is timed
+        times = []
+        w.lessons.goto(0)
+        _settle(app)
+        for i in range(1, n):
+            times.append(_timed(lambda i=i: (w.lessons.goto(i), _settle(app))))
+    worst = max(range(len(times)), key=lambda k: times[k][0])
+    return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
+
+
 def _first_visit_ms(app, size) -> tuple[float, float]:
     """Slides 2, 3 and 4 shown for the first time, in a new window, caches empty."""
     from convviz.gui.widgets import text_sprites
@@ -120,10 +139,14 @@ def run(app) -> list[tuple[str, str]]:
                 step = _step_ms(app, w)
                 slide = _slide_ms(app, w)
                 first = _first_visit_ms(app, (wd, ht))
+                lesson, worst, worst_slide = _lesson_ms(app, w)
                 where = f"stage {wd}×{ht} presenting, {label}"
                 rows.append((f"{where}: one step", _fig(step, 16)))
                 rows.append((f"{where}: slide change", _fig(slide, 50)))
                 rows.append((f"{where}: slide change, first visit", _fig(first, 50)))
+                rows.append((f"{where}: whole lesson, median change", _fig(lesson, 50)))
+                worst_row = f"{where}: whole lesson, worst (slide {worst_slide})"
+                rows.append((worst_row, _fig(worst, 50)))
         finally:
             for p in procs:
                 p.terminate()
