@@ -407,3 +407,32 @@ def test_in_the_main_window_keys_reach_the_view_once_its_tab_is_shown(qtbot, set
     assert view.run.steps == 1
     qtbot.keyClick(target, Qt.Key.Key_Home)
     assert view.run.steps == 0
+
+
+def test_surface_is_traced_again_only_when_it_changes(qtbot, view):
+    """Slides that train on one example share a surface: its contours are not traced again."""
+    surface = view.surface
+    Z, ranges = surface.Z, surface.ranges
+    assert Z is not None and ranges is not None
+    drawn = list(surface.isocurves)
+    surface.set_surface(Z.copy(), ranges, np.array([1.0, -1.0]), np.array([0.2, 0.1]))
+    assert surface.isocurves == drawn  # same items: nothing traced again
+    np.testing.assert_array_equal(surface.start.getData()[0], [0.2])  # the markers did move
+    surface.set_surface(2 * Z, ranges, np.array([1.0, -1.0]), np.array([0.0, 0.0]))
+    assert surface.isocurves and all(a is not b for a, b in zip(surface.isocurves, drawn))
+    np.testing.assert_allclose(surface.image.image, np.sqrt(2 * Z))
+
+
+def test_a_surface_seen_before_is_not_traced_again(qtbot, view):
+    """Going back to an earlier learning slide reuses its traced contours."""
+    surface = view.surface
+    Z, ranges = surface.Z, surface.ranges
+    assert Z is not None and ranges is not None
+    first = list(surface.isocurves)
+    truth, start = np.array([1.0, -1.0]), np.array([0.0, 0.0])
+    surface.set_surface(3 * Z, ranges, truth, start)
+    assert all(a is not b for a, b in zip(surface.isocurves, first))
+    surface.set_surface(Z.copy(), ranges, truth, start)  # back to the first surface
+    assert surface.isocurves == first
+    assert all(iso.parentItem() is surface.image for iso in surface.isocurves)
+    np.testing.assert_allclose(surface.image.image, np.sqrt(np.maximum(Z, 0)))

@@ -59,6 +59,10 @@ def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+#: The (w1, w2) extent of a loss surface: ((w1 min, w1 max), (w2 min, w2 max)).
+Ranges = tuple[tuple[float, float], tuple[float, float]]
+
+
 class StyledPlot(pg.PlotWidget):
     """A PlotWidget whose colours, fonts and pens follow the :class:`Style`."""
 
@@ -295,6 +299,9 @@ class SurfacePlot(QWidget):
 
     N = 121
     LEVELS = 12
+    #: Surfaces whose traced contours are kept: the lesson's learning slides train on
+    #: a handful of examples, so going back and forth between them traces nothing.
+    TRACED_KEPT = 12
     MAX_DOTS = 60
 
     def minimumSizeHint(self) -> QSize:
@@ -333,6 +340,8 @@ class SurfacePlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
         self.Z: np.ndarray | None = None
+        self._traced: dict[tuple[object, ...], tuple[np.ndarray, list[pg.IsocurveItem]]] = {}
+        self._drawn: tuple[np.ndarray, Ranges] | None = None  # what the image and contours show
         self.ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._truth = np.zeros(2)
         self._start = np.zeros(2)
@@ -347,6 +356,7 @@ class SurfacePlot(QWidget):
         self.message.setText(text)
         self.stack.setCurrentIndex(1)
         self.Z = None
+        self._drawn = None
 
     def set_surface(
         self,
@@ -357,7 +367,39 @@ class SurfacePlot(QWidget):
     ) -> None:
         """Show ``Z[i, j]`` (w2 = row, w1 = column) over ``ranges``, with both markers."""
         self.stack.setCurrentIndex(0)
+        (a, b), (c, d) = ranges
+        if not self._same_surface(Z, ranges):
+            self._draw_surface(Z, ranges)
         self.Z, self.ranges = Z, ranges
+        self._truth = np.asarray(truth, float)[:2]
+        self._start = np.asarray(start, float)[:2]
+        self.true.setData([self._truth[0]], [self._truth[1]])
+        self.true_label.setPos(*self._truth)
+        right = self._truth[0] > (a + b) / 2
+        self.true_label.setAnchor((1.08, -0.1) if right else (-0.08, -0.1))
+        self.start.setData([self._start[0]], [self._start[1]])
+        self.start_label.setPos(*self._start)
+        self.plot.plotItem.vb.setRange(xRange=(a, b), yRange=(c, d), padding=0)
+        self.restyle()
+
+    def _same_surface(self, Z: np.ndarray, ranges: Ranges) -> bool:
+        """Whether ``Z`` over ``ranges`` is the surface already drawn.
+
+        Most learning slides train on the chapter's one example, so their surface
+        is the same: redrawing it costs its contours again (pyqtgraph traces each
+        level in Python, ~14 ms a level, ~170 ms a surface), which made a slide
+        change into a learning slide take 300 ms.
+        """
+        drawn = self._drawn
+        return (
+            drawn is not None
+            and drawn[1] == ranges
+            and drawn[0].shape == Z.shape
+            and bool(np.array_equal(drawn[0], Z))
+        )
+
+    def _draw_surface(self, Z: np.ndarray, ranges: Ranges) -> None:
+        self._drawn = (Z.copy(), ranges)  # a copy: the caller's array may change in place
         (a, b), (c, d) = ranges
         n2, n1 = Z.shape
         dx, dy = (b - a) / (n1 - 1), (d - c) / (n2 - 1)
@@ -370,24 +412,23 @@ class SurfacePlot(QWidget):
             scene = iso.scene()
             if scene is not None:
                 scene.removeItem(iso)
-        self.isocurves = []
-        for k in range(1, self.LEVELS + 1):
-            level = lo + (hi - lo) * (k / (self.LEVELS + 1))
-            iso = pg.IsocurveItem(data=R, level=level)
+        key = (Z.shape, hash(Z.tobytes()), ranges)
+        kept = self._traced.pop(key, None)
+        traced = kept[1] if kept is not None and np.array_equal(kept[0], Z) else None
+        if traced is None:  # trace the contours (the slow part) once per surface
+            traced = []
+            for k in range(1, self.LEVELS + 1):
+                level = lo + (hi - lo) * (k / (self.LEVELS + 1))
+                iso = pg.IsocurveItem(data=R, level=level)
+                iso.setPos(0.5, 0.5)  # data points sit at pixel centres
+                iso.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                traced.append(iso)
+        self._traced[key] = (self._drawn[0], traced)  # the most recent last
+        while len(self._traced) > self.TRACED_KEPT:
+            del self._traced[next(iter(self._traced))]
+        for iso in traced:
             iso.setParentItem(self.image)
-            iso.setPos(0.5, 0.5)  # data points sit at pixel centres
-            iso.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            self.isocurves.append(iso)
-        self._truth = np.asarray(truth, float)[:2]
-        self._start = np.asarray(start, float)[:2]
-        self.true.setData([self._truth[0]], [self._truth[1]])
-        self.true_label.setPos(*self._truth)
-        right = self._truth[0] > (a + b) / 2
-        self.true_label.setAnchor((1.08, -0.1) if right else (-0.08, -0.1))
-        self.start.setData([self._start[0]], [self._start[1]])
-        self.start_label.setPos(*self._start)
-        self.plot.plotItem.vb.setRange(xRange=(a, b), yRange=(c, d), padding=0)
-        self.restyle()
+        self.isocurves = traced
 
     def set_path(self, P: np.ndarray) -> None:
         """The (w1, w2) points walked so far; the last is the current kernel."""
