@@ -419,7 +419,8 @@ def test_surface_is_traced_again_only_when_it_changes(qtbot, view):
     assert surface.isocurves == drawn  # same items: nothing traced again
     np.testing.assert_array_equal(surface.start.getData()[0], [0.2])  # the markers did move
     surface.set_surface(2 * Z, ranges, np.array([1.0, -1.0]), np.array([0.0, 0.0]))
-    assert surface.isocurves and all(a is not b for a, b in zip(surface.isocurves, drawn))
+    assert surface.isocurves
+    assert all(a is not b for a, b in zip(surface.isocurves, drawn, strict=True))
     np.testing.assert_allclose(surface.image.image, np.sqrt(2 * Z))
 
 
@@ -431,7 +432,7 @@ def test_a_surface_seen_before_is_not_traced_again(qtbot, view):
     first = list(surface.isocurves)
     truth, start = np.array([1.0, -1.0]), np.array([0.0, 0.0])
     surface.set_surface(3 * Z, ranges, truth, start)
-    assert all(a is not b for a, b in zip(surface.isocurves, first))
+    assert all(a is not b for a, b in zip(surface.isocurves, first, strict=True))
     surface.set_surface(Z.copy(), ranges, truth, start)  # back to the first surface
     assert surface.isocurves == first
     assert all(iso.parentItem() is surface.image for iso in surface.isocurves)
