@@ -164,7 +164,9 @@ class RowPool:
         self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
     ) -> None:
         """Add one call's time (and, shared, the helpers' share of blocks) to the means."""
-        c = self._costs.setdefault(key, _Costs())
+        c = self._costs.get(key)
+        if c is None:  # (not setdefault: that builds a _Costs on every call)
+            c = self._costs[key] = _Costs()
         if shared:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
