@@ -24,7 +24,8 @@ once; and every parallel variant is a second, slow compile. Here:
 - a second thread calling while a job runs (the GUI and a worker at once)
   simply runs its own call serially: nothing is shared but the counter of a
   job, and no call ever waits for another call;
-- the pool measures which pays, per kind of call: it keeps a running mean of
+- the pool measures which pays, per kind of call: it starts with the median
+  of EXPLORE_CALLS calls each way, then keeps a running mean of
   the time per unit of work of calls run on one thread and of calls shared,
   runs each call the way that is faster now, and every EXPLORE_S seconds
   runs EXPLORE_CALLS calls the other way, whose median time then stands for
@@ -145,10 +146,14 @@ class RowPool:
         c = self._costs.get(key)
         if c is None:
             c = self._costs[key] = _Costs()
-        if c.serial is None:
-            return False  # first measure one thread, then sharing
-        if c.shared is None:
-            return True
+        if c.serial is None or c.shared is None:
+            # first EXPLORE_CALLS calls on one thread, then as many shared: the
+            # median of each way stands for it (one call alone, preempted, once
+            # kept 2048^2 calls shared at 2x one thread's time for a 1.5 s round)
+            way = c.serial is not None
+            if c.exploring is not way:
+                c.exploring, c.trial = way, []
+            return way
         if c.exploring is not None and c.explore_left > 0:
             c.explore_left -= 1
             return c.exploring

@@ -138,12 +138,14 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     clock = [100.0]
     monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
     pool = _pool.RowPool(1)
-    assert pool.share("a") is False  # first, one thread is measured
-    pool.record("a", False, 2.0, 1.0)
-    assert pool.share("a") is True  # then sharing
-    pool.record("a", True, 1.0, 1.0, helped=0.5)
-    clock[0] += _pool.EXPLORE_S + 0.1
     n = _pool.EXPLORE_CALLS
+    for _ in range(n):  # first, one thread is measured, n calls
+        assert pool.share("a") is False
+        pool.record("a", False, 2.0, 1.0)
+    for _ in range(n):  # then sharing
+        assert pool.share("a") is True
+        pool.record("a", True, 1.0, 1.0, helped=0.5)
+    clock[0] += _pool.EXPLORE_S + 0.1
     assert [pool.share("a") for _ in range(n)] == [False] * n  # the slower way again, n calls
     assert [pool.share("a") for _ in range(5)] == [True] * 5
     # the helpers start losing (busy machine): sharing's mean rises past one thread's
@@ -160,6 +162,23 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     for _ in range(10):
         pool.record("b", True, 0.5, 10.0, helped=0.0)
     assert pool.share("b") is False
+
+
+def test_the_first_figures_are_medians_so_one_preempted_call_decides_nothing(monkeypatch):
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: 100.0)
+    pool = _pool.RowPool(1)
+    ways = []
+    times = [(10.0, 1.5), (1.0, 1.4), (1.1, 1.6)]
+    assert len(times) == _pool.EXPLORE_CALLS
+    for serial, _ in times:
+        ways.append(pool.share("a"))
+        pool.record("a", False, serial, 1.0)  # the first call was preempted
+    for _, shared in times:
+        ways.append(pool.share("a"))
+        pool.record("a", True, shared, 1.0, helped=0.5)
+    assert ways == [False] * _pool.EXPLORE_CALLS + [True] * _pool.EXPLORE_CALLS
+    assert pool._costs["a"].serial == pytest.approx(1.1)  # the median, not the 10 s call
+    assert [pool.share("a") for _ in range(5)] == [False] * 5  # sharing is slower here
 
 
 def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
