@@ -172,6 +172,9 @@ class RowPool:
         c = self._costs.get(key)
         if c is None:  # (not setdefault: that builds a _Costs on every call)
             c = self._costs[key] = _Costs()
+        elif not shared and c.exploring is None and c.serial is not None:  # the common call
+            c.serial += ALPHA * (seconds / max(work, 1e-12) - c.serial)
+            return
         if shared:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
@@ -232,11 +235,26 @@ class RowPool:
         the same for all of them.
         """
         t0 = time.perf_counter()
-        shared = self.helpers > 0 and nblocks > 1 and self.share(key)
-        if not shared or not self._busy.acquire(blocking=False):
+        if self.helpers > 0 and nblocks > 1 and self.share(key):
+            self.run_shared(work, nblocks, key, size, t0)
+        else:
             work()
-            if not shared:
-                self.record(key, False, time.perf_counter() - t0, size)
+            self.record(key, False, time.perf_counter() - t0, size)
+
+    def run_shared(
+        self,
+        work: Callable[[], int | None],
+        nblocks: int,
+        key: object = None,
+        size: float = 1.0,
+        t0: float | None = None,
+    ) -> None:
+        """:meth:`run` once :meth:`share` has said yes (the caller asked it before
+        cutting the job into blocks: a call on one thread runs as one block)."""
+        if t0 is None:
+            t0 = time.perf_counter()
+        if self.helpers == 0 or nblocks < 2 or not self._busy.acquire(blocking=False):
+            work()  # another call holds the helpers: this one runs alone, unrecorded
             return
         try:
             self._ensure_threads()

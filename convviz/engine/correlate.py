@@ -7,6 +7,7 @@ a student can act on; the compiled loops in :mod:`._kernels` trust their input.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -373,14 +374,7 @@ def _compute(
     work = oh * ow * kh * kw
     pool = POOL
     state = np.zeros(2, np.int64)  # [next block, 1 if a value was not finite]
-    if work < PARALLEL_MIN_WORK or pool.helpers == 0:
-        rows, nblocks = oh, 1
-    else:
-        # Blocks of about BLOCK_WORK, at least eight per thread, rows a multiple
-        # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
-        want = max(work // BLOCK_WORK, 8 * (pool.helpers + 1))
-        rows = max(4, -(-oh // want) + 3 & ~3)
-        nblocks = -(-oh // rows)
+    rows = oh  # one block, unless the call is shared
     if name == "block_general":
         sh, sw, dh, dw = options
 
@@ -391,12 +385,22 @@ def _compute(
         def run() -> int:
             return loop(Xr, Kr, out, rows, state, b)
 
-    if nblocks == 1:
+    if work < PARALLEL_MIN_WORK or pool.helpers == 0:
         run()
     else:
         # calls alike for the pool's choice (one thread or shared): same loop
         # and dtype, work within a factor of two
-        pool.run(run, nblocks, (name, dtype.char, work.bit_length()), work)
+        key = (name, dtype.char, work.bit_length())
+        if pool.share(key):
+            # Blocks of about BLOCK_WORK, at least eight per thread, rows a multiple
+            # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
+            want = max(work // BLOCK_WORK, 8 * (pool.helpers + 1))
+            rows = max(4, -(-oh // want) + 3 & ~3)
+            pool.run_shared(run, -(-oh // rows), key, work)
+        else:  # on one thread, in one block, timed for the pool's choice
+            t0 = time.perf_counter()
+            run()
+            pool.record(key, False, time.perf_counter() - t0, work)
     # block_3x3 flags a group of four cells whose sum is not finite, which
     # finite cells near the dtype's limit can overflow to: confirm (rare, cheap)
     return not state[1] or bool(np.isfinite(out).all())
