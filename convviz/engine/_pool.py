@@ -71,6 +71,12 @@ ALPHA = 0.2
 #: although sharing took 1.24 ms against 1.74). On a busy machine this costs
 #: EXPLORE_CALLS slow calls in every EXPLORE_S.
 EXPLORE_CALLS = 3
+#: Calls of a kind the pool runs on one thread that follow one asked and timed
+#: call unasked and untimed: asking and timing cost about 17 us a call with the
+#: caches cold after a large loop (share 6, perf_counter and record 9, the key
+#: 2), 4-5 % of a 1024^2 3x3 call, and made corr2d 0.91-0.96x as fast as a
+#: one-thread run of itself where the pool ran it on one thread anyway.
+UNTIMED_CALLS = 7
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -95,6 +101,7 @@ class _Costs:
         "serial",
         "shared",
         "trial",
+        "untimed",
     )
 
     def __init__(self) -> None:
@@ -106,6 +113,7 @@ class _Costs:
         self.explore_left = 0  # calls still to run that way
         self.trial: list[float] = []  # their times per unit of work
         self.period = EXPLORE_S  # seconds from one exploration to the next
+        self.untimed = 0  # calls still to run on one thread without asking or timing
 
 
 def usable_cores() -> int:
@@ -163,7 +171,19 @@ class RowPool:
             c.explored = now
             c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
+        if not faster:
+            c.untimed = UNTIMED_CALLS
         return faster
+
+    def settled_on_one_thread(self, key: object) -> bool:
+        """True for a call to run on one thread without asking :meth:`share` or being
+        timed: the pool chose one thread for this kind of call, and times one call in
+        UNTIMED_CALLS + 1 of those (see there why)."""
+        c = self._costs.get(key)
+        if c is None or not c.untimed:
+            return False
+        c.untimed -= 1
+        return True
 
     def record(
         self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0

@@ -391,7 +391,9 @@ def _compute(
         # calls alike for the pool's choice (one thread or shared): same loop
         # and dtype, work within a factor of two
         key = (name, dtype.char, work.bit_length())
-        if pool.share(key):
+        if pool.settled_on_one_thread(key):
+            run()
+        elif pool.share(key):
             # Blocks of about BLOCK_WORK, at least eight per thread, rows a multiple
             # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
             want = max(work // BLOCK_WORK, 8 * (pool.helpers + 1))

@@ -181,6 +181,25 @@ def test_the_first_figures_are_medians_so_one_preempted_call_decides_nothing(mon
     assert [pool.share("a") for _ in range(5)] == [False] * 5  # sharing is slower here
 
 
+def test_calls_settled_on_one_thread_are_timed_one_in_a_few(monkeypatch):
+    """Asking and timing cost a large call 4-5 %: once the pool has chosen one
+    thread, only one call in UNTIMED_CALLS + 1 asks and is timed."""
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: 100.0)
+    pool = _pool.RowPool(1)
+    assert not pool.settled_on_one_thread("a")  # nothing known yet
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing is slower
+    asked = []
+    for _ in range(3 * (_pool.UNTIMED_CALLS + 1)):
+        if not pool.settled_on_one_thread("a"):
+            asked.append(pool.share("a"))
+    assert asked == [False] * 3
+    # a kind of call that is shared is asked every time
+    pool.record("b", False, 3.0, 1.0)
+    pool.record("b", True, 1.0, 1.0, helped=0.5)
+    assert [pool.settled_on_one_thread("b") or pool.share("b") for _ in range(5)] == [True] * 5
+
+
 def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
     """After a neighbour's burst of load, the median of a few exploring calls replaces the old."""
     clock = [100.0]
