@@ -31,7 +31,8 @@ once; and every parallel variant is a second, slow compile. Here:
   runs EXPLORE_CALLS calls the other way, whose median time then stands for
   that way (a stale mean kept a way unused for seconds after the load that
   made it slow had ended); while explorations keep finding the other way
-  slower, they come less often (up to EXPLORE_MAX_S apart). When the helpers
+  slower, they come less often (up to EXPLORE_MAX_S apart), and none comes
+  while other programs' runnable threads fill every other core. When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
   slower than a single-threaded run of itself, and idle it uses every core;
@@ -124,6 +125,20 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def others_running(path: str = "/proc/loadavg") -> int:
+    """Threads of other programs running or ready to run now (Linux; 0 elsewhere).
+
+    From /proc/loadavg's count of runnable threads, less the calling one.
+    Read only when the pool would try sharing again (every EXPLORE_S to
+    EXPLORE_MAX_S seconds), so its ~20 us do not matter.
+    """
+    try:
+        with open(path, "rb") as f:
+            return max(0, int(f.read().split()[3].split(b"/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class _Job:
     """One call: the function every thread runs, and who is still running it."""
 
@@ -169,6 +184,13 @@ class RowPool:
         now = time.monotonic()
         if now - c.explored > c.period:
             c.explored = now
+            if not faster and others_running() > self.helpers:
+                # other programs keep every other core busy right now: a helper
+                # would wait for one, and the exploring calls with it (they cost
+                # 7-9 ms each at 1024^2 3x3 beside two busy processes, against
+                # 0.4 on one thread); look again a period later
+                c.untimed = UNTIMED_CALLS
+                return False
             c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
         if not faster:

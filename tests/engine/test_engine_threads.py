@@ -36,6 +36,15 @@ def run_python(code: str, **env_extra: str) -> str:
 
 
 # ------------------------------------------------------------- the row pool
+OTHERS_RUNNING = _pool.others_running  # before the fixture below replaces it
+
+
+@pytest.fixture(autouse=True)
+def a_quiet_machine(monkeypatch):
+    """The pool's choices below must not depend on what else this machine runs."""
+    monkeypatch.setattr(_pool, "others_running", lambda: 0)
+
+
 def sharing_pool() -> _pool.RowPool:
     """A pool with one helper that shares every call, whatever the timings say."""
     pool = _pool.RowPool(1)
@@ -179,6 +188,33 @@ def test_the_first_figures_are_medians_so_one_preempted_call_decides_nothing(mon
     assert ways == [False] * _pool.EXPLORE_CALLS + [True] * _pool.EXPLORE_CALLS
     assert pool._costs["a"].serial == pytest.approx(1.1)  # the median, not the 10 s call
     assert [pool.share("a") for _ in range(5)] == [False] * 5  # sharing is slower here
+
+
+def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [2]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing is slower
+    for _ in range(4):  # time for an exploration, but both cores are taken
+        clock[0] += _pool.EXPLORE_MAX_S + 0.1
+        assert not any(pool.share("a") for _ in range(3 * (_pool.UNTIMED_CALLS + 1)))
+    others[0] = 1  # a core is free for the helper: sharing is tried again
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+
+
+def test_the_runnable_threads_of_other_programs_come_from_loadavg(tmp_path):
+    f = tmp_path / "loadavg"
+    f.write_text("4.33 4.08 3.78 5/295 5860\n")
+    assert OTHERS_RUNNING(str(f)) == 4  # five runnable, less the calling thread
+    f.write_text("0.00 0.01 0.05 1/80 12\n")
+    assert OTHERS_RUNNING(str(f)) == 0
+    f.write_text("garbage\n")
+    assert OTHERS_RUNNING(str(f)) == 0  # cannot tell: as if quiet
+    assert OTHERS_RUNNING(str(tmp_path / "missing")) == 0  # not Linux
 
 
 def test_calls_settled_on_one_thread_are_timed_one_in_a_few(monkeypatch):
