@@ -384,3 +384,12 @@ def test_book_start_is_for_the_1x2_kernel_only():
 )
 def test_log_lines_in_each_editions_format(loss, value, line):
     assert log_line(2, value, loss) == line
+
+
+def test_the_loss_surface_is_the_quadratic_written_out():
+    """The two-weight formula is the general quadratic's value, point by point."""
+    run = LearningRun(djl_edition(), LearningData.chapter())
+    r1, r2 = (-0.7, 1.9), (-1.6, 0.4)
+    Z = run.loss_surface(r1, r2, 17)
+    W1, W2 = np.meshgrid(np.linspace(*r1, 17), np.linspace(*r2, 17))
+    np.testing.assert_allclose(Z, run.quadratic.value(np.stack([W1, W2], -1)), rtol=1e-12)

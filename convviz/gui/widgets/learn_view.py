@@ -544,10 +544,13 @@ class LearnView(QWidget):
         if run is None:
             return
         self.frames += 1
+        # The axes span the steps this press of Train aims at, and the loss the run
+        # starts from, from the first frame on: drawn once, not again at step 1, 2, 5.
+        horizon = 0 if self.driver.until else self.driver.target
         x, y = run.loss_history()
-        self.loss_plot.set_data(x, y)
+        self.loss_plot.set_data(x, y, horizon=horizon, first=None if len(y) else run.current_loss())
         xw, W = run.weight_history()
-        self.weight_plot.set_data(xw, W)
+        self.weight_plot.set_data(xw, W, horizon=horizon)
         if run.two_weights and self.surface.available:
             self.surface.set_path(run.descent_path())
         K = run.kernel
