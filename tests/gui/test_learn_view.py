@@ -424,7 +424,7 @@ def test_surface_is_traced_again_only_when_it_changes(qtbot, view):
     np.testing.assert_array_equal(surface.start.getData()[0], [0.2])  # the markers did move
     surface.set_surface(2 * Z, ranges, np.array([1.0, -1.0]), np.array([0.0, 0.0]))
     assert surface.contours is not None and surface.contours is not drawn
-    assert drawn.scene() is None  # the old contours left the plot
+    assert drawn.scene() is None and surface.contours.scene() is not None  # one shown
     np.testing.assert_allclose(surface.image.image, np.sqrt(2 * Z))
 
 

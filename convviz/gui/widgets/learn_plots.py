@@ -436,10 +436,10 @@ class SurfacePlot(QWidget):
 
     N = 121
     LEVELS = 12
-    #: Surfaces whose traced contours are kept: the lesson's learning slides train on
-    #: a handful of examples, so going back and forth between them traces nothing and
-    #: finds their cached pictures again.
-    TRACED_KEPT = 12
+    #: Surfaces kept, each as its map with its contours: the lesson's learning slides
+    #: train on a handful of examples, so going back and forth between them traces
+    #: nothing and finds their cached pictures again (a new map is ~6 ms at 4K).
+    TRACED_KEPT = 8
     MAX_DOTS = 60
 
     def minimumSizeHint(self) -> QSize:
@@ -452,9 +452,7 @@ class SurfacePlot(QWidget):
         pi = self.plot.plotItem
         pi.setAspectLocked(True)
         pi.showGrid(x=False, y=False)
-        self.image = pg.ImageItem()
-        # The surface is drawn once per run; cache it so a moving path repaints cheaply.
-        self.image.setCacheMode(_CACHED)
+        self.image = self._new_image()  # the map shown, one per surface kept
         pi.addItem(self.image)
         self.contours: ContourLines | None = None
         self.path = pg.PlotCurveItem()
@@ -478,7 +476,7 @@ class SurfacePlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
         self.Z: np.ndarray | None = None
-        self._traced: dict[tuple[object, ...], tuple[np.ndarray, ContourLines]] = {}
+        self._traced: dict[tuple[object, ...], tuple[np.ndarray, pg.ImageItem, ContourLines]] = {}
         self._drawn: tuple[np.ndarray, Ranges] | None = None  # what the image and contours show
         self.ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._truth = np.zeros(2)
@@ -551,25 +549,44 @@ class SurfacePlot(QWidget):
         (a, b), (c, d) = ranges
         n2, n1 = Z.shape
         dx, dy = (b - a) / (n1 - 1), (d - c) / (n2 - 1)
-        # sqrt spreads the bowl's colours evenly; contour levels are evenly spaced in it too.
-        R = np.sqrt(np.maximum(Z, 0.0))
-        lo, hi = float(R.min()), float(R.max())
-        self.image.setImage(R, levels=(lo, hi if hi > lo else lo + 1))
-        self.image.setRect(QRectF(a - dx / 2, c - dy / 2, b - a + dx, d - c + dy))
-        if self.contours is not None and self.contours.scene() is not None:
-            self.contours.scene().removeItem(self.contours)
         key = (Z.shape, hash(Z.tobytes()), ranges)
         kept = self._traced.pop(key, None)
-        contours = kept[1] if kept is not None and np.array_equal(kept[0], Z) else None
-        if contours is None:  # trace the contours once per surface
+        if kept is None or not np.array_equal(kept[0], Z):  # draw and trace it once
+            # sqrt spreads the bowl's colours evenly; contour levels are evenly spaced in it.
+            R = np.sqrt(np.maximum(Z, 0.0))
+            lo, hi = float(R.min()), float(R.max())
+            image = self.image if self.contours is None else self._new_image()
+            image.setImage(R, levels=(lo, hi if hi > lo else lo + 1))
+            image.setRect(QRectF(a - dx / 2, c - dy / 2, b - a + dx, d - c + dy))
             levels = [lo + (hi - lo) * (k / (self.LEVELS + 1)) for k in range(1, self.LEVELS + 1)]
             contours = ContourLines(R, levels)
             self._style_contours(contours)
-        self._traced[key] = (self._drawn[0], contours)  # the most recent last
+            contours.setParentItem(image)
+            kept = (self._drawn[0], image, contours)
+        self._traced[key] = kept  # the most recent last
         while len(self._traced) > self.TRACED_KEPT:
             del self._traced[next(iter(self._traced))]
-        contours.setParentItem(self.image)
-        self.contours = contours
+        if kept[1] is not self.image:
+            # Out of the plot and back keeps an item's cached picture (hiding did not).
+            vb = self.plot.plotItem.vb
+            vb.removeItem(self.image)
+            vb.addItem(kept[1], ignoreBounds=True)
+        _, self.image, self.contours = kept
+
+    def _new_image(self) -> pg.ImageItem:
+        image = pg.ImageItem()
+        # Drawn once per surface: cached, so a moving path repaints cheaply.
+        image.setCacheMode(_CACHED)
+        image.setZValue(-1)  # under the path and the markers
+        if hasattr(self, "image"):
+            self._style_image(image)
+        return image
+
+    def _style_image(self, image: pg.ImageItem) -> None:
+        t = self.style_.theme
+        high = "#f4a560" if t.name == "light" else "#8a4a10"
+        cmap = pg.ColorMap([0.0, 1.0], [QColor(t.base), QColor(high)])
+        image.setLookupTable(cmap.getLookupTable(nPts=256))
 
     def _style_contours(self, contours: ContourLines) -> None:
         contours.setPen(pg.mkPen(self.style_.theme.grid_line, width=max(1, self.style_.px(1.2))))
@@ -600,10 +617,10 @@ class SurfacePlot(QWidget):
         s, t = self.style_, self.style_.theme
         self.message.setFont(s.font(12))
         self.message.setStyleSheet(f"color: {t.muted};")
-        high = "#f4a560" if t.name == "light" else "#8a4a10"
-        cmap = pg.ColorMap([0.0, 1.0], [QColor(t.base), QColor(high)])
-        self.image.setLookupTable(cmap.getLookupTable(nPts=256))
-        for _, contours in self._traced.values():
+        self._style_image(self.image)
+        for _, image, contours in self._traced.values():
+            if image is not self.image:
+                self._style_image(image)
             self._style_contours(contours)
         pen = pg.mkPen(t.accent2, width=s.px(3))
         self.path.setPen(pen)

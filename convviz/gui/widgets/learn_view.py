@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -874,6 +874,13 @@ class LearnView(QWidget):
         self.explain.setStyleSheet(f"color: {t.muted};")
         self.status.setFont(st.font(14))
         self.summary.setFont(st.font(11))
+        # Two lines kept for the summary whether its text takes one or two: the plots
+        # below keep their size from slide to slide and through a run (a resized plot
+        # draws its axes and pictures again, ~8 ms each at 4K).
+        two_lines = QFontMetrics(self.summary.font()).boundingRect(
+            QRect(0, 0, 10_000, 0), Qt.TextFlag.TextWordWrap, "1\n2"
+        )
+        self.summary.setMinimumHeight(two_lines.height())
         self.lr_hint.setFont(st.font(10.5))
         self.lr_hint.setStyleSheet(f"color: {t.muted};")
         for cap in (self.cap_X, self.cap_Y, self.cap_K, self.cap_true, self.cap_grad,
