@@ -352,6 +352,11 @@ def test_zoom_and_theme_restyle(qtbot, view):
     view.style_.set_zoom(200)
     view.style_.set_theme("dark")
     assert view.loss_plot.backgroundBrush().color().name() == "#1e1e1e"
+    # The legend's labels, made before, are drawn at the new size and colour too.
+    size = f"font-size:{11 * view.style_.scale:g}pt"
+    for _, label in view.weight_plot.legend.items:
+        html = label.item.toHtml()
+        assert size in html and view.style_.theme.text.lower() in html.lower()
 
 
 def test_a_session_that_cannot_be_learned_from_says_why_and_recovers(qtbot, view):

@@ -413,6 +413,8 @@ class WeightPlot(StyledPlot):
         if self.legend is not None:
             self.legend.setLabelTextColor(s.theme.text)
             self.legend.setLabelTextSize(f"{11 * s.scale:.1f}pt")
+            for _, label in self.legend.items:  # pyqtgraph sets them only on new labels
+                label.setText(label.text, size=f"{11 * s.scale:.1f}pt", color=s.theme.text)
 
     def set_data(self, x: np.ndarray, W: np.ndarray, *, horizon: float = 0.0) -> None:
         """Each weight's history; ``horizon`` as for :meth:`LossPlot.set_data`."""
