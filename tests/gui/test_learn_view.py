@@ -92,6 +92,7 @@ def test_each_edition_replays_through_the_buttons(qtbot, view, button, edition, 
     assert len(path) == 11 and np.linalg.norm(path[-1] - [1, -1]) < np.linalg.norm(
         path[0] - [1, -1]
     )
+    assert view.surface.current_point() == tuple(path[-1])  # the marker is at the kernel
     click(qtbot, view.btn_copy)
     assert QApplication.clipboard().text().splitlines() == lines
 
@@ -341,6 +342,7 @@ def test_surface_and_typed_start(qtbot, view):
     assert np.isfinite(Z).all() and contours is not None
     assert len(contours.levels) == view.surface.LEVELS and len(contours.segments) > 100
     np.testing.assert_array_equal(view.surface.path_data(), [[0.5, 0.5]])
+    assert view.surface.current_point() == (0.5, 0.5)
     view.edit_typed.setText("1, 2, 3")
     view.edit_typed.editingFinished.emit()
     assert "1×3" in view.settings_problem.text()

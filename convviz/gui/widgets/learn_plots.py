@@ -466,6 +466,11 @@ class SurfacePlot(QWidget):
         self.start_label = pg.TextItem("start", anchor=(-0.15, -0.1))
         for item in (self.path, self.dots, self.start, self.true, self.current):
             pi.addItem(item)
+        # The current point is one marker at (0, 0), moved: a new point given to a
+        # ScatterPlotItem repaints the whole plot (4 ms a frame at 4K), a move only
+        # the marker's old and new places.
+        self.current.setData([0.0], [0.0])
+        self.current.hide()
         for item in (self.true_label, self.start_label):
             pi.addItem(item, ignoreBounds=True)
         self.message = QLabel()
@@ -600,14 +605,21 @@ class SurfacePlot(QWidget):
         if len(P) == 0:
             self.path.setData([], [])
             self.dots.setData([], [])
-            self.current.setData([], [])
+            self.current.hide()
             return
         self.path.setData(P[:, 0], P[:, 1], skipFiniteCheck=True)
         if len(P) <= self.MAX_DOTS:
             self.dots.setData(P[:, 0], P[:, 1])
         elif len(self.dots.data):
             self.dots.setData([], [])
-        self.current.setData([P[-1, 0]], [P[-1, 1]])
+        self.current.setPos(P[-1, 0], P[-1, 1])
+        self.current.show()
+
+    def current_point(self) -> tuple[float, float] | None:
+        """Where the current-kernel marker is, or None when it is not shown."""
+        if not self.current.isVisible():
+            return None
+        return (self.current.pos().x(), self.current.pos().y())
 
     def path_data(self) -> np.ndarray:
         x, y = self.path.getData()
