@@ -55,6 +55,8 @@ MAX_LR = 1e3
 MAX_SCALE = 1e3
 #: Points kept for plotting; the stride doubles each time the buffer fills.
 MAX_POINTS = 4000
+#: The most steps :meth:`LearningRun.extent` looks ahead (its cost is these steps again).
+PREVIEW_STEPS = 1000
 #: Log lines kept (the schedule below writes about 300 per million steps).
 MAX_LOG_LINES = 2000
 #: A loss this many times the first (or 1, whichever is larger) means divergence:
@@ -732,6 +734,36 @@ class LearningRun:
             x = np.append(x, self.steps)
             W = np.vstack([W, self.params[None, :]])
         return x.copy(), W.copy()
+
+    def extent(self, n: int) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """(lowest, highest) loss and (lowest, highest) weight over the next ``n`` steps,
+        taken by a twin of this run (this one does not move); None past
+        :data:`PREVIEW_STEPS` or with no step to take.
+
+        A press of Train knows where it is going: its plots can be given the axes of
+        the whole press at once instead of growing them (and redrawing them) as the
+        loss falls a decade or the weights overshoot.
+        """
+        n = int(n)
+        if not 0 < n <= PREVIEW_STEPS or self.diverged:
+            return None
+        twin = LearningRun(self.settings, self.data, max_points=PREVIEW_STEPS + 2)
+        if self.steps:
+            twin.trainer = KernelTrainer(
+                self.data.X,
+                self.data.Y,
+                self.trainer.kernel,
+                lr=self.settings.lr,
+                loss=self.settings.loss,
+                b0=self.trainer.bias if self.learn_bias else None,
+            )
+            twin.summary = replace(self.summary)
+        twin.advance(n)
+        _, losses = twin.loss_history()
+        _, W = twin.weight_history()
+        if not len(losses):
+            return None
+        return (float(losses.min()), float(losses.max())), (float(W.min()), float(W.max()))
 
     def descent_path(self) -> np.ndarray:
         """The (w1, w2) points walked so far, start and current point included."""

@@ -503,3 +503,17 @@ def test_a_new_run_of_the_same_kernel_keeps_the_weight_plots_items(qtbot, view):
     assert [t.value() for t in truths] == [1.0, -1.0]
     view.spin_cols.setValue(3)  # a 1×3 kernel: three curves
     assert len(view.weight_plot.curves) == 3 and view.weight_plot.names[2] == "w[0,2]"
+
+
+def test_a_diverging_run_keeps_its_axes_from_the_first_frame(qtbot, view):
+    """lr 0.034 (slide "Try 0.034"): the loss falls four decades, then climbs until the
+    run stops; the axes fit all of it from the press on and are not redrawn."""
+    view.learning.set_settings(mxnet_edition(lr=0.034, steps=300, log_scale=True))
+    view.train()
+    plots = (view.loss_plot, view.weight_plot)
+    ranges = [p.plotItem.vb.viewRange() for p in plots]
+    wait_state(qtbot, view, "diverged")
+    assert [p.plotItem.vb.viewRange() for p in plots] == ranges
+    x, y = view.loss_plot.data()
+    (x0, x1), (y0, y1) = ranges[0]
+    assert x0 < 0 < x[-1] < x1 and y0 < np.log10(y.min()) < np.log10(y.max()) < y1

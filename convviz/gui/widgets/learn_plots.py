@@ -253,7 +253,7 @@ class LossPlot(StyledPlot):
         self._x = np.empty(0)
         self._y = np.empty(0)
         self._horizon = 0.0
-        self._first: float | None = None
+        self._expect: np.ndarray | None = None
         self.log = False
         self.hover_text = ""
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -273,16 +273,23 @@ class LossPlot(StyledPlot):
 
     # ------------------------------------------------------------- data
     def set_data(
-        self, x: np.ndarray, y: np.ndarray, *, horizon: float = 0.0, first: float | None = None
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        horizon: float = 0.0,
+        expect: tuple[float, float] | None = None,
     ) -> None:
         """The history to draw. ``horizon`` is the batch the run is training to and
-        ``first`` the loss its first point will have (while there is none): the axes
-        are then those of the whole run from its first frame, drawn once, not at
-        batch 1, 2, 5 and 10 again (each a repaint of the axes)."""
+        ``expect`` the (lowest, highest) loss it will show on the way: the axes are
+        then those of the whole run from its first frame, drawn once, not again at
+        batch 1, 2, 5 and 10 or at each decade the loss falls (each a repaint of the
+        axes)."""
         x, y = _finite(np.asarray(x, float), np.asarray(y, float))
         self._x, self._y = x, y
         self._horizon = float(horizon)
-        self._first = first if first is not None and np.isfinite(first) and not len(y) else None
+        ok = expect is not None and bool(np.isfinite(expect).all())
+        self._expect = np.asarray(expect, float) if ok else None
         self.curve.setData(x, self._shown(y), skipFiniteCheck=True)
         if self.hover.isVisible() and len(x) == 0:
             self._hide_hover()
@@ -291,8 +298,8 @@ class LossPlot(StyledPlot):
     def _fit(self) -> None:
         x, y = self._x, self._y
         xr = (0.0, _x_extent(x, self._horizon))
-        if self._first is not None:
-            y = np.array([self._first])
+        if self._expect is not None:
+            y = np.concatenate([y, self._expect])
         if not len(y):
             yr = (-1.0, 1.0) if self.log else (0.0, 1.0)
         elif self.log:
@@ -416,8 +423,16 @@ class WeightPlot(StyledPlot):
             for _, label in self.legend.items:  # pyqtgraph sets them only on new labels
                 label.setText(label.text, size=f"{11 * s.scale:.1f}pt", color=s.theme.text)
 
-    def set_data(self, x: np.ndarray, W: np.ndarray, *, horizon: float = 0.0) -> None:
-        """Each weight's history; ``horizon`` as for :meth:`LossPlot.set_data`."""
+    def set_data(
+        self,
+        x: np.ndarray,
+        W: np.ndarray,
+        *,
+        horizon: float = 0.0,
+        expect: tuple[float, float] | None = None,
+    ) -> None:
+        """Each weight's history; ``horizon`` and ``expect`` (the lowest and highest
+        weight ahead) as for :meth:`LossPlot.set_data`."""
         x = np.asarray(x, float)
         W = np.asarray(W, float)[:, : len(self.curves)]
         for i, c in enumerate(self.curves):
@@ -425,8 +440,9 @@ class WeightPlot(StyledPlot):
             c.setData(xi, yi, skipFiniteCheck=True)
         vals = [line.value() for line in self.truths]
         ok = W[np.isfinite(W)]
-        lo = min([*vals, float(ok.min()) if ok.size else 0.0])
-        hi = max([*vals, float(ok.max()) if ok.size else 0.0])
+        ahead = list(expect) if expect is not None and np.isfinite(expect).all() else []
+        lo = min([*vals, *ahead, float(ok.min()) if ok.size else 0.0])
+        hi = max([*vals, *ahead, float(ok.max()) if ok.size else 0.0])
         self.set_view((0.0, _x_extent(x, horizon)), nice_bounds(lo, hi))
 
 

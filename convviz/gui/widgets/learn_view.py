@@ -112,6 +112,8 @@ class LearnView(QWidget):
         self._resume_after_check = False
         self._writing = False  # this view is writing the learning state (its own event)
         self._run_slot: Callable[..., object] = self._on_new_run  # see _follow
+        #: The (lowest, highest) loss and weight the current press of Train will show.
+        self._ahead: tuple[tuple[float, float], tuple[float, float]] | None = None
         # The timer, the slices and the pace (learn_driver.py); this view says what a
         # slice means and draws.
         self.driver = TrainingDriver(
@@ -391,6 +393,7 @@ class LearnView(QWidget):
         run = self.run
         assert run is not None
         self.driver.forget()
+        self._ahead = None
         self._log_seen = 0
         self._stale = False
         self.log.clear()
@@ -450,6 +453,8 @@ class LearnView(QWidget):
         if run is None or run.diverged or self.training:
             return
         self.driver.aim_steps(run, self.learning.settings.steps)
+        # What this press will show (a twin run, a few steps at most): the axes fit it.
+        self._ahead = run.extent(self.driver.target - run.steps)
         self._start(run)
 
     def run_until_converged(self) -> None:
@@ -458,6 +463,7 @@ class LearnView(QWidget):
             return
         self.pause()
         self.driver.aim_until(run)
+        self._ahead = None
         self._start(run)
 
     def _start(self, run: LearningRun) -> None:
@@ -547,10 +553,16 @@ class LearnView(QWidget):
         # The axes span the steps this press of Train aims at, and the loss the run
         # starts from, from the first frame on: drawn once, not again at step 1, 2, 5.
         horizon = 0 if self.driver.until else self.driver.target
+        ahead = self._ahead
         x, y = run.loss_history()
-        self.loss_plot.set_data(x, y, horizon=horizon, first=None if len(y) else run.current_loss())
+        loss_ahead = ahead[0] if ahead is not None else None
+        if loss_ahead is None and not len(y):  # the loss its first point will have
+            loss_ahead = (run.current_loss(), run.current_loss())
+        self.loss_plot.set_data(x, y, horizon=horizon, expect=loss_ahead)
         xw, W = run.weight_history()
-        self.weight_plot.set_data(xw, W, horizon=horizon)
+        self.weight_plot.set_data(
+            xw, W, horizon=horizon, expect=ahead[1] if ahead is not None else None
+        )
         if run.two_weights and self.surface.available:
             self.surface.set_path(run.descent_path())
         K = run.kernel
