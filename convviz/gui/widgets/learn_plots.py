@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ...model.values import display_number
 from ..style import Style
+from ._util import LAYOUT_SETTLED
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
 WEIGHT_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
@@ -218,11 +219,21 @@ class StyledPlot(pg.PlotWidget):
         super().resizeEvent(ev)
         if getattr(self, "plotItem", None) is None:  # pyqtgraph calls it while building
             return
-        # A slide's new size lays the plot out and settles its transform now, before
-        # the paint: settled while painting, it moved every item and the plot was
-        # painted a second time.
-        self.plotItem.layout.activate()
-        self.plotItem.vb.prepareForPaint()
+        # A new size lays the plot out and settles its transform once the layouts have
+        # settled, before the paint (settle_layouts delivers it on a slide change):
+        # settled while painting, it moved every item and the plot was painted again;
+        # settled at each resize, a slide change did it three times.
+        if not getattr(self, "_settle_pending", False):
+            self._settle_pending = True
+            QCoreApplication.postEvent(self, QEvent(LAYOUT_SETTLED))
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == LAYOUT_SETTLED:
+            self._settle_pending = False
+            self.plotItem.layout.activate()
+            self.plotItem.vb.prepareForPaint()
+            return True
+        return super().event(e)
 
     def restyle(self) -> None:
         """Re-pen the plot's own items after a zoom or theme change."""

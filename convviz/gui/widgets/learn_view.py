@@ -629,7 +629,9 @@ class LearnView(QWidget):
     def _style_message(self) -> None:
         t = self.style_.theme
         color = t.error if self._message_error else t.text
-        self.message.setStyleSheet(f"color: {color}; font-weight: bold;")
+        sheet = f"color: {color}; font-weight: bold;"
+        if self.message.styleSheet() != sheet:  # each new sheet re-polishes the label (6 ms)
+            self.message.setStyleSheet(sheet)
 
     def _show_message(self, text: str, *, error: bool = False) -> None:
         self._message_error = error
