@@ -517,3 +517,22 @@ def test_a_diverging_run_keeps_its_axes_from_the_first_frame(qtbot, view):
     x, y = view.loss_plot.data()
     (x0, x1), (y0, y1) = ranges[0]
     assert x0 < 0 < x[-1] < x1 and y0 < np.log10(y.min()) < np.log10(y.max()) < y1
+
+
+def test_an_axis_keeps_the_pictures_of_ranges_it_has_drawn(qtbot, view):
+    """Going back to a range draws no ticks again; a new zoom draws them afresh."""
+    plot = view.loss_plot
+    axis = plot.plotItem.getAxis("left")
+
+    def drawn(y):
+        plot.set_view((0.0, 10.0), y)
+        plot.viewport().repaint()
+        return axis.picture
+
+    first = drawn((0.0, 15.0))
+    other = drawn((0.0, 0.15))
+    assert other is not first and drawn((0.0, 15.0)) is first
+    view.style_.set_zoom(150)  # a new tick font: the kept pictures are forgotten
+    assert not axis._kept and axis.picture is None
+    plot.viewport().repaint()
+    assert axis.picture is not None and axis.picture is not first

@@ -550,8 +550,9 @@ class LearnView(QWidget):
         if run is None:
             return
         self.frames += 1
-        # The axes span the steps this press of Train aims at, and the loss the run
-        # starts from, from the first frame on: drawn once, not again at step 1, 2, 5.
+        # The axes span the steps this press of Train aims at and the losses and weights
+        # it will show (or, before any press, the loss the run starts from), from the
+        # first frame on: drawn once, not again at step 1, 2, 5 or at each decade.
         horizon = 0 if self.driver.until else self.driver.target
         ahead = self._ahead
         x, y = run.loss_history()
