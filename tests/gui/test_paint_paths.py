@@ -318,3 +318,40 @@ def test_a_cached_wrapped_label_keeps_every_line_in_place(qtbot, align):
     a, b = (_grab_label(lab) for lab in labels)
     assert cache.misses == 1
     np.testing.assert_allclose(a, b, atol=8)
+
+
+def test_a_cached_rich_sum_is_copied_from_an_image_no_wider_than_its_text(qtbot):
+    """The arithmetic's sums are rich text, left and top aligned, in a label far wider
+    than the text: the cached image covers the text's extent, not the whole label,
+    and shows the same pixels as the label painted directly."""
+    from PySide6.QtWidgets import QLabel
+
+    from convviz.gui.widgets import label_cache
+    from convviz.gui.widgets.label_cache import LabelPaintCache
+
+    labels = [QLabel(), QLabel()]
+    cache = LabelPaintCache()
+    text = (
+        '<table cellspacing="0" cellpadding="0"><tr><td></td><td>'
+        '<span style="color:#ca580c; font-style:italic;">0×1</span></td>'
+        "<td>&nbsp;+&nbsp;</td><td>3×−2</td></tr><tr><td>&nbsp;+&nbsp;</td>"
+        "<td>4×5</td><td>&nbsp;+&nbsp;</td><td>1×1 = <b>15</b></td></tr></table>"
+    )
+    for lab in labels:
+        qtbot.addWidget(lab)
+        f = lab.font()
+        f.setPixelSize(80)
+        lab.setFont(f)
+        lab.setTextFormat(Qt.TextFormat.RichText)
+        lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        lab.resize(3000, 400)
+        lab.setText(text)
+        lab.show()
+    cache.watch(labels[1])
+    before = label_cache.pool_pixels()
+    a, b = (_grab_label(lab) for lab in labels)
+    assert cache.misses == 1
+    np.testing.assert_allclose(a, b, atol=8)
+    assert 0 < label_cache.pool_pixels() - before < 3000 * 400 // 2  # the text, not the label
+    cache.clear()
+    assert label_cache.pool_pixels() == before
