@@ -177,14 +177,17 @@ def test_the_matrix_grids_take_the_height_they_are_given(qtbot):
 class _PaintCounter(QObject):
     def __init__(self, target: QWidget) -> None:
         super().__init__()
-        self.target, self.n = target, 0
+        self.target, self.n, self.partial = target, 0, 0
 
     def eventFilter(self, obj, event) -> bool:
-        """Counts repaints of most of the view (a label updated later is no relayout)."""
+        """Counts repaints of most of the view (a label updated later is no relayout),
+        and smaller ones apart."""
         if obj is self.target and event.type() == QEvent.Type.Paint:
             r = event.region().boundingRect()
             if r.width() * r.height() >= 0.5 * obj.width() * obj.height():
                 self.n += 1
+            else:
+                self.partial += 1
         return False
 
 
@@ -233,8 +236,12 @@ def test_a_slide_change_paints_the_stage_once(qtbot, settings):
         settle()
         for c in counters:
             c.target.removeEventFilter(c)
-        n_painted = next(c.n for c in counters if c.target is w.current_view())
-        assert n_painted >= 1, f"slide {i + 1} was not painted"
+        shown = next(c for c in counters if c.target is w.current_view())
+        n_painted = shown.n
+        # A slide that moves nothing (same view, same scale, only one grid's values
+        # new) repaints just what changed: painted, though not whole.
+        same_place = abs(w.current_stage().scale() - scale) < 1e-9 and shown.partial >= 1
+        assert n_painted >= 1 or same_place, f"slide {i + 1} was not painted"
         (doubled if n_painted > 1 else once).add(i + 1)
         if w.current_view_key() == "window" and i + 1 < 5:
             assert n_painted == 1, f"slide {i + 1} painted whole {n_painted} times"
