@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QFontInfo,
     QFontMetrics,
     QFontMetricsF,
+    QImage,
     QPainter,
     QTextDocument,
 )
@@ -35,6 +36,7 @@ from ...engine import WindowStep
 from ...model.values import bias_text, display_number, factor_text, step_text, term_text
 from ..style import Style
 from . import text_sprites
+from ._util import set_style_sheet
 
 #: Products beyond this many are summarised on screen (a 15×15 kernel has 225).
 MAX_SHOWN_TERMS = 49
@@ -82,6 +84,8 @@ SEP = " + "
 
 
 _METRICS: dict[str, tuple[float, float, float]] = {}
+#: The last few messages as drawn (see SumText._message_image), oldest first.
+_MESSAGES: dict[tuple, QImage] = {}
 
 
 def _doc_metrics(font: QFont) -> tuple[float, float, float]:
@@ -264,12 +268,7 @@ class SumText(QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         if self._message:
-            p.setFont(self._message_font)
-            p.setPen(self._colors[_MUTED])
-            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-            p.drawText(
-                self.rect(), int(flags.value | Qt.TextFlag.TextWordWrap.value), self._message
-            )
+            p.drawImage(0, 0, self._message_image())
             p.end()
             return
         clip = QRectF(event.rect())
@@ -282,6 +281,31 @@ class SumText(QWidget):
                 p.fillRect(box, self._highlight_color)
             text_sprites.draw_text(p, box, text, font, self._colors[kind])
         p.end()
+
+    def _message_image(self) -> QImage:
+        """The message drawn once for its text, font, colour and width: at 4K its type is
+        filled from outlines (15 ms a paint), and every slide change repaints it."""
+        dpr = self.devicePixelRatioF()
+        w, h = max(1, self.width()), max(1, self.height())
+        color = self._colors[_MUTED]
+        key = (self._message, self._message_font.key(), color.rgba(), w, h, dpr)
+        img = _MESSAGES.get(key)
+        if img is None:
+            img = QImage(int(w * dpr), int(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+            img.setDevicePixelRatio(dpr)
+            img.fill(Qt.GlobalColor.transparent)
+            q = QPainter(img)
+            q.setFont(self._message_font)
+            q.setPen(color)
+            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+            q.drawText(
+                QRectF(0, 0, w, h), int(flags.value | Qt.TextFlag.TextWordWrap.value), self._message
+            )
+            q.end()
+            _MESSAGES[key] = img
+            while len(_MESSAGES) > 8:
+                _MESSAGES.pop(next(iter(_MESSAGES)))
+        return img
 
     # ------------------------------------------------------------- hovering
     def term_at(self, pos: QPointF) -> int:
@@ -551,8 +575,8 @@ class ArithmeticView(QWidget):
         s = self.style_
         self.note.setFont(s.font(16))
         muted = s.theme.muted
-        self.caption.setStyleSheet(f"color: {muted};")
-        self.note.setStyleSheet(f"color: {muted};")
+        set_style_sheet(self.caption, f"color: {muted};")
+        set_style_sheet(self.note, f"color: {muted};")
         self._plan = None
         self._render()
 
