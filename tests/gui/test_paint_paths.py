@@ -355,10 +355,15 @@ def test_a_cached_rich_sum_is_copied_from_an_image_no_wider_than_its_text(qtbot)
         lab.setText(text)
         lab.show()
     cache.watch(labels[1])
-    before = label_cache.pool_pixels()
     a, b = (_grab_label(lab) for lab in labels)
     assert cache.misses == 1
     np.testing.assert_allclose(a, b, atol=8)
-    assert 0 < label_cache.pool_pixels() - before < 3000 * 400 // 2  # the text, not the label
+
+    def mine() -> list:
+        return [img for key, (_at, img) in label_cache._POOL.items() if key[0] == id(cache)]
+
+    (img,) = mine()
+    assert 0 < img.width() * img.height() < 3000 * 400 // 2  # the text, not the label
+    before = label_cache.pool_pixels()
     cache.clear()
-    assert label_cache.pool_pixels() == before
+    assert not mine() and label_cache.pool_pixels() == before - img.width() * img.height()

@@ -355,6 +355,7 @@ class ArithmeticView(QWidget):
         self._caption_template = "Y[0, 0] ="
         self._padding_note = False
         self._lines: list[str] = []  # the sum as folded on screen (see lines())
+        self._stale = False  # hidden (another view's stage): rendered when shown
         self.caption = QLabel()  # "Y[0, 1] =": which output cell, before the sum
         self.sum_label = SumText()  # the products and total, painted (see SumText)
         self.bias_label = QLabel()
@@ -535,10 +536,12 @@ class ArithmeticView(QWidget):
 
     def lines(self) -> list[str]:
         """The sum as folded on screen, one plain string a line (the fold is at ``+``)."""
+        self._flush()
         return list(self._lines)
 
     def font_px(self) -> int:
         """The sum's type size in pixels (tests check it reads from the back row)."""
+        self._flush()
         return QFontInfo(self.sum_label.font()).pixelSize()
 
     # ------------------------------------------------------------- showing
@@ -580,7 +583,21 @@ class ArithmeticView(QWidget):
         self._plan = None
         self._render()
 
+    def showEvent(self, event) -> None:
+        self._flush()
+        super().showEvent(event)
+
+    def _flush(self) -> None:
+        if self._stale:
+            self._render()
+
     def _render(self) -> None:
+        """Show the current step (or message) now, or when shown if hidden: the matrix
+        view follows every slide's session while the window view is on screen."""
+        if not self.isVisible() and self.isHidden() is False and self.window().isVisible():
+            self._stale = True
+            return
+        self._stale = False
         s = self.style_
         t = s.theme
         step = self._step
