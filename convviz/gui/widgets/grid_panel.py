@@ -202,8 +202,9 @@ class GridPanel(QWidget):
         base = self._title_base
         self.title.setText(f"{base}  ({h}×{w})" if base else f"{what} ({h}×{w})")
         with _blocked(self.rows, self.cols, self.preset):
-            self.rows.setValue(h)
-            self.cols.setValue(w)
+            for spin, n in ((self.rows, h), (self.cols, w)):
+                if spin.value() != n:  # the same value would still re-set the text
+                    spin.setValue(n)
             self.preset.setCurrentIndex(self._matching_preset(a))
 
     def _matching_preset(self, a: np.ndarray) -> int:

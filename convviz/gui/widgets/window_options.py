@@ -176,9 +176,13 @@ class OptionsForm(QWidget):
         """Put the session's options into the fields without applying them again."""
         spins = (self.pad_r, self.pad_c, self.stride_r, self.stride_c, self.dil_r, self.dil_c)
         with blocked(self.bias, *spins, self.mode_group, self.mode_corr, self.mode_conv):
-            self.bias.setValue(o.bias)
+            # Only values that changed: a spin box re-sets its text (a relayout) even for
+            # the value it has, and every slide shows its options again.
+            if self.bias.value() != o.bias:
+                self.bias.setValue(o.bias)
             for spin, value in zip(spins, (*o.padding, *o.stride, *o.dilation), strict=True):
-                spin.setValue(value)
+                if spin.value() != value:
+                    spin.setValue(value)
             (self.mode_conv if o.convolution else self.mode_corr).setChecked(True)
 
     def show_message(self, text: str) -> None:
