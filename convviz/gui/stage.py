@@ -186,7 +186,7 @@ class Stage(QWidget):
         lay = w.layout()
         if lay is None:
             return ()
-        out = []
+        out: list[tuple[int, int, int, int] | None] = []
         for i in range(lay.count()):
             item = lay.itemAt(i)
             if item is None or item.isEmpty():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPixmapCache
+from PySide6.QtGui import QColor, QFont, QPicture, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ...model.values import display_number
@@ -172,7 +172,8 @@ class KeptAxis(pg.AxisItem):
 
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
-        self._kept: dict[tuple[object, ...], object] = {}
+        self._kept: dict[tuple[object, ...], QPicture] = {}
+        self.picture: QPicture | None = None
 
     def forget(self) -> None:
         """Drop the kept pictures (a new font or pen)."""
@@ -198,6 +199,7 @@ class KeptAxis(pg.AxisItem):
                 self.picture = picture
             else:
                 super().paint(p, opt, widget)  # draws and sets self.picture
+                assert self.picture is not None
             self._kept[key] = self.picture  # the most recent last
             while len(self._kept) > self.KEPT:
                 del self._kept[next(iter(self._kept))]
@@ -594,17 +596,17 @@ class SurfacePlot(QWidget):
         if not self._same_surface(Z, ranges):
             self._draw_surface(Z, ranges)
         self.Z, self.ranges = Z, ranges
-        truth = tuple(float(v) for v in np.asarray(truth, float)[:2])
-        start = tuple(float(v) for v in np.asarray(start, float)[:2])
-        if self._markers != (truth, start):
-            self._markers = (truth, start)
-            self._truth, self._start = np.array(truth), np.array(start)
-            self.true.setData([truth[0]], [truth[1]])
-            self.true_label.setPos(*truth)
+        tx = tuple(float(v) for v in np.asarray(truth, float)[:2])
+        sx = tuple(float(v) for v in np.asarray(start, float)[:2])
+        if self._markers != (tx, sx):
+            self._markers = (tx, sx)
+            self._truth, self._start = np.array(tx), np.array(sx)
+            self.true.setData([tx[0]], [tx[1]])
+            self.true_label.setPos(*tx)
             self.true_label.setText(_true_text(self._truth))
-            self.start.setData([start[0]], [start[1]])
-            self.start_label.setPos(*start)
-        right = truth[0] > (a + b) / 2
+            self.start.setData([sx[0]], [sx[1]])
+            self.start_label.setPos(*sx)
+        right = tx[0] > (a + b) / 2
         anchor = (1.08, -0.1) if right else (-0.08, -0.1)
         if tuple(self.true_label.anchor) != anchor:
             self.true_label.setAnchor(anchor)
