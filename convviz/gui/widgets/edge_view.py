@@ -427,7 +427,7 @@ class EdgeView(ImageDrops, QWidget):
         """
         for panel in self.panels.values():
             if panel.isVisible():
-                panel.view.viewport().repaint()
+                panel.view.repaint()
 
     def _sync_controls(self) -> None:
         e = self.edges
