@@ -116,3 +116,35 @@ def test_lazy_while_hidden(qtbot):
     v.show()
     qtbot.waitExposed(v)
     assert v.refresh_count == 1 and v.matrix_values.shape == (56, 64)
+
+
+def test_the_folded_sum_keeps_its_size_hints_per_text_and_font(view, qtbot):
+    """The sum's size hints come from a cache keyed on text and font: they equal a plain
+    label's for the same text and font, and follow a new text or a new font."""
+    from PySide6.QtWidgets import QLabel
+
+    s = view.session
+    s.set_grid("kernel", np.ones((3, 3)))
+    s.set_grid("input", np.arange(36).reshape(6, 6))
+    s.set_step(1)
+    lab = view.arith.sum_label
+
+    def plain_hints() -> tuple:
+        ref = QLabel()
+        qtbot.addWidget(ref)
+        ref.setTextFormat(lab.textFormat())
+        ref.setWordWrap(lab.wordWrap())
+        ref.setFont(lab.font())
+        ref.setText(lab.text())
+        return ref.sizeHint(), ref.minimumSizeHint()
+
+    assert "<table" in lab.text() or "<span" in lab.text()
+    first = (lab.sizeHint(), lab.minimumSizeHint())
+    assert first == plain_hints()
+    s.set_step(2)  # another sum: other digits, perhaps another width
+    assert (lab.sizeHint(), lab.minimumSizeHint()) == plain_hints()
+    f = lab.font()
+    f.setPointSizeF(f.pointSizeF() * 1.5)
+    lab.setFont(f)  # a new font: new hints, not the cached ones
+    bigger = (lab.sizeHint(), lab.minimumSizeHint())
+    assert bigger == plain_hints() and bigger[0].height() > first[0].height()

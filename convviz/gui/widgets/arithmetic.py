@@ -65,6 +65,43 @@ def extent_for(session) -> tuple[str, str, str, int, bool, bool]:
     )
 
 
+#: Size hints of sum labels by (text, font, margin): shared, a sum recurs across views.
+_SUM_HINTS: dict[tuple, tuple[QSize, QSize]] = {}
+
+
+class _SumLabel(QLabel):
+    """A rich-text label that remembers its size hints per (text, font).
+
+    A folded sum is a rich-text table whose layout takes ~14 ms at 4K; Qt
+    redoes it for the size hints at every relayout after a new text or font,
+    and a slide change restyles and relayouts several times while the stage
+    finds its scale. The hints of an unwrapped label depend only on its text
+    and font, so each pair is laid out once (the paint still lays it out).
+    """
+
+    def _key(self) -> tuple | None:
+        if self.wordWrap():
+            return None  # wrapped: the hints follow the width
+        return (self.text(), self.font().key(), self.contentsMargins().top())
+
+    def _both(self) -> tuple[QSize, QSize]:
+        key = self._key()
+        hit = _SUM_HINTS.get(key) if key is not None else None
+        if hit is None:
+            hit = (super().sizeHint(), super().minimumSizeHint())
+            if key is not None:
+                if len(_SUM_HINTS) > 512:
+                    _SUM_HINTS.clear()
+                _SUM_HINTS[key] = hit
+        return hit
+
+    def sizeHint(self) -> QSize:
+        return self._both()[0]
+
+    def minimumSizeHint(self) -> QSize:
+        return self._both()[1]
+
+
 class ArithmeticView(QWidget):
     """One step's products, sum and bias, in type readable from the back of the room."""
 
@@ -86,7 +123,7 @@ class ArithmeticView(QWidget):
         self._padding_note = False
         self._lines: list[str] = []  # the sum as folded on screen (see lines())
         self.caption = QLabel()  # "Y[0, 1] =": which output cell, before the sum
-        self.sum_label = QLabel()
+        self.sum_label = _SumLabel()
         self.bias_label = QLabel()
         self.note = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
