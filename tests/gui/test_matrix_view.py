@@ -124,9 +124,6 @@ def test_the_folded_sum_keeps_its_size_hints_per_text_and_font(view, qtbot):
     from PySide6.QtWidgets import QLabel
 
     s = view.session
-    s.set_grid("kernel", np.ones((3, 3)))
-    s.set_grid("input", np.arange(36).reshape(6, 6))
-    s.set_step(1)
     lab = view.arith.sum_label
 
     def plain_hints() -> tuple:
@@ -134,9 +131,17 @@ def test_the_folded_sum_keeps_its_size_hints_per_text_and_font(view, qtbot):
         qtbot.addWidget(ref)
         ref.setTextFormat(lab.textFormat())
         ref.setWordWrap(lab.wordWrap())
+        ref.setMaximumWidth(lab.maximumWidth())
         ref.setFont(lab.font())
         ref.setText(lab.text())
         return ref.sizeHint(), ref.minimumSizeHint()
+
+    # Before the first step: the wrapped message.
+    assert lab.wordWrap() and "Press" in lab.text()
+    assert (lab.sizeHint(), lab.minimumSizeHint()) == plain_hints()
+    s.set_grid("kernel", np.ones((3, 3)))
+    s.set_grid("input", np.arange(36).reshape(6, 6))
+    s.set_step(1)
 
     assert "<table" in lab.text() or "<span" in lab.text()
     first = (lab.sizeHint(), lab.minimumSizeHint())

@@ -75,24 +75,31 @@ class _SumLabel(QLabel):
     A folded sum is a rich-text table whose layout takes ~14 ms at 4K; Qt
     redoes it for the size hints at every relayout after a new text or font,
     and a slide change restyles and relayouts several times while the stage
-    finds its scale. The hints of an unwrapped label depend only on its text
-    and font, so each pair is laid out once (the paint still lays it out).
+    finds its scale. The hints of the label depend only on its text
+    and font (and for the message, wrapped, its maximum width), so each is laid out
+    once (the paint still lays it out).
     """
 
-    def _key(self) -> tuple | None:
-        if self.wordWrap():
-            return None  # wrapped: the hints follow the width
-        return (self.text(), self.font().key(), self.contentsMargins().top())
+    def _key(self) -> tuple:
+        # A wrapped label's hints do not follow its width either (heightForWidth does):
+        # Qt tries a width from the font's average character and the maximum width.
+        m = self.contentsMargins()
+        return (
+            self.text(),
+            self.font().key(),
+            self.wordWrap(),
+            self.maximumWidth(),
+            (m.left(), m.top(), m.right(), m.bottom()),
+        )
 
     def _both(self) -> tuple[QSize, QSize]:
         key = self._key()
-        hit = _SUM_HINTS.get(key) if key is not None else None
+        hit = _SUM_HINTS.get(key)
         if hit is None:
             hit = (super().sizeHint(), super().minimumSizeHint())
-            if key is not None:
-                if len(_SUM_HINTS) > 512:
-                    _SUM_HINTS.clear()
-                _SUM_HINTS[key] = hit
+            if len(_SUM_HINTS) > 512:
+                _SUM_HINTS.clear()
+            _SUM_HINTS[key] = hit
         return hit
 
     def sizeHint(self) -> QSize:

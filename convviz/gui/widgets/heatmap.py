@@ -95,6 +95,21 @@ def colour_image(values: np.ndarray, levels: tuple[float, float], lut: np.ndarra
     return img.copy()  # owns its pixels: the numpy buffer may go
 
 
+def restyle(w: QWidget, font: QFont | None = None, sheet: str | None = None) -> None:
+    """Give ``w`` this font and style sheet, touching it only for what changed.
+
+    A stage restyles every widget at each new scale, several times a slide
+    change; each setStyleSheet re-polishes the widget and each setFont
+    re-resolves fonts down its children, though most values come out the same.
+    """
+    if font is not None and (
+        not w.testAttribute(Qt.WidgetAttribute.WA_SetFont) or w.font() != font
+    ):
+        w.setFont(font)
+    if sheet is not None and w.styleSheet() != sheet:
+        w.setStyleSheet(sheet)
+
+
 # ===================================================================== canvas
 class MapCanvas(QWidget):
     """Where a :class:`HeatMap` paints its map: a plain widget, custom-painted."""
@@ -190,7 +205,6 @@ class HeatMap(QWidget):
         self._pens: tuple = ()
         self._bg = QColor("white")
         self._overlay_sheet = ""
-        self._sheets: dict[int, str] = {}
         self.drawn = 0  # cells numbered in the last paint (for tests)
         self.drawn_px = 0  # their type size in pixels (for tests)
         self.paint_count = 0  # paints of the map (tests: one a change)
@@ -621,8 +635,7 @@ class HeatMap(QWidget):
         """Centre the message on the map; a short one shrinks to stay on one line."""
         if self.overlay.isHidden():
             return
-        if self.overlay.styleSheet() != self._overlay_sheet:
-            self.overlay.setStyleSheet(self._overlay_sheet)
+        restyle(self.overlay, sheet=self._overlay_sheet)
         vw, vh = self.view.width(), self.view.height()
         room = max(40, int(vw * 0.94))
         base = self.style_.font(24, bold=True)
@@ -636,8 +649,7 @@ class HeatMap(QWidget):
                 size *= 0.92
                 font.setPointSizeF(size)
                 fm = QFontMetrics(font)
-        if self.overlay.font() != font:
-            self.overlay.setFont(font)
+        restyle(self.overlay, font)
         natural = max(fm.horizontalAdvance(line) for line in text.split("\n")) + pad
         w = max(40, min(room, natural))
         self.overlay.setFixedWidth(w)
@@ -650,24 +662,11 @@ class HeatMap(QWidget):
         super().showEvent(event)
         self._place_overlay()
 
-    def _set_sheet(self, w: QWidget, sheet: str) -> None:
-        """A style sheet set only when it changed: each set re-polishes the widget."""
-        if self._sheets.get(id(w)) != sheet:
-            self._sheets[id(w)] = sheet
-            w.setStyleSheet(sheet)
-
-    @staticmethod
-    def _set_font(w: QWidget, font: QFont) -> None:
-        if w.font() != font:
-            w.setFont(font)
-
     def _on_style_changed(self) -> None:
         s = self.style_
         t = s.theme
-        self._set_font(self.caption, s.font(16, bold=True))
-        self._set_sheet(self.caption, f"color: {t.text};")
-        self._set_font(self.badge, s.font(16, bold=True))
-        self._set_sheet(self.badge, f"color: {t.answer};")
+        restyle(self.caption, s.font(16, bold=True), f"color: {t.text};")
+        restyle(self.badge, s.font(16, bold=True), f"color: {t.answer};")
         # Around the map: the theme's "blank", so a picture's white (or a dark theme's
         # zero) cells stand out from the page.
         self._bg = QColor(t.blank)
