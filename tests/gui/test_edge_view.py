@@ -393,8 +393,9 @@ def test_cancel_reading_a_picture_keeps_the_one_shown(qtbot, view, session, tmp_
 
 # ----------------------------------------------------------------- the map canvas
 def _map(qtbot, values, *, limit=1.0, size=(400, 300)):
-    from convviz.gui.widgets.heatmap import HeatMap
+    from convviz.gui.widgets.heatmap import HeatMap, clear_layers
 
+    clear_layers()
     m = HeatMap(Style(), "XK")
     qtbot.addWidget(m)
     m.resize(*size)
@@ -494,3 +495,15 @@ def test_outlines_and_the_hover_repaint_without_drawing_the_map_again(qtbot):
     m.set_values(2 * np.eye(4, dtype=np.float32), limit=2.0, caption="m")  # new data: redrawn
     m.view.grab()  # painted now
     assert m._layer is not layer
+    drawn = m.drawn
+    # The first map again (a slide shown again): its layer comes back from the cache,
+    # with what it says it drew; on another theme it is drawn anew.
+    m.set_values(np.eye(4, dtype=np.float32), limit=1.0, caption="m")
+    m.view.grab()
+    assert m._layer is layer and m.drawn == drawn == 16
+    m.style_.set_theme("dark")
+    try:
+        m.view.grab()
+        assert m._layer is not layer
+    finally:
+        m.style_.set_theme("light")  # the application's palette, as other tests expect

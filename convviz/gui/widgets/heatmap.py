@@ -23,7 +23,9 @@ outlines for the sliding window and the chosen cell.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
@@ -56,8 +58,38 @@ FIT_PADDING = 0.01
 #: A press that moves further than this (pixels) pans; a shorter one is a click.
 DRAG_PX = 4
 
+#: Rendered map layers kept, all maps together, in pixels (~64 MB of RGB32): a slide
+#: shown again (the lecturer goes back, a map comes back unchanged) is a copy.
+MAX_LAYER_PIXELS = 16_000_000
+
 _LUT: np.ndarray | None = None
 _GREY: np.ndarray | None = None
+#: (map's content, scale, view, size, theme, type) -> (layer, numbers drawn, their px)
+_layers: OrderedDict[tuple, tuple[QImage, int, int]] = OrderedDict()
+_layer_pixels = 0
+
+
+def clear_layers() -> None:
+    """Forget every rendered map layer (tests)."""
+    global _layer_pixels
+    _layers.clear()
+    _layer_pixels = 0
+
+
+def _keep_layer(key: tuple, entry: tuple[QImage, int, int]) -> None:
+    global _layer_pixels
+    _layers[key] = entry
+    _layer_pixels += entry[0].width() * entry[0].height()
+    while _layer_pixels > MAX_LAYER_PIXELS and len(_layers) > 1:
+        _, (old, _d, _p) = _layers.popitem(last=False)
+        _layer_pixels -= old.width() * old.height()
+
+
+def digest(values: np.ndarray) -> tuple:
+    """What a map's picture depends on in its values: shape, type and every byte."""
+    v = np.ascontiguousarray(values)
+    h = hashlib.blake2b(v.view(np.uint8).ravel(), digest_size=16).digest()
+    return (v.shape, v.dtype.str, h)
 
 
 def shared_lut() -> np.ndarray:
@@ -201,6 +233,8 @@ class HeatMap(QWidget):
         self._qimage_key: tuple | None = None
         self._layer: QImage | None = None  # the map and its numbers as last painted
         self._layer_key: tuple | None = None
+        self._digest: tuple = ()
+        self._lut_name = ""
         self._number_font = QFont(style.font(12))
         self._pens: tuple = ()
         self._bg = QColor("white")
@@ -307,6 +341,7 @@ class HeatMap(QWidget):
             values = prev  # the same map again: its painted layer still holds
         else:
             self._qimage = None
+            self._digest = digest(values)
         self._values = values
         self._limit = float(limit) or 1.0
         self._apply_lut()
@@ -362,6 +397,7 @@ class HeatMap(QWidget):
         pic = self.is_picture()
         lut = _grey() if pic else theme_lut(self.style_.theme)
         self._picture = pic
+        self._lut_name = "grey" if pic else self.style_.theme.name
         if lut is not self._lut:
             self._lut = lut
             self._text_colours = [text_color_for(rgb) for rgb in lut]
@@ -553,10 +589,9 @@ class HeatMap(QWidget):
         when one of them changed (a repaint for an outline or the hover is a copy)."""
         dpr = canvas.devicePixelRatioF()
         key = (
-            id(self._values),
+            self._digest,
             self._limit,
-            id(self._lut),
-            self._picture,
+            self._lut_name,
             round(x0, 6),
             round(y0, 6),
             round(ppc, 6),
@@ -565,12 +600,19 @@ class HeatMap(QWidget):
             dpr,
             self._bg.rgba(),
             self._number_font.key(),
+            self.style_.px(60),  # the numbers' largest size
         )
-        if self._layer is not None and key == self._layer_key and self._qimage is not None:
+        if self._layer is not None and key == self._layer_key:
+            return self._layer
+        hit = _layers.get(key)
+        if hit is not None:  # this map was painted so before (a slide shown again)
+            _layers.move_to_end(key)
+            self._layer, self.drawn, self.drawn_px = hit
+            self._layer_key = key
             return self._layer
         v = self._values
         assert v is not None
-        qkey = (self._levels(), id(self._lut))
+        qkey = (self._levels(), self._lut_name)
         if self._qimage is None or self._qimage_key != qkey:
             self._qimage = colour_image(v, self._levels(), self._lut)
             self._qimage_key = qkey
@@ -585,6 +627,7 @@ class HeatMap(QWidget):
         self._paint_numbers(p, x0, y0, ppc)
         p.end()
         self._layer, self._layer_key = img, key
+        _keep_layer(key, (img, self.drawn, self.drawn_px))
         return img
 
     def _paint_numbers(self, p: QPainter, x0: float, y0: float, ppc: float) -> None:
