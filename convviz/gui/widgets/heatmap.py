@@ -24,6 +24,7 @@ outlines for the sliding window and the chosen cell.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import OrderedDict
 
@@ -85,9 +86,19 @@ def _keep_layer(key: tuple, entry: tuple[QImage, int, int]) -> None:
         _layer_pixels -= old.width() * old.height()
 
 
+#: Maps up to this many cells are keyed on their bytes, so a map shown again finds its
+#: layer; a larger one (a photograph's) would cost more to hash (~6 ms a megapixel)
+#: than to draw, so it gets a key of its own.
+MAX_DIGEST_CELLS = 4096
+_tokens = itertools.count()
+
+
 def digest(values: np.ndarray) -> tuple:
-    """What a map's picture depends on in its values: shape, type and every byte."""
+    """What a map's picture depends on in its values: shape, type and every byte (a
+    fresh token for a large map: see :data:`MAX_DIGEST_CELLS`)."""
     v = np.ascontiguousarray(values)
+    if v.size > MAX_DIGEST_CELLS:
+        return (v.shape, v.dtype.str, next(_tokens))
     h = hashlib.blake2b(v.view(np.uint8).ravel(), digest_size=16).digest()
     return (v.shape, v.dtype.str, h)
 
@@ -562,6 +573,7 @@ class HeatMap(QWidget):
             self.drawn = self.drawn_px = 0
         else:
             p.drawImage(0, 0, self._map_layer(canvas, x0, y0, ppc))
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)  # as pyqtgraph's were
             pens_w, pens_m, hover_pen = self._pens
             if self._hover[0] >= 0:
                 r, c = self._hover
