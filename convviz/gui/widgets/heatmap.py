@@ -247,6 +247,7 @@ class HeatMap(QWidget):
         self._text_colours: list[QColor] = [text_color_for(rgb) for rgb in self._lut]
         self._table: list[int] = colour_table(self._lut)
         self._reserve: np.ndarray | None = None
+        self._longest: tuple[np.ndarray | None, int] = (None, 1)
         self._caption = ""
         self._range: QRectF | None = None  # the cells asked to be in view (aspect locked)
         self._window: QRectF | None = None  # outlined window, in cells
@@ -338,10 +339,17 @@ class HeatMap(QWidget):
         if v is not None and max(v.shape) <= 16:
             shp = v.shape
             need = self.style_.min_text_px()
-            longest = max((len(display_number(x, 3)) for x in np.ravel(v)), default=1)
+            longest = self._longest_text(v)
             cell = (max(30.0 * s, need / 0.6, need * 0.7 * longest / 0.92) + 1) * 1.04
             return QSize(int(shp[1] * cell) + 4, int(shp[0] * cell) + 4 + cap)
         return QSize(int(90 * s), int(90 * s) + cap)
+
+    def _longest_text(self, v: np.ndarray) -> int:
+        """The most characters a number of ``v`` prints with (kept while ``v`` is shown:
+        the stage asks for the minimum size many times a slide change)."""
+        if self._longest[0] is not v:
+            self._longest = (v, max((len(display_number(x, 3)) for x in np.ravel(v)), default=1))
+        return self._longest[1]
 
     def set_values(
         self,
