@@ -29,7 +29,7 @@ import math
 from collections import OrderedDict
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QRegion,
     QWheelEvent,
     qRgb,
 )
@@ -60,9 +61,11 @@ FIT_PADDING = 0.01
 #: A press that moves further than this (pixels) pans; a shorter one is a click.
 DRAG_PX = 4
 
-#: Rendered map layers kept, all maps together, in pixels (~64 MB of RGB32): a slide
-#: shown again (the lecturer goes back, a map comes back unchanged) is a copy.
-MAX_LAYER_PIXELS = 16_000_000
+#: Rendered map layers kept, all maps together, in pixels (~96 MB of RGB32): a slide
+#: shown again (the lecturer goes back, a map comes back unchanged) is a copy. The
+#: lesson's four edge-map slides take ~19 M at 4K; a smaller budget, cycled through
+#: in order, would evict each layer just before it is needed again.
+MAX_LAYER_PIXELS = 24_000_000
 
 _LUT: np.ndarray | None = None
 _GREY: np.ndarray | None = None
@@ -651,10 +654,20 @@ class HeatMap(QWidget):
         w, h = canvas.width(), canvas.height()
         img = QImage(max(1, int(w * dpr)), max(1, int(h * dpr)), QImage.Format.Format_RGB32)
         img.setDevicePixelRatio(dpr)
-        img.fill(self._bg)
         p = QPainter(img)
         rows, cols = v.shape
         target = self._to_px(QRectF(0, 0, cols, rows), x0, y0, ppc)
+        # The background only around the map (the map covers the rest): a 4K layer
+        # is over a megapixel.
+        inner = QRect(
+            math.ceil(target.left()),
+            math.ceil(target.top()),
+            max(0, math.floor(target.right()) - math.ceil(target.left())),
+            max(0, math.floor(target.bottom()) - math.ceil(target.top())),
+        )
+        p.setClipRegion(QRegion(0, 0, w, h) - QRegion(inner))
+        p.fillRect(0, 0, w, h, self._bg)
+        p.setClipping(False)
         p.drawImage(target, self._qimage)  # nearest neighbour: cells stay sharp squares
         self._paint_numbers(p, x0, y0, ppc)
         p.end()
@@ -700,8 +713,6 @@ class HeatMap(QWidget):
 
     # ----------------------------------------------------------- internals
     def _set_overlay(self, text: str) -> None:
-        if text == self.overlay.text() and self.overlay.isHidden() == (not text):
-            return
         self.overlay.setText(text)
         self.overlay.setVisible(bool(text))
         self._place_overlay()
@@ -710,7 +721,6 @@ class HeatMap(QWidget):
         """Centre the message on the map; a short one shrinks to stay on one line."""
         if self.overlay.isHidden():
             return
-        restyle(self.overlay, sheet=self._overlay_sheet)
         vw, vh = self.view.width(), self.view.height()
         room = max(40, int(vw * 0.94))
         base = self.style_.font(24, bold=True)
@@ -724,7 +734,7 @@ class HeatMap(QWidget):
                 size *= 0.92
                 font.setPointSizeF(size)
                 fm = QFontMetrics(font)
-        restyle(self.overlay, font)
+        self.overlay.setFont(font)
         natural = max(fm.horizontalAdvance(line) for line in text.split("\n")) + pad
         w = max(40, min(room, natural))
         self.overlay.setFixedWidth(w)
@@ -732,6 +742,10 @@ class HeatMap(QWidget):
         self.overlay.setFixedHeight(min(vh, h))
         self.overlay.move((vw - w) // 2, max(0, (vh - self.overlay.height()) // 2))
         self.overlay.raise_()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_overlay()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -753,6 +767,11 @@ class HeatMap(QWidget):
             f" border: {s.px(2)}px solid {t.text}; border-radius: {s.px(6)}px;"
             f" padding: {s.px(6)}px;"
         )
+        # The overlay's font and sheet are set at every restyle, as they always were:
+        # its size hints carry state from earlier styles (a box of another height
+        # otherwise), and it is one label a map.
+        self.overlay.setFont(s.font(24, bold=True))
+        self.overlay.setStyleSheet(self._overlay_sheet)
         accent, halo = QColor(t.accent), QColor(t.window)
         pens = []
         for width in (4, 3):
