@@ -507,3 +507,26 @@ def test_outlines_and_the_hover_repaint_without_drawing_the_map_again(qtbot):
         assert m._layer is not layer
     finally:
         m.style_.set_theme("light")  # the application's palette, as other tests expect
+
+
+def test_the_message_box_fits_its_text_whatever_the_sizes_before(qtbot):
+    """The box of "Predict it first" is sized for the map it is on now, not for a
+    narrower layout the map had a moment before (it kept that height)."""
+    from convviz.gui.widgets.heatmap import HeatMap
+
+    def box(sizes):
+        m = HeatMap(Style(), "XKt")
+        qtbot.addWidget(m)
+        m.resize(*sizes[0])
+        m.show()
+        qtbot.waitExposed(m)
+        m.set_message("corr2d(X, Kᵀ) — 5×8", HIDDEN)
+        for s in sizes[1:]:
+            m.resize(*s)
+            qtbot.waitUntil(lambda s=s: m.size().toTuple() == s)
+        return m.overlay.geometry()
+
+    fresh = box([(700, 600)])
+    after_narrow = box([(150, 600), (700, 600)])
+    assert after_narrow.size() == fresh.size()
+    assert fresh.height() < 600 and fresh.width() <= 700

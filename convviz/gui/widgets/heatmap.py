@@ -185,10 +185,6 @@ class MapCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         self._owner._paint(self, event)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._owner._place_overlay()
-
     def mousePressEvent(self, ev: QMouseEvent) -> None:
         if ev.button() == Qt.MouseButton.LeftButton:
             self._press = ev.position()
@@ -738,6 +734,8 @@ class HeatMap(QWidget):
         natural = max(fm.horizontalAdvance(line) for line in text.split("\n")) + pad
         w = max(40, min(room, natural))
         self.overlay.setFixedWidth(w)
+        self.overlay.setMinimumHeight(0)  # measured free of the height fixed last time
+        self.overlay.setMaximumHeight(16_777_215)
         h = max(self.overlay.heightForWidth(w), self.overlay.minimumSizeHint().height())
         self.overlay.setFixedHeight(min(vh, h))
         self.overlay.move((vw - w) // 2, max(0, (vh - self.overlay.height()) // 2))
