@@ -416,10 +416,16 @@ class PoolWays:
     """Counts how corr2d's pool ran its calls: shared or on one thread, and the helpers' share."""
 
     def __init__(self, pool: _pool.RowPool) -> None:
-        self.pool, self.real = pool, pool.record
+        self.pool, self.real, self.real_settled = pool, pool.record, pool.settled_on_one_thread
         self.shared = self.serial = 0
         self.helped = 0.0
         pool.record = self._record  # type: ignore[method-assign]
+        pool.settled_on_one_thread = self._settled  # type: ignore[method-assign]
+
+    def _settled(self, key: object) -> bool:
+        settled = self.real_settled(key)
+        self.serial += settled  # a call on one thread, untimed
+        return settled
 
     def _record(
         self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
@@ -442,6 +448,7 @@ class PoolWays:
 
     def close(self) -> None:
         del self.pool.record
+        del self.pool.settled_on_one_thread
 
 
 def idle_rounds(rounds: int, seconds: float) -> None:

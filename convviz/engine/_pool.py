@@ -24,13 +24,15 @@ once; and every parallel variant is a second, slow compile. Here:
 - a second thread calling while a job runs (the GUI and a worker at once)
   simply runs its own call serially: nothing is shared but the counter of a
   job, and no call ever waits for another call;
-- the pool measures which pays, per kind of call: it keeps a running mean of
+- the pool measures which pays, per kind of call: it starts with the median
+  of EXPLORE_CALLS calls each way, then keeps a running mean of
   the time per unit of work of calls run on one thread and of calls shared,
   runs each call the way that is faster now, and every EXPLORE_S seconds
   runs EXPLORE_CALLS calls the other way, whose median time then stands for
   that way (a stale mean kept a way unused for seconds after the load that
   made it slow had ended); while explorations keep finding the other way
-  slower, they come less often (up to EXPLORE_MAX_S apart). When the helpers
+  slower, they come less often (up to EXPLORE_MAX_S apart), and none comes
+  while other programs' runnable threads fill every other core. When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
   slower than a single-threaded run of itself, and idle it uses every core;
@@ -70,6 +72,12 @@ ALPHA = 0.2
 #: although sharing took 1.24 ms against 1.74). On a busy machine this costs
 #: EXPLORE_CALLS slow calls in every EXPLORE_S.
 EXPLORE_CALLS = 3
+#: Calls of a kind the pool runs on one thread that follow one asked and timed
+#: call unasked and untimed: asking and timing cost about 17 us a call with the
+#: caches cold after a large loop (share 6, perf_counter and record 9, the key
+#: 2), 4-5 % of a 1024^2 3x3 call, and made corr2d 0.91-0.96x as fast as a
+#: one-thread run of itself where the pool ran it on one thread anyway.
+UNTIMED_CALLS = 7
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -94,6 +102,7 @@ class _Costs:
         "serial",
         "shared",
         "trial",
+        "untimed",
     )
 
     def __init__(self) -> None:
@@ -105,6 +114,7 @@ class _Costs:
         self.explore_left = 0  # calls still to run that way
         self.trial: list[float] = []  # their times per unit of work
         self.period = EXPLORE_S  # seconds from one exploration to the next
+        self.untimed = 0  # calls still to run on one thread without asking or timing
 
 
 def usable_cores() -> int:
@@ -113,6 +123,20 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def others_running(path: str = "/proc/loadavg") -> int:
+    """Threads of other programs running or ready to run now (Linux; 0 elsewhere).
+
+    From /proc/loadavg's count of runnable threads, less the calling one.
+    Read only when the pool would try sharing again (every EXPLORE_S to
+    EXPLORE_MAX_S seconds), so its ~20 us do not matter.
+    """
+    try:
+        with open(path, "rb") as f:
+            return max(0, int(f.read().split()[3].split(b"/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class _Job:
@@ -145,10 +169,14 @@ class RowPool:
         c = self._costs.get(key)
         if c is None:
             c = self._costs[key] = _Costs()
-        if c.serial is None:
-            return False  # first measure one thread, then sharing
-        if c.shared is None:
-            return True
+        if c.serial is None or c.shared is None:
+            # first EXPLORE_CALLS calls on one thread, then as many shared: the
+            # median of each way stands for it (one call alone, preempted, once
+            # kept 2048^2 calls shared at 2x one thread's time for a 1.5 s round)
+            way = c.serial is not None
+            if c.exploring is not way:
+                c.exploring, c.trial = way, []
+            return way
         if c.exploring is not None and c.explore_left > 0:
             c.explore_left -= 1
             return c.exploring
@@ -156,15 +184,39 @@ class RowPool:
         now = time.monotonic()
         if now - c.explored > c.period:
             c.explored = now
+            if not faster and others_running() > self.helpers:
+                # other programs keep every other core busy right now: a helper
+                # would wait for one, and the exploring calls with it (they cost
+                # 7-9 ms each at 1024^2 3x3 beside two busy processes, against
+                # 0.4 on one thread); look again a period later
+                c.untimed = UNTIMED_CALLS
+                return False
             c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
+        if not faster:
+            c.untimed = UNTIMED_CALLS
         return faster
+
+    def settled_on_one_thread(self, key: object) -> bool:
+        """True for a call to run on one thread without asking :meth:`share` or being
+        timed: the pool chose one thread for this kind of call, and times one call in
+        UNTIMED_CALLS + 1 of those (see there why)."""
+        c = self._costs.get(key)
+        if c is None or not c.untimed:
+            return False
+        c.untimed -= 1
+        return True
 
     def record(
         self, key: object, shared: bool, seconds: float, work: float, helped: float = 0.0
     ) -> None:
         """Add one call's time (and, shared, the helpers' share of blocks) to the means."""
-        c = self._costs.setdefault(key, _Costs())
+        c = self._costs.get(key)
+        if c is None:  # (not setdefault: that builds a _Costs on every call)
+            c = self._costs[key] = _Costs()
+        elif not shared and c.exploring is None and c.serial is not None:  # the common call
+            c.serial += ALPHA * (seconds / max(work, 1e-12) - c.serial)
+            return
         if shared:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
         per = seconds / max(work, 1e-12)
@@ -225,11 +277,26 @@ class RowPool:
         the same for all of them.
         """
         t0 = time.perf_counter()
-        shared = self.helpers > 0 and nblocks > 1 and self.share(key)
-        if not shared or not self._busy.acquire(blocking=False):
+        if self.helpers > 0 and nblocks > 1 and self.share(key):
+            self.run_shared(work, nblocks, key, size, t0)
+        else:
             work()
-            if not shared:
-                self.record(key, False, time.perf_counter() - t0, size)
+            self.record(key, False, time.perf_counter() - t0, size)
+
+    def run_shared(
+        self,
+        work: Callable[[], int | None],
+        nblocks: int,
+        key: object = None,
+        size: float = 1.0,
+        t0: float | None = None,
+    ) -> None:
+        """:meth:`run` once :meth:`share` has said yes (the caller asked it before
+        cutting the job into blocks: a call on one thread runs as one block)."""
+        if t0 is None:
+            t0 = time.perf_counter()
+        if self.helpers == 0 or nblocks < 2 or not self._busy.acquire(blocking=False):
+            work()  # another call holds the helpers: this one runs alone, unrecorded
             return
         try:
             self._ensure_threads()

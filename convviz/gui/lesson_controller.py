@@ -177,7 +177,7 @@ class LessonController(AppEventFilter):
         settle_layouts()  # laid out now, so the slide is painted once, as it will stay
 
     # --------------------------------------------------------------- keys
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def app_event(self, obj: QObject, event: QEvent) -> bool:
         if self.player is None:
             return False
         key_event = plain_key(obj, event, self.window, unless_typing=True)

@@ -743,7 +743,7 @@ class ConsoleController(AppEventFilter):
             self.console.refresh()
 
     # ------------------------------------------------------------ the keys
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def app_event(self, obj: QObject, event: QEvent) -> bool:
         """The clicker drives the lesson from the console too; typing keeps its keys."""
         t = event.type()
         if obj is self.window and t in (QEvent.Type.Move, QEvent.Type.Resize):

@@ -155,7 +155,7 @@ class Presenting(AppEventFilter):
         return self._cursor_hidden
 
     # ---------------------------------------------------------------- keys
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+    def app_event(self, obj: QObject, event: QEvent) -> bool:
         if not self._active:
             return False
         t = event.type()

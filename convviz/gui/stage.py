@@ -19,6 +19,7 @@ hit-testing, so the stage re-lays the real widgets out instead.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar, QWidget
@@ -64,6 +65,10 @@ class Stage(QWidget):
         self._fitting = False
         self._last_need = QSize()
         self.label_cache = LabelPaintCache(self)
+        # Scales fitted before, by what was measured first (see _refit): a slide shown
+        # again is restyled once, straight to its scale, and not measured again.
+        self._fitted: OrderedDict[tuple, float] = OrderedDict()
+        self.fits_remembered = 0  # refits that took a remembered scale (tests)
         window_style.sig_changed.connect(self._refit)
         # A content that changes what it needs (another grid size) asks again, batched.
         self._again = QTimer(self)
@@ -166,10 +171,30 @@ class Stage(QWidget):
     def _fit_factor(self, w: QWidget) -> float:
         """How many times over the content's minimum fits in the area (≥ 1: it fits)."""
         self._settle(w)
-        need = self._need(w)
+        return self._factor(self._need(w))
+
+    def _factor(self, need: QSize) -> float:
         if need.width() <= 0 or need.height() <= 0:
             return 1.0
         return min(self.width() / need.width(), self.height() / need.height())
+
+    @staticmethod
+    def _signature(w: QWidget) -> tuple:
+        """The minimum sizes of the content's rows, as just laid out: with the scale
+        and the area, what a remembered fit is keyed on (two slides that measure the
+        same row by row at one scale are the same composition)."""
+        lay = w.layout()
+        if lay is None:
+            return ()
+        out = []
+        for i in range(lay.count()):
+            item = lay.itemAt(i)
+            if item is None or item.isEmpty():
+                out.append(None)
+                continue
+            m, h = item.minimumSize(), item.sizeHint()
+            out.append((m.width(), m.height(), h.width(), h.height()))
+        return tuple(out)
 
     def _need(self, w: QWidget) -> QSize:
         """The content's minimum at this width: rows that wrap (captions, tool rows) are
@@ -219,8 +244,33 @@ class Stage(QWidget):
             best: float | None = None  # the largest scale seen to fit
             f: float | None = None  # the fit at the current scale, once measured
             too_big: float | None = None  # the smallest scale seen not to fit
+            self._settle(w)
+            need = self._need(w)
+            key = (
+                self.width(),
+                self.height(),
+                st.screen_height(),
+                round(target, 6),
+                round(st.scale, 6),
+                st.theme.name,
+                need.width(),
+                need.height(),
+                self._signature(w),
+            )
+            known = self._fitted.get(key)
+            if known is not None:
+                self._fitted.move_to_end(key)
+                self.fits_remembered += 1
+                if st.set_scale(known):
+                    self._settle(w)  # the restyle's new minimums, passed up now
+                self._place(w)
+                return
+            first = True
             for _ in range(8):
-                f = self._fit_factor(w)
+                if first:
+                    f, first = self._factor(need), False
+                else:
+                    f = self._fit_factor(w)
                 cur = st.scale
                 if f >= 1.0:
                     best = cur if best is None else max(best, cur)
@@ -244,10 +294,17 @@ class Stage(QWidget):
             # settle of every layout, ~1 ms at 4K).
             if best is not None and (f if f is not None else self._fit_factor(w)) < 1.0:
                 st.set_scale(best)
-            lay = w.layout()
-            if lay is not None:
-                lay.activate()
-            self._last_need = self._need(w)
-            w.setGeometry(self.rect())
+            self._fitted[key] = st.scale
+            while len(self._fitted) > 256:
+                self._fitted.popitem(last=False)
+            self._place(w)
         finally:
             self._fitting = False
+
+    def _place(self, w: QWidget) -> None:
+        """Lay the content out at the scale chosen, over the whole stage."""
+        lay = w.layout()
+        if lay is not None:
+            lay.activate()
+        self._last_need = self._need(w)
+        w.setGeometry(self.rect())

@@ -474,6 +474,9 @@ class StageStyle(Style):
         self._screen_h = height
         return True
 
+    def screen_height(self) -> int:
+        return self._screen_h
+
     def min_text_px(self, kind: str = "body") -> float:
         """The smallest pixel size the audience can read: body text or plot labels."""
         return (BODY_SHARE if kind == "body" else LABEL_SHARE) * self._screen_h

@@ -102,6 +102,18 @@ def test_an_overflowing_sum_is_reported_not_returned(dtype):
         corr2d(np.full((3, 3), big, dtype), np.ones((2, 2)))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_finite_values_near_the_limit_are_not_mistaken_for_an_overflow(dtype):
+    """The 3x3 loop checks four cells at once by their sum, which overflows here."""
+    big = float(np.finfo(dtype).max) * 0.6
+    X = np.full((40, 30), big, dtype)
+    K = np.zeros((3, 3), dtype)
+    K[1, 1] = 1
+    np.testing.assert_array_equal(corr2d(X, K), X[1:-1, 1:-1])
+    K[1, 1] = -1
+    np.testing.assert_array_equal(corr2d(X, K, bias=1.0), -X[1:-1, 1:-1])
+
+
 def test_the_issue_case_1e308_is_a_value_error():
     with pytest.raises(ValueError, match=r"beyond the largest float64 \(1.8e\+308\)"):
         corr2d(np.full((3, 3), 1e308), np.ones((2, 2)))

@@ -275,6 +275,16 @@ def test_the_chapter_examples_are_exact_in_float32():
     assert not np.signbit(Y[Y == 0]).any()  # no cell a student would read as "-0"
 
 
+@pytest.mark.parametrize("kshape", [(3, 3), (2, 2), (1, 7), (2, 3)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_bias_of_minus_zero_gives_no_minus_zero_cells(kshape, dtype):
+    """The loops sum from the bias; -0.0 plus products of -0.0 would stay "-0"."""
+    X = np.zeros((9, 12), dtype)
+    K = -np.ones(kshape, dtype)
+    Y = corr2d(X, K, bias=-0.0)
+    assert Y.shape == (10 - kshape[0], 13 - kshape[1]) and not np.signbit(Y).any()
+
+
 # ------------------------------------------- padding, stride and dilation
 @st.composite
 def strided_case(draw, dtype=np.float64):

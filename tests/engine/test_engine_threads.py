@@ -36,6 +36,15 @@ def run_python(code: str, **env_extra: str) -> str:
 
 
 # ------------------------------------------------------------- the row pool
+OTHERS_RUNNING = _pool.others_running  # before the fixture below replaces it
+
+
+@pytest.fixture(autouse=True)
+def a_quiet_machine(monkeypatch):
+    """The pool's choices below must not depend on what else this machine runs."""
+    monkeypatch.setattr(_pool, "others_running", lambda: 0)
+
+
 def sharing_pool() -> _pool.RowPool:
     """A pool with one helper that shares every call, whatever the timings say."""
     pool = _pool.RowPool(1)
@@ -138,12 +147,14 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     clock = [100.0]
     monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
     pool = _pool.RowPool(1)
-    assert pool.share("a") is False  # first, one thread is measured
-    pool.record("a", False, 2.0, 1.0)
-    assert pool.share("a") is True  # then sharing
-    pool.record("a", True, 1.0, 1.0, helped=0.5)
-    clock[0] += _pool.EXPLORE_S + 0.1
     n = _pool.EXPLORE_CALLS
+    for _ in range(n):  # first, one thread is measured, n calls
+        assert pool.share("a") is False
+        pool.record("a", False, 2.0, 1.0)
+    for _ in range(n):  # then sharing
+        assert pool.share("a") is True
+        pool.record("a", True, 1.0, 1.0, helped=0.5)
+    clock[0] += _pool.EXPLORE_S + 0.1
     assert [pool.share("a") for _ in range(n)] == [False] * n  # the slower way again, n calls
     assert [pool.share("a") for _ in range(5)] == [True] * 5
     # the helpers start losing (busy machine): sharing's mean rises past one thread's
@@ -160,6 +171,69 @@ def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     for _ in range(10):
         pool.record("b", True, 0.5, 10.0, helped=0.0)
     assert pool.share("b") is False
+
+
+def test_the_first_figures_are_medians_so_one_preempted_call_decides_nothing(monkeypatch):
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: 100.0)
+    pool = _pool.RowPool(1)
+    ways = []
+    times = [(10.0, 1.5), (1.0, 1.4), (1.1, 1.6)]
+    assert len(times) == _pool.EXPLORE_CALLS
+    for serial, _ in times:
+        ways.append(pool.share("a"))
+        pool.record("a", False, serial, 1.0)  # the first call was preempted
+    for _, shared in times:
+        ways.append(pool.share("a"))
+        pool.record("a", True, shared, 1.0, helped=0.5)
+    assert ways == [False] * _pool.EXPLORE_CALLS + [True] * _pool.EXPLORE_CALLS
+    assert pool._costs["a"].serial == pytest.approx(1.1)  # the median, not the 10 s call
+    assert [pool.share("a") for _ in range(5)] == [False] * 5  # sharing is slower here
+
+
+def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [2]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing is slower
+    for _ in range(4):  # time for an exploration, but both cores are taken
+        clock[0] += _pool.EXPLORE_MAX_S + 0.1
+        assert not any(pool.share("a") for _ in range(3 * (_pool.UNTIMED_CALLS + 1)))
+    others[0] = 1  # a core is free for the helper: sharing is tried again
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+
+
+def test_the_runnable_threads_of_other_programs_come_from_loadavg(tmp_path):
+    f = tmp_path / "loadavg"
+    f.write_text("4.33 4.08 3.78 5/295 5860\n")
+    assert OTHERS_RUNNING(str(f)) == 4  # five runnable, less the calling thread
+    f.write_text("0.00 0.01 0.05 1/80 12\n")
+    assert OTHERS_RUNNING(str(f)) == 0
+    f.write_text("garbage\n")
+    assert OTHERS_RUNNING(str(f)) == 0  # cannot tell: as if quiet
+    assert OTHERS_RUNNING(str(tmp_path / "missing")) == 0  # not Linux
+
+
+def test_calls_settled_on_one_thread_are_timed_one_in_a_few(monkeypatch):
+    """Asking and timing cost a large call 4-5 %: once the pool has chosen one
+    thread, only one call in UNTIMED_CALLS + 1 asks and is timed."""
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: 100.0)
+    pool = _pool.RowPool(1)
+    assert not pool.settled_on_one_thread("a")  # nothing known yet
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing is slower
+    asked = []
+    for _ in range(3 * (_pool.UNTIMED_CALLS + 1)):
+        if not pool.settled_on_one_thread("a"):
+            asked.append(pool.share("a"))
+    assert asked == [False] * 3
+    # a kind of call that is shared is asked every time
+    pool.record("b", False, 3.0, 1.0)
+    pool.record("b", True, 1.0, 1.0, helped=0.5)
+    assert [pool.settled_on_one_thread("b") or pool.share("b") for _ in range(5)] == [True] * 5
 
 
 def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from convviz.engine import train_kernel, warm_up
 from convviz.gui.style import Style
+from convviz.gui.widgets.learn_plots import contour_segments
 from convviz.gui.widgets.learn_view import PACES, LearnView
 from convviz.model import Session
 from convviz.model.learning import LearningData, LearningRun, djl_edition, mxnet_edition
@@ -90,6 +92,7 @@ def test_each_edition_replays_through_the_buttons(qtbot, view, button, edition, 
     assert len(path) == 11 and np.linalg.norm(path[-1] - [1, -1]) < np.linalg.norm(
         path[0] - [1, -1]
     )
+    assert view.surface.current_point() == tuple(path[-1])  # the marker is at the kernel
     click(qtbot, view.btn_copy)
     assert QApplication.clipboard().text().splitlines() == lines
 
@@ -335,8 +338,11 @@ def test_surface_and_typed_start(qtbot, view):
     np.testing.assert_array_equal(view.run.K0, [[0.5, 0.5]])
     Z = view.surface.Z
     assert Z is not None and Z.shape == (view.surface.N, view.surface.N)
-    assert np.isfinite(Z).all() and len(view.surface.isocurves) > 5
+    contours = view.surface.contours
+    assert np.isfinite(Z).all() and contours is not None
+    assert len(contours.levels) == view.surface.LEVELS and len(contours.segments) > 100
     np.testing.assert_array_equal(view.surface.path_data(), [[0.5, 0.5]])
+    assert view.surface.current_point() == (0.5, 0.5)
     view.edit_typed.setText("1, 2, 3")
     view.edit_typed.editingFinished.emit()
     assert "1×3" in view.settings_problem.text()
@@ -348,6 +354,11 @@ def test_zoom_and_theme_restyle(qtbot, view):
     view.style_.set_zoom(200)
     view.style_.set_theme("dark")
     assert view.loss_plot.backgroundBrush().color().name() == "#1e1e1e"
+    # The legend's labels, made before, are drawn at the new size and colour too.
+    size = f"font-size:{11 * view.style_.scale:g}pt"
+    for _, label in view.weight_plot.legend.items:
+        html = label.item.toHtml()
+        assert size in html and view.style_.theme.text.lower() in html.lower()
 
 
 def test_a_session_that_cannot_be_learned_from_says_why_and_recovers(qtbot, view):
@@ -414,13 +425,13 @@ def test_surface_is_traced_again_only_when_it_changes(qtbot, view):
     surface = view.surface
     Z, ranges = surface.Z, surface.ranges
     assert Z is not None and ranges is not None
-    drawn = list(surface.isocurves)
+    drawn = surface.contours
     surface.set_surface(Z.copy(), ranges, np.array([1.0, -1.0]), np.array([0.2, 0.1]))
-    assert surface.isocurves == drawn  # same items: nothing traced again
+    assert surface.contours is drawn  # the same item: nothing traced again
     np.testing.assert_array_equal(surface.start.getData()[0], [0.2])  # the markers did move
     surface.set_surface(2 * Z, ranges, np.array([1.0, -1.0]), np.array([0.0, 0.0]))
-    assert surface.isocurves
-    assert all(a is not b for a, b in zip(surface.isocurves, drawn, strict=True))
+    assert surface.contours is not None and surface.contours is not drawn
+    assert drawn.scene() is None and surface.contours.scene() is not None  # one shown
     np.testing.assert_allclose(surface.image.image, np.sqrt(2 * Z))
 
 
@@ -429,11 +440,99 @@ def test_a_surface_seen_before_is_not_traced_again(qtbot, view):
     surface = view.surface
     Z, ranges = surface.Z, surface.ranges
     assert Z is not None and ranges is not None
-    first = list(surface.isocurves)
+    first = surface.contours
     truth, start = np.array([1.0, -1.0]), np.array([0.0, 0.0])
     surface.set_surface(3 * Z, ranges, truth, start)
-    assert all(a is not b for a, b in zip(surface.isocurves, first, strict=True))
+    assert surface.contours is not first
     surface.set_surface(Z.copy(), ranges, truth, start)  # back to the first surface
-    assert surface.isocurves == first
-    assert all(iso.parentItem() is surface.image for iso in surface.isocurves)
+    assert surface.contours is first
+    assert first.parentItem() is surface.image
     np.testing.assert_allclose(surface.image.image, np.sqrt(np.maximum(Z, 0)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_contours_are_pyqtgraphs_isocurves(seed):
+    """The whole-array tracer draws the segments pyqtgraph's marching squares draws
+    (its oracle), in the image's pixels: sample k at k + 0.5, reaching the edges."""
+    rng = np.random.default_rng(seed)
+    if seed == 0:  # the panel's own case: a quadratic bowl
+        w1, w2 = np.meshgrid(np.linspace(-1.5, 1.5, 41), np.linspace(-1.2, 1.4, 37))
+        R = np.sqrt(3 * (w1 - 1) ** 2 + (w2 + 1) ** 2 + 2 * (w1 - 1) * (w2 + 1))
+    else:  # noise: saddles and edges everywhere
+        R = rng.random((9 + seed, 13))
+    for level in np.linspace(R.min(), R.max(), 7)[1:-1]:
+        mine = contour_segments(R, level)
+        ref = pg.functions.isocurve(R.T, level, connected=False, extendToEdge=True)
+        ref = np.array([[a[0], a[1], b[0], b[1]] for a, b in ref])
+        ref = ref[(ref[:, 0] != ref[:, 2]) | (ref[:, 1] != ref[:, 3])]
+        assert len(mine) == len(ref) > 0
+        np.testing.assert_allclose(_canonical(mine), _canonical(ref), atol=1e-9)
+        assert mine[:, 0::2].min() >= 0 and mine[:, 0::2].max() <= R.shape[1]
+        assert mine[:, 1::2].min() >= 0 and mine[:, 1::2].max() <= R.shape[0]
+
+
+def _canonical(S: np.ndarray) -> np.ndarray:
+    """Segments as a sorted set: each from its smaller end."""
+    S = np.round(S, 9)
+    flip = (S[:, 0] > S[:, 2]) | ((S[:, 0] == S[:, 2]) & (S[:, 1] > S[:, 3]))
+    S = np.where(flip[:, None], S[:, [2, 3, 0, 1]], S)
+    return np.array(sorted(map(tuple, S)))
+
+
+def test_train_draws_its_first_step_at_once_in_axes_that_stay(qtbot, view):
+    """A press of Train (or a slide that trains) shows its first step with the press,
+    in axes spanning the steps it aims at and the loss it starts from: the plots are
+    painted once for it, and their axes are not redrawn at step 1, 2 and 5."""
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    start_loss = view.run.current_loss()
+    view.train()  # no event processed yet
+    assert view.run.steps == 1 and view.frames >= 1
+    np.testing.assert_array_equal(view.loss_plot.curve.getData()[1], [start_loss])
+    ranges = [p.plotItem.vb.viewRange() for p in (view.loss_plot, view.weight_plot)]
+    assert ranges[0][0][1] >= view.learning.settings.steps  # the x axis: the whole run
+    wait_state(qtbot, view, "done")
+    assert view.run.steps == view.learning.settings.steps
+    assert [p.plotItem.vb.viewRange() for p in (view.loss_plot, view.weight_plot)] == ranges
+
+
+def test_a_new_run_of_the_same_kernel_keeps_the_weight_plots_items(qtbot, view):
+    curves, truths = list(view.weight_plot.curves), list(view.weight_plot.truths)
+    view.ask = lambda title, text: True
+    click(qtbot, view.btn_djl)  # another start and loss, the same 1×2 kernel
+    assert view.weight_plot.curves == curves and view.weight_plot.truths == truths
+    assert [t.value() for t in truths] == [1.0, -1.0]
+    view.spin_cols.setValue(3)  # a 1×3 kernel: three curves
+    assert len(view.weight_plot.curves) == 3 and view.weight_plot.names[2] == "w[0,2]"
+
+
+def test_a_diverging_run_keeps_its_axes_from_the_first_frame(qtbot, view):
+    """lr 0.034 (slide "Try 0.034"): the loss falls four decades, then climbs until the
+    run stops; the axes fit all of it from the press on and are not redrawn."""
+    view.learning.set_settings(mxnet_edition(lr=0.034, steps=300, log_scale=True))
+    view.train()
+    plots = (view.loss_plot, view.weight_plot)
+    ranges = [p.plotItem.vb.viewRange() for p in plots]
+    wait_state(qtbot, view, "diverged")
+    assert [p.plotItem.vb.viewRange() for p in plots] == ranges
+    x, y = view.loss_plot.data()
+    (x0, x1), (y0, y1) = ranges[0]
+    assert x0 < 0 < x[-1] < x1 and y0 < np.log10(y.min()) < np.log10(y.max()) < y1
+
+
+def test_an_axis_keeps_the_pictures_of_ranges_it_has_drawn(qtbot, view):
+    """Going back to a range draws no ticks again; a new zoom draws them afresh."""
+    plot = view.loss_plot
+    axis = plot.plotItem.getAxis("left")
+
+    def drawn(y):
+        plot.set_view((0.0, 10.0), y)
+        plot.viewport().repaint()
+        return axis.picture
+
+    first = drawn((0.0, 15.0))
+    other = drawn((0.0, 0.15))
+    assert other is not first and drawn((0.0, 15.0)) is first
+    view.style_.set_zoom(150)  # a new tick font: the kept pictures are forgotten
+    assert not axis._kept and axis.picture is None
+    plot.viewport().repaint()
+    assert axis.picture is not None and axis.picture is not first

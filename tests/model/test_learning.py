@@ -11,6 +11,7 @@ from convviz.engine import corr2d, loss_value, train_kernel
 from convviz.model import Session
 from convviz.model.learning import (
     MAX_LOG_LINES,
+    PREVIEW_STEPS,
     LearningData,
     LearningRun,
     LearningSettings,
@@ -384,3 +385,38 @@ def test_book_start_is_for_the_1x2_kernel_only():
 )
 def test_log_lines_in_each_editions_format(loss, value, line):
     assert log_line(2, value, loss) == line
+
+
+def test_the_loss_surface_is_the_quadratic_written_out():
+    """The two-weight formula is the general quadratic's value, point by point."""
+    run = LearningRun(djl_edition(), LearningData.chapter())
+    r1, r2 = (-0.7, 1.9), (-1.6, 0.4)
+    Z = run.loss_surface(r1, r2, 17)
+    W1, W2 = np.meshgrid(np.linspace(*r1, 17), np.linspace(*r2, 17))
+    np.testing.assert_allclose(Z, run.quadratic.value(np.stack([W1, W2], -1)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("lr", [0.03, 0.034])  # converging, and diverging at batch 275
+@pytest.mark.parametrize("done", [0, 7])
+def test_extent_is_what_the_next_steps_show(lr, done):
+    """The twin's (loss, weight) extent is what this run then shows, and it does not move."""
+    run = LearningRun(mxnet_edition(lr=lr), LearningData.chapter())
+    run.advance(done)
+    ahead = run.extent(300)
+    assert run.steps == done and ahead is not None
+    K0 = run.params.copy()
+    run.advance(300)
+    _, losses = run.loss_history()
+    _, W = run.weight_history()
+    new = losses[done:]  # the losses of the steps ahead (batches done + 1 ...)
+    (lo, hi), (wlo, whi) = ahead
+    assert (lo, hi) == (new.min(), new.max())
+    W_ahead = np.vstack([K0, W[done + 1 :]])
+    np.testing.assert_allclose((wlo, whi), (W_ahead.min(), W_ahead.max()), rtol=1e-12)
+    assert run.diverged == (lr == 0.034)
+
+
+def test_extent_is_bounded():
+    run = LearningRun(mxnet_edition(), LearningData.chapter())
+    assert run.extent(PREVIEW_STEPS + 1) is None and run.extent(0) is None
+    assert run.extent(PREVIEW_STEPS) is not None and run.steps == 0

@@ -12,6 +12,7 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from ...model import colormap
 from ...model.events import Event
@@ -32,6 +33,14 @@ def settle_layouts(passes: int = 4) -> None:
     for _ in range(passes):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         QCoreApplication.sendPostedEvents(None, LAYOUT_SETTLED)
+
+
+def set_style_sheet(widget: QWidget, css: str) -> None:
+    """``widget.setStyleSheet(css)`` unless it already has it: Qt re-polishes the widget
+    (and lays it out again) even for the same sheet, and every rescale of a stage
+    restyles its labels with the theme's unchanged colours."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
 
 
 @contextlib.contextmanager

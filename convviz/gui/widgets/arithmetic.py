@@ -16,15 +16,27 @@ module only formats them.
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetrics,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from ...engine import WindowStep
 from ...model.values import bias_text, display_number, factor_text, step_text, term_text
 from ..style import Style
+from . import text_sprites
+from ._util import set_style_sheet
 
 #: Products beyond this many are summarised on screen (a 15×15 kernel has 225).
 MAX_SHOWN_TERMS = 49
@@ -65,48 +77,262 @@ def extent_for(session) -> tuple[str, str, str, int, bool, bool]:
     )
 
 
-#: Size hints of sum labels by (text, font, margin): shared, a sum recurs across views.
-_SUM_HINTS: dict[tuple, tuple[QSize, QSize]] = {}
+#: What a piece of the painted sum is drawn as: plain, a padding product, the total.
+_PLAIN, _PAD, _BOLD, _MUTED = range(4)
+#: Between two products, as the chapter writes it.
+SEP = " + "
 
 
-class _SumLabel(QLabel):
-    """A rich-text label that remembers its size hints per (text, font).
+_METRICS: dict[str, tuple[float, float, float]] = {}
+#: The last few messages as drawn (see SumText._message_image), oldest first.
+_MESSAGES: dict[tuple, QImage] = {}
 
-    A folded sum is a rich-text table whose layout takes ~14 ms at 4K; Qt
-    redoes it for the size hints at every relayout after a new text or font,
-    and a slide change restyles and relayouts several times while the stage
-    finds its scale. The hints of the label depend only on its text
-    and font (and for the message, wrapped, its maximum width), so each is laid out
-    once (the paint still lays it out).
+
+def _doc_metrics(font: QFont) -> tuple[float, float, float]:
+    """(row pitch, a table's height beyond its rows, one line's height) of rich text in
+    ``font``: the sum is placed where the rich-text label put it (~1 ms once a font)."""
+    key = font.key()
+    m = _METRICS.get(key)
+    if m is None:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(font)
+        doc.setHtml(
+            '<table cellspacing="0" cellpadding="0"><tr><td>0</td></tr><tr><td>0</td></tr></table>'
+        )
+        table = doc.rootFrame().childFrames()[0]
+        cells = [table.cellAt(r, 0).firstCursorPosition().block() for r in (0, 1)]  # type: ignore[attr-defined]
+        lay = doc.documentLayout()
+        pitch = lay.blockBoundingRect(cells[1]).top() - lay.blockBoundingRect(cells[0]).top()
+        extra = doc.size().height() - 2 * pitch
+        doc.setHtml('<span style="white-space:pre">0</span>')
+        m = _METRICS[key] = (pitch, extra, doc.size().height())
+    return m
+
+
+class SumText(QWidget):
+    """The sum, painted: products one line or folded into right-aligned columns, each
+    product a hover target (:attr:`sig_term_hovered`).
+
+    A rich-text QLabel (an HTML table) did this before; its size hint laid the table
+    out again on every new text or font, 20-35 ms at 4K, several times a slide change
+    (the stage measures the slide at more than one scale). Here the layout is font
+    metrics, fixed when the sum is set, and big type is copied from
+    :mod:`.text_sprites`.
     """
 
-    def _key(self) -> tuple:
-        # A wrapped label's hints do not follow its width either (heightForWidth does):
-        # Qt tries a width from the font's average character and the maximum width.
-        m = self.contentsMargins()
-        return (
-            self.text(),
-            self.font().key(),
-            self.wordWrap(),
-            self.maximumWidth(),
-            (m.left(), m.top(), m.right(), m.bottom()),
-        )
+    sig_term_hovered = Signal(int)  # payload: term index, -1 when none is under the mouse
 
-    def _both(self) -> tuple[QSize, QSize]:
-        key = self._key()
-        hit = _SUM_HINTS.get(key)
-        if hit is None:
-            hit = (super().sizeHint(), super().minimumSizeHint())
-            if len(_SUM_HINTS) > 512:
-                _SUM_HINTS.clear()
-            _SUM_HINTS[key] = hit
-        return hit
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._key: tuple | None = None
+        # (x, row, text, kind, term index or -1, advance)
+        self._items: list[tuple[float, int, str, int, int, float]] = []
+        self._fonts: dict[int, QFont] = {}
+        self._colors: dict[int, QColor] = {}
+        self._highlight_color = QColor()
+        self._size = QSize(0, 0)
+        self._pitch = 0.0
+        self._message = ""
+        self._message_font = QFont()
+        self._highlight = -1
+        self._hover = -1
+
+    # ------------------------------------------------------------- content
+    def set_sum(
+        self,
+        font: QFont,
+        terms: list[tuple[str, bool]],
+        per: int,
+        tail: str,
+        total: str,
+        colors: tuple[str, str, QColor],
+        highlight: int,
+    ) -> None:
+        """Show ``terms`` (text, on the padding?) ``per`` a line, then ``tail`` (muted,
+        e.g. "… (3 more)") and ``= total``; ``colors``: text, muted, highlight."""
+        key = ("sum", font.key(), tuple(terms), per, tail, total, colors[:2], colors[2].rgba())
+        self._set_highlight_only(highlight)
+        if key == self._key:
+            return
+        self._key = key
+        self._message = ""
+        text, muted, hl = colors
+        italic = QFont(font)
+        italic.setItalic(True)
+        bold = QFont(font)
+        bold.setBold(True)
+        self._fonts = {_PLAIN: font, _PAD: italic, _BOLD: bold, _MUTED: font}
+        self._colors = {_PLAIN: QColor(text), _PAD: QColor(muted), _BOLD: QColor(text)}
+        self._colors[_MUTED] = QColor(muted)
+        self._highlight_color = hl
+        fms = {k: QFontMetricsF(f) for k, f in self._fonts.items()}
+
+        def adv(t: str, kind: int) -> float:
+            return fms[kind].horizontalAdvance(t)
+
+        sep_w = adv(SEP, _PLAIN)
+        kinds = [_PAD if pad else _PLAIN for _t, pad in terms]
+        widths = [adv(t, k) for (t, _p), k in zip(terms, kinds, strict=True)]
+        per = max(1, per)
+        rows = max(1, -(-len(terms) // per))
+        items: list[tuple[float, int, str, int, int, float]] = []
+        if rows == 1:  # one line: each piece follows the last
+            x = 0.0
+            for i, ((t, _p), k, w) in enumerate(zip(terms, kinds, widths, strict=True)):
+                if i:
+                    items.append((x, 0, SEP, _PLAIN, -1, sep_w))
+                    x += sep_w
+                items.append((x, 0, t, k, i, w))
+                x += w
+            end_x = x
+        else:  # folded: right-aligned columns, "+ " leading every line but the first
+            # Whole pixels a column, as the rich-text table laid them out.
+            cols = [math.ceil(max(widths[j::per], default=0.0)) for j in range(per)]
+            sep_w = math.ceil(sep_w)
+            starts = [sep_w + j * sep_w + sum(cols[:j]) for j in range(per)]
+            end_x = 0.0
+            for i, ((t, _p), k, w) in enumerate(zip(terms, kinds, widths, strict=True)):
+                r, j = divmod(i, per)
+                if j == 0 and r:
+                    items.append((0.0, r, SEP, _PLAIN, -1, sep_w))
+                elif j:
+                    items.append((starts[j] - sep_w, r, SEP, _PLAIN, -1, sep_w))
+                items.append((starts[j] + cols[j] - w, r, t, k, i, w))
+                end_x = starts[j] + cols[j]
+        last = rows - 1
+        x = end_x
+        right = max((it[0] + it[5] for it in items), default=0.0)
+        for t, k in ((tail, _MUTED), (" = ", _PLAIN), (total, _BOLD)):
+            if t:
+                w = adv(t, k)
+                items.append((x, last, t, k, -1, w))
+                x += w
+        right = max(right, x)
+        self._items = items
+        pitch, extra, line = _doc_metrics(font)
+        self._pitch = pitch
+        h = rows * pitch + extra if rows > 1 else line
+        self._size = QSize(math.ceil(right), math.ceil(h))
+        self.setFont(font)
+        self.updateGeometry()
+        self.update()
+
+    def set_message(self, message: str, font: QFont, color: str) -> None:
+        """A word-wrapped note instead of a sum (no step yet, no output)."""
+        key = ("message", message, font.key(), color)
+        self._set_highlight_only(-1)
+        if key == self._key:
+            return
+        self._key = key
+        self._items = []
+        self._size = QSize(0, 0)
+        self._message = message
+        self._message_font = font
+        self._colors = {_MUTED: QColor(color)}
+        self.setFont(font)
+        self.updateGeometry()
+        self.update()
+
+    def _set_highlight_only(self, term: int) -> None:
+        if term != self._highlight:
+            self._highlight = term
+            self.update()
+
+    def message(self) -> str:
+        return self._message
+
+    # ------------------------------------------------------------- sizing
+    def hasHeightForWidth(self) -> bool:
+        return bool(self._message)
+
+    def heightForWidth(self, width: int) -> int:
+        if not self._message:
+            return self._size.height()
+        fm = QFontMetrics(self._message_font)
+        flags = int(Qt.TextFlag.TextWordWrap.value)
+        return fm.boundingRect(0, 0, max(1, width), 100_000, flags, self._message).height()
 
     def sizeHint(self) -> QSize:
-        return self._both()[0]
+        if self._message:
+            w = max(1, self.width())
+            return QSize(w, self.heightForWidth(w))
+        return QSize(self._size)
 
     def minimumSizeHint(self) -> QSize:
-        return self._both()[1]
+        return QSize(0, self.sizeHint().height())
+
+    # ------------------------------------------------------------- painting
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        if self._message:
+            p.drawImage(0, 0, self._message_image())
+            p.end()
+            return
+        clip = QRectF(event.rect())
+        for x, row, text, kind, term, w in self._items:
+            font = self._fonts[kind]
+            box = QRectF(x, row * self._pitch, w, QFontMetricsF(font).height())
+            if not box.intersects(clip):
+                continue
+            if term >= 0 and term == self._highlight:
+                p.fillRect(box, self._highlight_color)
+            text_sprites.draw_text(p, box, text, font, self._colors[kind])
+        p.end()
+
+    def _message_image(self) -> QImage:
+        """The message drawn once for its text, font, colour and width: at 4K its type is
+        filled from outlines (15 ms a paint), and every slide change repaints it."""
+        dpr = self.devicePixelRatioF()
+        w, h = max(1, self.width()), max(1, self.height())
+        color = self._colors[_MUTED]
+        key = (self._message, self._message_font.key(), color.rgba(), w, h, dpr)
+        img = _MESSAGES.get(key)
+        if img is None:
+            img = QImage(int(w * dpr), int(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+            img.setDevicePixelRatio(dpr)
+            img.fill(Qt.GlobalColor.transparent)
+            q = QPainter(img)
+            q.setFont(self._message_font)
+            q.setPen(color)
+            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+            q.drawText(
+                QRectF(0, 0, w, h), int(flags.value | Qt.TextFlag.TextWordWrap.value), self._message
+            )
+            q.end()
+            _MESSAGES[key] = img
+            while len(_MESSAGES) > 8:
+                _MESSAGES.pop(next(iter(_MESSAGES)))
+        return img
+
+    # ------------------------------------------------------------- hovering
+    def term_at(self, pos: QPointF) -> int:
+        """The product under ``pos`` (widget coordinates), or -1."""
+        for x, row, _t, _k, term, w in self._items:
+            top = row * self._pitch
+            if term >= 0 and x <= pos.x() < x + w and top <= pos.y() < top + self._pitch:
+                return term
+        return -1
+
+    def mouseMoveEvent(self, event) -> None:
+        self._hovered(self.term_at(event.position()))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._hovered(-1)
+        super().leaveEvent(event)
+
+    def _hovered(self, term: int) -> None:
+        if term == self._hover:
+            return
+        self._hover = term
+        if term >= 0:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.unsetCursor()
+        self.sig_term_hovered.emit(term)
 
 
 class ArithmeticView(QWidget):
@@ -129,12 +355,13 @@ class ArithmeticView(QWidget):
         self._caption_template = "Y[0, 0] ="
         self._padding_note = False
         self._lines: list[str] = []  # the sum as folded on screen (see lines())
+        self._stale = False  # hidden (another view's stage): rendered when shown
         self.caption = QLabel()  # "Y[0, 1] =": which output cell, before the sum
-        self.sum_label = _SumLabel()
+        self.sum_label = SumText()  # the products and total, painted (see SumText)
         self.bias_label = QLabel()
         self.note = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        for lab in (self.sum_label, self.bias_label):
+        for lab in (self.bias_label,):
             lab.setTextFormat(Qt.TextFormat.RichText)
             lab.setWordWrap(False)  # folded by us, at term boundaries only
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
@@ -143,7 +370,7 @@ class ArithmeticView(QWidget):
             lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.note.setWordWrap(True)
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.sum_label.linkHovered.connect(self._on_link_hovered)
+        self.sum_label.sig_term_hovered.connect(self.sig_term_hovered)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.caption, 0, 0)
@@ -309,10 +536,12 @@ class ArithmeticView(QWidget):
 
     def lines(self) -> list[str]:
         """The sum as folded on screen, one plain string a line (the fold is at ``+``)."""
+        self._flush()
         return list(self._lines)
 
     def font_px(self) -> int:
         """The sum's type size in pixels (tests check it reads from the back row)."""
+        self._flush()
         return QFontInfo(self.sum_label.font()).pixelSize()
 
     # ------------------------------------------------------------- showing
@@ -345,104 +574,74 @@ class ArithmeticView(QWidget):
     def highlighted(self) -> int:
         return self._highlight
 
-    def _on_link_hovered(self, href: str) -> None:
-        t = int(href[1:]) if href.startswith("t") else -1
-        self.sig_term_hovered.emit(t)
-
     def _on_style_changed(self) -> None:
         s = self.style_
         self.note.setFont(s.font(16))
         muted = s.theme.muted
-        self.caption.setStyleSheet(f"color: {muted};")
-        self.note.setStyleSheet(f"color: {muted};")
+        set_style_sheet(self.caption, f"color: {muted};")
+        set_style_sheet(self.note, f"color: {muted};")
         self._plan = None
         self._render()
 
+    def showEvent(self, event) -> None:
+        self._flush()
+        super().showEvent(event)
+
+    def _flush(self) -> None:
+        if self._stale:
+            self._render()
+
     def _render(self) -> None:
+        """Show the current step (or message) now, or when shown if hidden: the matrix
+        view follows every slide's session while the window view is on screen."""
+        if not self.isVisible() and self.isHidden() is False and self.window().isVisible():
+            self._stale = True
+            return
+        self._stale = False
         s = self.style_
         t = s.theme
         step = self._step
         pts, per, _nlines = self.plan()
         font = s.font_px(pts)
         self.caption.setText(self._caption)
-        self.caption.setFont(font)  # same size and line as the sum it starts
+        if self.caption.font() != font:
+            self.caption.setFont(font)  # same size and line as the sum it starts
         self.caption.setVisible(step is not None)
         self.caption.setMinimumWidth(self._caption_width(font))
         self.caption.setContentsMargins(0, 0, s.px(12), 0)  # a gap before the sum
         if step is None:
             self._lines = []
-            self.sum_label.setFont(s.font(20))
-            self.sum_label.setWordWrap(True)
-            self.sum_label.setText(
-                f'<span style="color:{t.muted}">{html.escape(self._message)}</span>'
-            )
+            self.sum_label.set_message(self._message, s.font(20), t.muted)
             self.bias_label.hide()
             self.note.hide()
             self._maybe_relayout()
             return
-        self.sum_label.setWordWrap(False)
         x = step.values.ravel()
         k = step.kernel.ravel()
         pad = step.padded.ravel()
         n = len(x)
-        self.sum_label.setFont(font)
         self._grid.setHorizontalSpacing(0)
         hl = QColor(t.accent2)
-        hl_css = f"rgba({hl.red()},{hl.green()},{hl.blue()},0.35)"
+        hl.setAlphaF(0.35)
         shown = n if n <= MAX_SHOWN_TERMS else MAX_SHOWN_TERMS - 1
-        cells: list[str] = []
-        plain: list[str] = []
-        for i in range(shown):
-            style = f"color:{t.muted}; font-style:italic;" if pad[i] else f"color:{t.text};"
-            if i == self._highlight:
-                style += f" background-color:{hl_css};"
-            text = term_text(x[i], k[i])
-            plain.append(text)
-            cells.append(
-                f'<a href="t{i}" style="text-decoration:none; {style}">'
-                f'<span style="{style}">{html.escape(text)}</span></a>'
-            )
+        terms = [(term_text(x[i], k[i]), bool(pad[i])) for i in range(shown)]
+        plain = [text for text, _p in terms]
         total = "?" if self._hide_result else display_number(step.total)
-        rows: list[str] = []
+        more = f"\u00a0… ({n - shown} more)" if shown < n else ""
         self._lines = []
-        sep = f'<td style="color:{t.text}">&nbsp;+&nbsp;</td>'
         for r0 in range(0, shown, per):
-            chunk = cells[r0 : r0 + per]
-            tds = [sep if r0 else "<td></td>"]
-            for j, c in enumerate(chunk):
-                if j:
-                    tds.append(sep)
-                tds.append(f'<td align="right" style="white-space:pre">{c}</td>')
             text = " + ".join(plain[r0 : r0 + per])
             if r0:
                 text = "+ " + text
-            last = r0 + per >= shown
-            if last:
-                more = ""
-                if shown < n:
-                    more = f'<span style="color:{t.muted}">&nbsp;… ({n - shown} more)</span>'
-                tds.append(
-                    f'<td colspan="99" style="white-space:pre">{more} = <b>'
-                    f"{html.escape(total)}</b></td>"
-                )
+            if r0 + per >= shown:
                 text += f" = {total}"
-            rows.append("<tr>" + "".join(tds) + "</tr>")
             self._lines.append(text)
-        if len(rows) == 1:  # one line: plain spans lay out ~3× faster than a table
-            more = ""
-            if shown < n:
-                more = f'<span style="color:{t.muted}">&nbsp;… ({n - shown} more)</span>'
-            self.sum_label.setText(
-                '<span style="white-space:pre">'
-                + " + ".join(cells)
-                + f"{more} = <b>{html.escape(total)}</b></span>"
-            )
-        else:  # folded: a table, so the products line up in columns
-            self.sum_label.setText(
-                '<table cellspacing="0" cellpadding="0">' + "".join(rows) + "</table>"
-            )
+        self.sum_label.set_sum(
+            font, terms, per, more, total, (t.text, t.muted, hl), self._highlight
+        )
         if step.bias != 0:
-            self.bias_label.setFont(font)
+            if self.bias_label.font() != font:
+                self.bias_label.setFont(font)
             b, result = (
                 html.escape(factor_text(step.bias)),
                 html.escape(display_number(step.result)),
@@ -456,7 +655,8 @@ class ArithmeticView(QWidget):
             self.bias_label.show()
         else:
             self.bias_label.hide()
-        self.sum_label.setToolTip("Point at a product to see its two cells")
+        if not self.sum_label.toolTip():
+            self.sum_label.setToolTip("Point at a product to see its two cells")
         if np.any(pad):
             self.note.setText(PADDING_NOTE)
         self.note.setVisible(bool(np.any(pad)))

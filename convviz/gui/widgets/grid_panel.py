@@ -31,7 +31,7 @@ from ...model.values import (
 )
 from ..style import Style
 from ._util import blocked as _blocked
-from ._util import connect_model
+from ._util import connect_model, set_style_sheet
 from .flow import FlowLayout
 from .grid_editor import GridEditor
 from .grid_widget import GridName
@@ -177,6 +177,7 @@ class GridPanel(QWidget):
         self.btn_paste.clicked.connect(self.editor.paste_clipboard)
         self.editor.sig_message.connect(self.show_message)
         connect_model(session.changed, self._on_session_changed)
+        self._tools_stale = True  # the tools' fonts lag the style (see _on_style_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
         self._on_session_changed(frozenset({name}))
@@ -184,6 +185,8 @@ class GridPanel(QWidget):
     # ------------------------------------------------------------ handlers
     def set_tools_visible(self, on: bool) -> None:
         """Show or hide the editing tools (size, presets, buttons) below the grid."""
+        if on and self._tools_stale:
+            self._style_tools()
         self.tools_box.setVisible(on)
 
     def show_message(self, text: str) -> None:
@@ -199,8 +202,9 @@ class GridPanel(QWidget):
         base = self._title_base
         self.title.setText(f"{base}  ({h}×{w})" if base else f"{what} ({h}×{w})")
         with _blocked(self.rows, self.cols, self.preset):
-            self.rows.setValue(h)
-            self.cols.setValue(w)
+            for spin, n in ((self.rows, h), (self.cols, w)):
+                if spin.value() != n:  # the same value would still re-set the text
+                    spin.setValue(n)
             self.preset.setCurrentIndex(self._matching_preset(a))
 
     def _matching_preset(self, a: np.ndarray) -> int:
@@ -255,13 +259,23 @@ class GridPanel(QWidget):
     def _on_style_changed(self) -> None:
         s = self.style_
         self.title.setFont(s.font(17, bold=True))
+        self.message.setFont(s.font(12))
+        set_style_sheet(self.message, f"color: {s.theme.error};")
+        self._lay.setSpacing(s.px(6))
+        # Folded tools (a lesson, presenting) are restyled when shown again, not on
+        # every rescale of the stage: 24 fonts a panel, each a relayout, for nothing seen.
+        self._tools_stale = True
+        if not self.tools_box.isHidden():
+            self._style_tools()
+
+    def _style_tools(self) -> None:
+        """Fonts and gaps of the size, preset and brush tools under the grid."""
+        self._tools_stale = False
+        s = self.style_
         # Tools grow at half the zoom's rate: on a projector the grid matters more.
         small = s.font(11.5 * (0.5 + 0.5 / s.scale))
         self.times.setFont(small)
         for w in (self.rows, self.cols, *self._tools):
             w.setFont(small)
         self.brush_value.setFixedWidth(s.px(64))
-        self.message.setFont(s.font(12))
-        self.message.setStyleSheet(f"color: {s.theme.error};")
         self.tools.set_spacing(s.px(6))
-        self._lay.setSpacing(s.px(6))

@@ -21,8 +21,12 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import QLabel, QWidget
 
-#: At most this many pixels of label images are kept, all labels together (~48 MB).
-MAX_PIXELS = 12_000_000
+#: At most this many pixels of label images are kept, all stages' labels together
+#: (~128 MB at most, reached only at 4K). The 6.2 lesson's labels take ~27 M at
+#: 3840×2160: with the old 12 M a stage, the window stage alone (20 M) evicted its
+#: own images before the lesson came round again, and every slide change re-rendered
+#: 8-9 labels (the folded sums are 10-50 ms each at 4K).
+MAX_PIXELS = 32_000_000
 #: Labels smaller than this many pixels paint directly (small text is cached by Qt).
 MIN_PIXELS = 20_000
 
@@ -45,13 +49,23 @@ _TWIN_COPIES: tuple[tuple[Callable[[QLabel], Any], Callable[[QLabel, Any], Any]]
 )
 
 
+#: Every cache's images, least recently painted first: one budget for all stages, so a
+#: stage that is used more (the window view's) keeps more.
+_POOL: OrderedDict[tuple, tuple[QPoint, QImage]] = OrderedDict()
+_pool_pixels = 0
+
+
+def pool_pixels() -> int:
+    """Pixels held by all caches together (tests)."""
+    return _pool_pixels
+
+
 class LabelPaintCache(QObject):
     """An event filter: install it on labels (see :meth:`watch`)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._images: OrderedDict[tuple, tuple[QPoint, QImage]] = OrderedDict()
-        self._pixels = 0
+        self._images = _POOL  # shared; this cache's keys start with its id
         self._rendering: QWidget | None = None
         self._twin: QLabel | None = None
         self.hits = 0
@@ -66,17 +80,21 @@ class LabelPaintCache(QObject):
             lab.installEventFilter(self)
 
     def clear(self) -> None:
-        self._images.clear()
-        self._pixels = 0
+        """Forget this cache's images (the other caches keep theirs)."""
+        global _pool_pixels
+        me = id(self)
+        for key in [k for k in _POOL if k[0] == me]:
+            _at, img = _POOL.pop(key)
+            _pool_pixels -= img.width() * img.height()
 
-    @staticmethod
-    def _key(lab: QLabel) -> tuple | None:
+    def _key(self, lab: QLabel) -> tuple | None:
         if not lab.text() or lab.width() * lab.height() < MIN_PIXELS:
             return None
         if lab.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse:
             return None
         pal = lab.palette()
         return (
+            id(self),
             id(lab),
             lab.text(),
             lab.width(),
@@ -98,6 +116,7 @@ class LabelPaintCache(QObject):
         )
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        global _pool_pixels
         if event.type() != QEvent.Type.Paint or obj is self._rendering:
             return False
         if not isinstance(obj, QLabel):
@@ -110,10 +129,10 @@ class LabelPaintCache(QObject):
             self.misses += 1
             hit = self._render(obj)
             self._images[key] = hit
-            self._pixels += hit[1].width() * hit[1].height()
-            while self._pixels > MAX_PIXELS and len(self._images) > 1:
+            _pool_pixels += hit[1].width() * hit[1].height()
+            while _pool_pixels > MAX_PIXELS and len(self._images) > 1:
                 _, (_at, old) = self._images.popitem(last=False)
-                self._pixels -= old.width() * old.height()
+                _pool_pixels -= old.width() * old.height()
         else:
             self.hits += 1
             self._images.move_to_end(key)
@@ -127,9 +146,20 @@ class LabelPaintCache(QObject):
     def _ink_rect(lab: QLabel) -> QRect:
         """Where a plain-text label's text can be: an operator's label is 200×1400 px
         at 4K around one glyph, and filling and blending all of it is wasted."""
-        if "<" in lab.text() or lab.textFormat() == Qt.TextFormat.RichText:
-            return lab.rect()
         fm = lab.fontMetrics()
+        if "<" in lab.text() or lab.textFormat() == Qt.TextFormat.RichText:
+            # A rich sum that neither wraps nor centres lies in its size hint from the
+            # top left (the arithmetic's folded sums: a third of their label's width).
+            left_top = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+            if (
+                lab.wordWrap()
+                or lab.alignment() != left_top
+                or lab.layoutDirection() != Qt.LayoutDirection.LeftToRight
+            ):
+                return lab.rect()
+            pad = fm.height() // 3 + 2
+            hint = QRect(lab.contentsRect().topLeft(), lab.sizeHint())
+            return hint.adjusted(0, 0, pad, pad).intersected(lab.rect())
         flags = int(lab.alignment().value)
         if lab.wordWrap():
             flags |= int(Qt.TextFlag.TextWordWrap.value)

@@ -94,13 +94,19 @@ class TrainingDriver(QObject):
 
     # ------------------------------------------------------------ running
     def start(self, run: LearningRun) -> None:
-        """Train ``run`` now: the first slice at once, then one per tick."""
+        """Train ``run`` now: the first slice at once, then one per tick.
+
+        The first slice is drawn at once too, not in an event of its own: the press
+        or the slide that started the run is then painted once, with its first step,
+        instead of painted at step 0 and again at step 1 a moment later.
+        """
         self.run = run
         self.training = True
         self._last_tick = 0.0
         self.restart_pace()
         self.timer.start()
         self._tick()
+        self._draw()
 
     def pause(self) -> None:
         """Stop ticking; the target stays, so Train resumes towards it."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ...model.values import display_number
 from ..style import Style
+from ._util import LAYOUT_SETTLED
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
 WEIGHT_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
@@ -52,6 +53,12 @@ def nice_bounds(lo: float, hi: float) -> tuple[float, float]:
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
+def _x_extent(x: np.ndarray, horizon: float) -> float:
+    """The step axis's end: the last step or the run's horizon, rounded up (10 if none)."""
+    last = max(float(x[-1]) if len(x) else 0.0, horizon)
+    return nice_up(last if last > 0 else 10.0, _STEPS)
+
+
 def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.all():
@@ -62,12 +69,148 @@ def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 #: The (w1, w2) extent of a loss surface: ((w1 min, w1 max), (w2 min, w2 max)).
 Ranges = tuple[tuple[float, float], tuple[float, float]]
 
+#: Kilobytes Qt may keep of items' cached pictures (its default is 10 MB). At 4K the
+#: surface's map and contours alone take ~7 MB and the axes and titles of the three
+#: plots as much again: with the default, each evicted the others and every repaint
+#: drew them all again (17 ms a repaint of the surface instead of 5).
+PIXMAP_CACHE_KB = 64 * 1024
+_CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def _ensure_pixmap_cache() -> None:
+    if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
+        QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
+
+
+def contour_segments(R: np.ndarray, level: float) -> np.ndarray:
+    """The ``level`` contour of ``R`` as line segments ``(x1, y1, x2, y2)`` in image
+    pixels (sample ``R[i, j]`` at the centre of pixel column j, row i), reaching the
+    image's edges as pyqtgraph's ``isocurve(..., extendToEdge=True)`` does.
+
+    Marching squares done with whole-array operations: ~0.3 ms a level at 121×121,
+    where pyqtgraph's loop over cells took ~14 ms, so a new surface's twelve
+    contours no longer cost a slide change ~170 ms.
+    """
+    R = np.asarray(R, float)
+    n2, n1 = R.shape
+    d = np.pad(R, 1, mode="edge")  # the edge values repeated: contours reach the edges
+    below = d < level
+    b_tl, b_tr, b_br, b_bl = below[:-1, :-1], below[:-1, 1:], below[1:, 1:], below[1:, :-1]
+    r, c = np.nonzero((b_tl != b_tr) | (b_tr != b_br) | (b_br != b_bl))  # the cells it crosses
+    if not len(r):
+        return np.empty((0, 4))
+    tl, tr, br, bl = d[r, c], d[r, c + 1], d[r + 1, c + 1], d[r + 1, c]
+    x, y = c.astype(float), r.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sides = (  # (crossed, x, y) on the top, right, bottom and left side of each cell
+            (b_tl[r, c] != b_tr[r, c], x + (level - tl) / (tr - tl), y),
+            (b_tr[r, c] != b_br[r, c], x + 1, y + (level - tr) / (br - tr)),
+            (b_bl[r, c] != b_br[r, c], x + (level - bl) / (br - bl), y + 1),
+            (b_tl[r, c] != b_bl[r, c], x, y + (level - tl) / (bl - tl)),
+        )
+    crossed = np.stack([e[0] for e in sides])
+    xs = np.stack([e[1] for e in sides])
+    ys = np.stack([e[2] for e in sides])
+    k = np.arange(len(r))
+    two = crossed.sum(0) == 2
+    first = np.argmax(crossed, 0)
+    last = 3 - np.argmax(crossed[::-1], 0)
+    pairs = [(first[two], last[two], k[two])]
+    four = ~two  # a saddle: its sides paired as pyqtgraph pairs them
+    if four.any():
+        m = int(four.sum())
+        pairs += [(np.full(m, a), np.full(m, b), k[four]) for a, b in ((3, 0), (1, 2))]
+    segs = np.concatenate(
+        [np.column_stack([xs[a, i], ys[a, i], xs[b, i], ys[b, i]]) for a, b, i in pairs]
+    )
+    # Padded cell coordinates to image pixels: sample k is at k + 0.5, clamped to the image.
+    segs -= 0.5
+    segs[:, 0::2] = np.clip(segs[:, 0::2], 0.0, n1)
+    segs[:, 1::2] = np.clip(segs[:, 1::2], 0.0, n2)
+    return segs[(segs[:, 0] != segs[:, 2]) | (segs[:, 1] != segs[:, 3])]
+
+
+class ContourLines(pg.GraphicsObject):
+    """All contour lines of one surface as one item, in the image's pixel coordinates.
+
+    One item is one cached picture: twelve IsocurveItems were twelve full-size
+    pictures to keep and to copy on every repaint of the plot.
+    """
+
+    def __init__(self, R: np.ndarray, levels: list[float]) -> None:
+        super().__init__()
+        self.levels = list(levels)
+        self.segments = np.concatenate([contour_segments(R, v) for v in self.levels])
+        seg = self.segments
+        self.path = pg.arrayToQPath(seg[:, 0::2].ravel(), seg[:, 1::2].ravel(), connect="pairs")
+        self._rect = QRectF(0.0, 0.0, float(R.shape[1]), float(R.shape[0]))
+        self.pen = pg.mkPen(None)
+        self.setCacheMode(_CACHED)
+
+    def setPen(self, pen: object) -> None:
+        self.pen = pg.mkPen(pen)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, p, *args: object) -> None:
+        p.setPen(self.pen)
+        p.drawPath(self.path)
+
+
+class KeptAxis(pg.AxisItem):
+    """An axis that keeps the pictures of the ranges and sizes it has drawn.
+
+    The learning slides show a few examples, each with its own ranges: going back
+    and forth between them drew the same ticks and labels again (~3 ms an axis at
+    4K, most of it pyqtgraph's tick layout). A picture is found again by what it
+    shows: the range, the axis's size, log mode, font and pens.
+    """
+
+    KEPT = 24
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self._kept: dict[tuple[object, ...], object] = {}
+
+    def forget(self) -> None:
+        """Drop the kept pictures (a new font or pen)."""
+        self._kept.clear()
+        self.picture = None
+        self.update()
+
+    def paint(self, p, opt, widget) -> None:
+        if self.picture is None:
+            size = self.geometry().size()
+            key = (
+                tuple(self.range),
+                round(size.width(), 3),
+                round(size.height(), 3),
+                self.logMode,
+                self.style["tickFont"].key() if self.style["tickFont"] else None,
+                self.pen().color().rgba(),
+                self.pen().widthF(),
+                self.textPen().color().rgba(),
+            )
+            picture = self._kept.pop(key, None)
+            if picture is not None:
+                self.picture = picture
+            else:
+                super().paint(p, opt, widget)  # draws and sets self.picture
+            self._kept[key] = self.picture  # the most recent last
+            while len(self._kept) > self.KEPT:
+                del self._kept[next(iter(self._kept))]
+            if picture is None:
+                return
+        self.picture.play(p)
+
 
 class StyledPlot(pg.PlotWidget):
     """A PlotWidget whose colours, fonts and pens follow the :class:`Style`."""
 
     def __init__(self, style: Style, title: str, xlabel: str, ylabel: str) -> None:
-        super().__init__()
+        super().__init__(axisItems={"bottom": KeptAxis("bottom"), "left": KeptAxis("left")})
         self.style_ = style
         self._labels = (title, xlabel, ylabel)
         self.plotItem.hideButtons()
@@ -76,6 +219,14 @@ class StyledPlot(pg.PlotWidget):
         # (costly to repaint) change a few times a decade, not at every frame.
         self.plotItem.disableAutoRange()
         self.plotItem.setMouseEnabled(x=False, y=False)
+        # The axes, their labels and the title change a few times a run: each is kept
+        # as a picture of its pixels, so a frame repaints the curves, not the text.
+        _ensure_pixmap_cache()
+        self.plotItem.titleLabel.item.setCacheMode(_CACHED)
+        for name in ("bottom", "left"):
+            ax = self.plotItem.getAxis(name)
+            ax.setCacheMode(_CACHED)
+            ax.label.setCacheMode(_CACHED)
         self._range: tuple | None = None
         self.setMinimumSize(style.px(160), style.px(120))
         style.sig_changed.connect(self._on_style_changed)
@@ -92,6 +243,7 @@ class StyledPlot(pg.PlotWidget):
         tick_font = QFont(s.font_px(13, "label"))
         for name, label in (("bottom", xlabel), ("left", ylabel)):
             ax = self.plotItem.getAxis(name)
+            ax.forget()
             ax.setPen(pg.mkPen(t.grid_line, width=1))
             ax.setTextPen(pg.mkPen(t.text))
             ax.setTickFont(tick_font)
@@ -100,14 +252,36 @@ class StyledPlot(pg.PlotWidget):
         self.plotItem.getAxis("left").setWidth(s.px(64))
         self.restyle()
 
-    def set_view(self, x: tuple[float, float], y: tuple[float, float]) -> None:
+    def set_view(
+        self, x: tuple[float, float], y: tuple[float, float], padding: float = 0.03
+    ) -> None:
         """Show this range (view coordinates) unless it is already shown."""
-        r = (x, y)
+        r = (x, y, padding)
         if r != self._range:
             self._range = r
-            self.plotItem.vb.setRange(xRange=x, yRange=y, padding=0.03)
+            self.plotItem.vb.setRange(xRange=x, yRange=y, padding=padding)
             # Settle the new transform now, not while painting (which paints twice).
             self.plotItem.vb.prepareForPaint()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if getattr(self, "plotItem", None) is None:  # pyqtgraph calls it while building
+            return
+        # A new size lays the plot out and settles its transform once the layouts have
+        # settled, before the paint (settle_layouts delivers it on a slide change):
+        # settled while painting, it moved every item and the plot was painted again;
+        # settled at each resize, a slide change did it three times.
+        if not getattr(self, "_settle_pending", False):
+            self._settle_pending = True
+            QCoreApplication.postEvent(self, QEvent(LAYOUT_SETTLED))
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == LAYOUT_SETTLED:
+            self._settle_pending = False
+            self.plotItem.layout.activate()
+            self.plotItem.vb.prepareForPaint()
+            return True
+        return super().event(e)
 
     def restyle(self) -> None:
         """Re-pen the plot's own items after a zoom or theme change."""
@@ -137,6 +311,8 @@ class LossPlot(StyledPlot):
         self.hover.hide()
         self._x = np.empty(0)
         self._y = np.empty(0)
+        self._horizon = 0.0
+        self._expect: np.ndarray | None = None
         self.log = False
         self.hover_text = ""
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -155,9 +331,24 @@ class LossPlot(StyledPlot):
         self.hover.setFont(s.font(12, bold=True))
 
     # ------------------------------------------------------------- data
-    def set_data(self, x: np.ndarray, y: np.ndarray) -> None:
+    def set_data(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        horizon: float = 0.0,
+        expect: tuple[float, float] | None = None,
+    ) -> None:
+        """The history to draw. ``horizon`` is the batch the run is training to and
+        ``expect`` the (lowest, highest) loss it will show on the way: the axes are
+        then those of the whole run from its first frame, drawn once, not again at
+        batch 1, 2, 5 and 10 or at each decade the loss falls (each a repaint of the
+        axes)."""
         x, y = _finite(np.asarray(x, float), np.asarray(y, float))
         self._x, self._y = x, y
+        self._horizon = float(horizon)
+        ok = expect is not None and bool(np.isfinite(expect).all())
+        self._expect = np.asarray(expect, float) if ok else None
         self.curve.setData(x, self._shown(y), skipFiniteCheck=True)
         if self.hover.isVisible() and len(x) == 0:
             self._hide_hover()
@@ -165,7 +356,9 @@ class LossPlot(StyledPlot):
 
     def _fit(self) -> None:
         x, y = self._x, self._y
-        xr = (0.0, nice_up(float(x[-1]) if len(x) else 10.0, _STEPS))
+        xr = (0.0, _x_extent(x, self._horizon))
+        if self._expect is not None:
+            y = np.concatenate([y, self._expect])
         if not len(y):
             yr = (-1.0, 1.0) if self.log else (0.0, 1.0)
         elif self.log:
@@ -244,23 +437,33 @@ class WeightPlot(StyledPlot):
         self.restyle()
 
     def set_params(self, names: list[str], truth: np.ndarray) -> None:
-        """One curve per parameter (the first few of a large kernel) and its true value."""
+        """One curve per parameter (the first few of a large kernel) and its true value.
+
+        The same parameters as now keep their items (only the true values move): a
+        new run of the same kernel re-made its curves, lines and legend, ~14 ms.
+        """
+        shown = names[:MAX_WEIGHT_CURVES]
+        values = [float(truth[i]) if i < len(truth) else 0.0 for i in range(len(shown))]
+        self.note = (
+            f"showing {len(shown)} of {len(names)} weights" if len(names) > len(shown) else ""
+        )
+        if shown == self.names and len(self.curves) == len(shown):
+            for line, v in zip(self.truths, values, strict=True):
+                if line.value() != v:
+                    line.setValue(v)
+            return
         for item in self.curves + self.truths:
             self.plotItem.removeItem(item)
         if self.legend is not None:
             self.legend.clear()
-        shown = names[:MAX_WEIGHT_CURVES]
         self.names = shown
-        self.note = (
-            f"showing {len(shown)} of {len(names)} weights" if len(names) > len(shown) else ""
-        )
         self.curves, self.truths = [], []
         for i, name in enumerate(shown):
             c = pg.PlotDataItem(name=name)
             c.setDownsampling(auto=True, method="peak")
             self.plotItem.addItem(c)
             self.curves.append(c)
-            line = pg.InfiniteLine(pos=float(truth[i]) if i < len(truth) else 0.0, angle=0)
+            line = pg.InfiniteLine(pos=values[i], angle=0)
             self.plotItem.addItem(line, ignoreBounds=False)
             self.truths.append(line)
         self.restyle()
@@ -276,8 +479,19 @@ class WeightPlot(StyledPlot):
         if self.legend is not None:
             self.legend.setLabelTextColor(s.theme.text)
             self.legend.setLabelTextSize(f"{11 * s.scale:.1f}pt")
+            for _, label in self.legend.items:  # pyqtgraph sets them only on new labels
+                label.setText(label.text, size=f"{11 * s.scale:.1f}pt", color=s.theme.text)
 
-    def set_data(self, x: np.ndarray, W: np.ndarray) -> None:
+    def set_data(
+        self,
+        x: np.ndarray,
+        W: np.ndarray,
+        *,
+        horizon: float = 0.0,
+        expect: tuple[float, float] | None = None,
+    ) -> None:
+        """Each weight's history; ``horizon`` and ``expect`` (the lowest and highest
+        weight ahead) as for :meth:`LossPlot.set_data`."""
         x = np.asarray(x, float)
         W = np.asarray(W, float)[:, : len(self.curves)]
         for i, c in enumerate(self.curves):
@@ -285,10 +499,10 @@ class WeightPlot(StyledPlot):
             c.setData(xi, yi, skipFiniteCheck=True)
         vals = [line.value() for line in self.truths]
         ok = W[np.isfinite(W)]
-        lo = min([*vals, float(ok.min()) if ok.size else 0.0])
-        hi = max([*vals, float(ok.max()) if ok.size else 0.0])
-        xr = (0.0, nice_up(float(x[-1]) if len(x) else 10.0, _STEPS))
-        self.set_view(xr, nice_bounds(lo, hi))
+        ahead = list(expect) if expect is not None and np.isfinite(expect).all() else []
+        lo = min([*vals, *ahead, float(ok.min()) if ok.size else 0.0])
+        hi = max([*vals, *ahead, float(ok.max()) if ok.size else 0.0])
+        self.set_view((0.0, _x_extent(x, horizon)), nice_bounds(lo, hi))
 
 
 class SurfacePlot(QWidget):
@@ -299,9 +513,10 @@ class SurfacePlot(QWidget):
 
     N = 121
     LEVELS = 12
-    #: Surfaces whose traced contours are kept: the lesson's learning slides train on
-    #: a handful of examples, so going back and forth between them traces nothing.
-    TRACED_KEPT = 12
+    #: Surfaces kept, each as its map with its contours: the lesson's learning slides
+    #: train on a handful of examples, so going back and forth between them traces
+    #: nothing and finds their cached pictures again (a new map is ~6 ms at 4K).
+    TRACED_KEPT = 8
     MAX_DOTS = 60
 
     def minimumSizeHint(self) -> QSize:
@@ -314,11 +529,9 @@ class SurfacePlot(QWidget):
         pi = self.plot.plotItem
         pi.setAspectLocked(True)
         pi.showGrid(x=False, y=False)
-        self.image = pg.ImageItem()
-        # The surface is drawn once per run; cache it so a moving path repaints cheaply.
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.image = self._new_image()  # the map shown, one per surface kept
         pi.addItem(self.image)
-        self.isocurves: list[pg.IsocurveItem] = []
+        self.contours: ContourLines | None = None
         self.path = pg.PlotCurveItem()
         self.dots = pg.ScatterPlotItem()  # one per step while there are few
         self.start = pg.ScatterPlotItem()
@@ -328,6 +541,11 @@ class SurfacePlot(QWidget):
         self.start_label = pg.TextItem("start", anchor=(-0.15, -0.1))
         for item in (self.path, self.dots, self.start, self.true, self.current):
             pi.addItem(item)
+        # The current point is one marker at (0, 0), moved: a new point given to a
+        # ScatterPlotItem repaints the whole plot (4 ms a frame at 4K), a move only
+        # the marker's old and new places.
+        self.current.setData([0.0], [0.0])
+        self.current.hide()
         for item in (self.true_label, self.start_label):
             pi.addItem(item, ignoreBounds=True)
         self.message = QLabel()
@@ -340,11 +558,12 @@ class SurfacePlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
         self.Z: np.ndarray | None = None
-        self._traced: dict[tuple[object, ...], tuple[np.ndarray, list[pg.IsocurveItem]]] = {}
+        self._traced: dict[tuple[object, ...], tuple[np.ndarray, pg.ImageItem, ContourLines]] = {}
         self._drawn: tuple[np.ndarray, Ranges] | None = None  # what the image and contours show
         self.ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._truth = np.zeros(2)
         self._start = np.zeros(2)
+        self._markers: tuple[tuple[float, ...], tuple[float, ...]] | None = None
         style.sig_changed.connect(self.restyle)
         self.restyle()
 
@@ -365,22 +584,31 @@ class SurfacePlot(QWidget):
         truth: np.ndarray,
         start: np.ndarray,
     ) -> None:
-        """Show ``Z[i, j]`` (w2 = row, w1 = column) over ``ranges``, with both markers."""
+        """Show ``Z[i, j]`` (w2 = row, w1 = column) over ``ranges``, with both markers.
+
+        What did not change is not touched: a slide that trains on the same example
+        from the same start keeps its cached pictures (and restyling would drop them).
+        """
         self.stack.setCurrentIndex(0)
         (a, b), (c, d) = ranges
         if not self._same_surface(Z, ranges):
             self._draw_surface(Z, ranges)
         self.Z, self.ranges = Z, ranges
-        self._truth = np.asarray(truth, float)[:2]
-        self._start = np.asarray(start, float)[:2]
-        self.true.setData([self._truth[0]], [self._truth[1]])
-        self.true_label.setPos(*self._truth)
-        right = self._truth[0] > (a + b) / 2
-        self.true_label.setAnchor((1.08, -0.1) if right else (-0.08, -0.1))
-        self.start.setData([self._start[0]], [self._start[1]])
-        self.start_label.setPos(*self._start)
-        self.plot.plotItem.vb.setRange(xRange=(a, b), yRange=(c, d), padding=0)
-        self.restyle()
+        truth = tuple(float(v) for v in np.asarray(truth, float)[:2])
+        start = tuple(float(v) for v in np.asarray(start, float)[:2])
+        if self._markers != (truth, start):
+            self._markers = (truth, start)
+            self._truth, self._start = np.array(truth), np.array(start)
+            self.true.setData([truth[0]], [truth[1]])
+            self.true_label.setPos(*truth)
+            self.true_label.setText(_true_text(self._truth))
+            self.start.setData([start[0]], [start[1]])
+            self.start_label.setPos(*start)
+        right = truth[0] > (a + b) / 2
+        anchor = (1.08, -0.1) if right else (-0.08, -0.1)
+        if tuple(self.true_label.anchor) != anchor:
+            self.true_label.setAnchor(anchor)
+        self.plot.set_view((a, b), (c, d), padding=0.0)
 
     def _same_surface(self, Z: np.ndarray, ranges: Ranges) -> bool:
         """Whether ``Z`` over ``ranges`` is the surface already drawn.
@@ -403,32 +631,47 @@ class SurfacePlot(QWidget):
         (a, b), (c, d) = ranges
         n2, n1 = Z.shape
         dx, dy = (b - a) / (n1 - 1), (d - c) / (n2 - 1)
-        # sqrt spreads the bowl's colours evenly; contour levels are evenly spaced in it too.
-        R = np.sqrt(np.maximum(Z, 0.0))
-        lo, hi = float(R.min()), float(R.max())
-        self.image.setImage(R, levels=(lo, hi if hi > lo else lo + 1))
-        self.image.setRect(QRectF(a - dx / 2, c - dy / 2, b - a + dx, d - c + dy))
-        for iso in self.isocurves:
-            scene = iso.scene()
-            if scene is not None:
-                scene.removeItem(iso)
         key = (Z.shape, hash(Z.tobytes()), ranges)
         kept = self._traced.pop(key, None)
-        traced = kept[1] if kept is not None and np.array_equal(kept[0], Z) else None
-        if traced is None:  # trace the contours (the slow part) once per surface
-            traced = []
-            for k in range(1, self.LEVELS + 1):
-                level = lo + (hi - lo) * (k / (self.LEVELS + 1))
-                iso = pg.IsocurveItem(data=R, level=level)
-                iso.setPos(0.5, 0.5)  # data points sit at pixel centres
-                iso.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-                traced.append(iso)
-        self._traced[key] = (self._drawn[0], traced)  # the most recent last
+        if kept is None or not np.array_equal(kept[0], Z):  # draw and trace it once
+            # sqrt spreads the bowl's colours evenly; contour levels are evenly spaced in it.
+            R = np.sqrt(np.maximum(Z, 0.0))
+            lo, hi = float(R.min()), float(R.max())
+            image = self.image if self.contours is None else self._new_image()
+            image.setImage(R, levels=(lo, hi if hi > lo else lo + 1))
+            image.setRect(QRectF(a - dx / 2, c - dy / 2, b - a + dx, d - c + dy))
+            levels = [lo + (hi - lo) * (k / (self.LEVELS + 1)) for k in range(1, self.LEVELS + 1)]
+            contours = ContourLines(R, levels)
+            self._style_contours(contours)
+            contours.setParentItem(image)
+            kept = (self._drawn[0], image, contours)
+        self._traced[key] = kept  # the most recent last
         while len(self._traced) > self.TRACED_KEPT:
             del self._traced[next(iter(self._traced))]
-        for iso in traced:
-            iso.setParentItem(self.image)
-        self.isocurves = traced
+        if kept[1] is not self.image:
+            # Out of the plot and back keeps an item's cached picture (hiding did not).
+            vb = self.plot.plotItem.vb
+            vb.removeItem(self.image)
+            vb.addItem(kept[1], ignoreBounds=True)
+        _, self.image, self.contours = kept
+
+    def _new_image(self) -> pg.ImageItem:
+        image = pg.ImageItem()
+        # Drawn once per surface: cached, so a moving path repaints cheaply.
+        image.setCacheMode(_CACHED)
+        image.setZValue(-1)  # under the path and the markers
+        if hasattr(self, "image"):
+            self._style_image(image)
+        return image
+
+    def _style_image(self, image: pg.ImageItem) -> None:
+        t = self.style_.theme
+        high = "#f4a560" if t.name == "light" else "#8a4a10"
+        cmap = pg.ColorMap([0.0, 1.0], [QColor(t.base), QColor(high)])
+        image.setLookupTable(cmap.getLookupTable(nPts=256))
+
+    def _style_contours(self, contours: ContourLines) -> None:
+        contours.setPen(pg.mkPen(self.style_.theme.grid_line, width=max(1, self.style_.px(1.2))))
 
     def set_path(self, P: np.ndarray) -> None:
         """The (w1, w2) points walked so far; the last is the current kernel."""
@@ -437,14 +680,21 @@ class SurfacePlot(QWidget):
         if len(P) == 0:
             self.path.setData([], [])
             self.dots.setData([], [])
-            self.current.setData([], [])
+            self.current.hide()
             return
         self.path.setData(P[:, 0], P[:, 1], skipFiniteCheck=True)
         if len(P) <= self.MAX_DOTS:
             self.dots.setData(P[:, 0], P[:, 1])
         elif len(self.dots.data):
             self.dots.setData([], [])
-        self.current.setData([P[-1, 0]], [P[-1, 1]])
+        self.current.setPos(P[-1, 0], P[-1, 1])
+        self.current.show()
+
+    def current_point(self) -> tuple[float, float] | None:
+        """Where the current-kernel marker is, or None when it is not shown."""
+        if not self.current.isVisible():
+            return None
+        return (self.current.pos().x(), self.current.pos().y())
 
     def path_data(self) -> np.ndarray:
         x, y = self.path.getData()
@@ -456,11 +706,11 @@ class SurfacePlot(QWidget):
         s, t = self.style_, self.style_.theme
         self.message.setFont(s.font(12))
         self.message.setStyleSheet(f"color: {t.muted};")
-        high = "#f4a560" if t.name == "light" else "#8a4a10"
-        cmap = pg.ColorMap([0.0, 1.0], [QColor(t.base), QColor(high)])
-        self.image.setLookupTable(cmap.getLookupTable(nPts=256))
-        for iso in self.isocurves:
-            iso.setPen(pg.mkPen(t.grid_line, width=max(1, s.px(1.2))))
+        self._style_image(self.image)
+        for _, image, contours in self._traced.values():
+            if image is not self.image:
+                self._style_image(image)
+            self._style_contours(contours)
         pen = pg.mkPen(t.accent2, width=s.px(3))
         self.path.setPen(pen)
         self.dots.setSymbol("o")
@@ -482,6 +732,8 @@ class SurfacePlot(QWidget):
         for label in (self.true_label, self.start_label):
             label.setColor(QColor(t.text))
             label.setFont(s.font(12, bold=True))
-        self.true_label.setText(
-            "true K [" + ", ".join(display_number(v) for v in self._truth) + "]"
-        )
+        self.true_label.setText(_true_text(self._truth))
+
+
+def _true_text(truth: np.ndarray) -> str:
+    return "true K [" + ", ".join(display_number(v) for v in truth) + "]"

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -112,6 +112,8 @@ class LearnView(QWidget):
         self._resume_after_check = False
         self._writing = False  # this view is writing the learning state (its own event)
         self._run_slot: Callable[..., object] = self._on_new_run  # see _follow
+        #: The (lowest, highest) loss and weight the current press of Train will show.
+        self._ahead: tuple[tuple[float, float], tuple[float, float]] | None = None
         # The timer, the slices and the pace (learn_driver.py); this view says what a
         # slice means and draws.
         self.driver = TrainingDriver(
@@ -391,6 +393,7 @@ class LearnView(QWidget):
         run = self.run
         assert run is not None
         self.driver.forget()
+        self._ahead = None
         self._log_seen = 0
         self._stale = False
         self.log.clear()
@@ -450,6 +453,8 @@ class LearnView(QWidget):
         if run is None or run.diverged or self.training:
             return
         self.driver.aim_steps(run, self.learning.settings.steps)
+        # What this press will show (a twin run, a few steps at most): the axes fit it.
+        self._ahead = run.extent(self.driver.target - run.steps)
         self._start(run)
 
     def run_until_converged(self) -> None:
@@ -458,6 +463,7 @@ class LearnView(QWidget):
             return
         self.pause()
         self.driver.aim_until(run)
+        self._ahead = None
         self._start(run)
 
     def _start(self, run: LearningRun) -> None:
@@ -544,10 +550,20 @@ class LearnView(QWidget):
         if run is None:
             return
         self.frames += 1
+        # The axes span the steps this press of Train aims at and the losses and weights
+        # it will show (or, before any press, the loss the run starts from), from the
+        # first frame on: drawn once, not again at step 1, 2, 5 or at each decade.
+        horizon = 0 if self.driver.until else self.driver.target
+        ahead = self._ahead
         x, y = run.loss_history()
-        self.loss_plot.set_data(x, y)
+        loss_ahead = ahead[0] if ahead is not None else None
+        if loss_ahead is None and not len(y):  # the loss its first point will have
+            loss_ahead = (run.current_loss(), run.current_loss())
+        self.loss_plot.set_data(x, y, horizon=horizon, expect=loss_ahead)
         xw, W = run.weight_history()
-        self.weight_plot.set_data(xw, W)
+        self.weight_plot.set_data(
+            xw, W, horizon=horizon, expect=ahead[1] if ahead is not None else None
+        )
         if run.two_weights and self.surface.available:
             self.surface.set_path(run.descent_path())
         K = run.kernel
@@ -614,7 +630,9 @@ class LearnView(QWidget):
     def _style_message(self) -> None:
         t = self.style_.theme
         color = t.error if self._message_error else t.text
-        self.message.setStyleSheet(f"color: {color}; font-weight: bold;")
+        sheet = f"color: {color}; font-weight: bold;"
+        if self.message.styleSheet() != sheet:  # each new sheet re-polishes the label (6 ms)
+            self.message.setStyleSheet(sheet)
 
     def _show_message(self, text: str, *, error: bool = False) -> None:
         self._message_error = error
@@ -871,6 +889,13 @@ class LearnView(QWidget):
         self.explain.setStyleSheet(f"color: {t.muted};")
         self.status.setFont(st.font(14))
         self.summary.setFont(st.font(11))
+        # Two lines kept for the summary whether its text takes one or two: the plots
+        # below keep their size from slide to slide and through a run (a resized plot
+        # draws its axes and pictures again, ~8 ms each at 4K).
+        two_lines = QFontMetrics(self.summary.font()).boundingRect(
+            QRect(0, 0, 10_000, 0), Qt.TextFlag.TextWordWrap, "1\n2"
+        )
+        self.summary.setMinimumHeight(two_lines.height())
         self.lr_hint.setFont(st.font(10.5))
         self.lr_hint.setStyleSheet(f"color: {t.muted};")
         for cap in (self.cap_X, self.cap_Y, self.cap_K, self.cap_true, self.cap_grad,

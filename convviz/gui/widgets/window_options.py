@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ...model.session import Options, Session
 from ...model.values import ValueProblem, format_number
 from ..style import Style
-from ._util import blocked
+from ._util import blocked, set_style_sheet
 from .flow import FlowLayout
 
 
@@ -157,6 +157,7 @@ class OptionsForm(QWidget):
                 lambda _: self.set_options(dilation=(self.dil_r.value(), self.dil_c.value()))
             )
         self.mode_group.idToggled.connect(self._on_mode_toggled)
+        self._fields_stale = True  # the fields' fonts lag the style (see _on_style_changed)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
         self.show_options(session.options)
@@ -175,9 +176,13 @@ class OptionsForm(QWidget):
         """Put the session's options into the fields without applying them again."""
         spins = (self.pad_r, self.pad_c, self.stride_r, self.stride_c, self.dil_r, self.dil_c)
         with blocked(self.bias, *spins, self.mode_group, self.mode_corr, self.mode_conv):
-            self.bias.setValue(o.bias)
+            # Only values that changed: a spin box re-sets its text (a relayout) even for
+            # the value it has, and every slide shows its options again.
+            if self.bias.value() != o.bias:
+                self.bias.setValue(o.bias)
             for spin, value in zip(spins, (*o.padding, *o.stride, *o.dilation), strict=True):
-                spin.setValue(value)
+                if spin.value() != value:
+                    spin.setValue(value)
             (self.mode_conv if o.convolution else self.mode_corr).setChecked(True)
 
     def show_message(self, text: str) -> None:
@@ -188,10 +193,25 @@ class OptionsForm(QWidget):
         if checked:
             self.set_options(convolution=button_id == 1)
 
+    def set_fields_visible(self, on: bool) -> None:
+        """Fold or show the option fields (they fold with the grids' edit tools)."""
+        if on and self._fields_stale:
+            self._style_fields()
+        self.fields.setVisible(on)
+
     def _on_style_changed(self) -> None:
         s = self.style_
         self.message.setFont(s.font(12))
-        self.message.setStyleSheet(f"color: {s.theme.error};")
+        set_style_sheet(self.message, f"color: {s.theme.error};")
+        # Folded fields are restyled when shown again, not on every rescale of the stage.
+        self._fields_stale = True
+        if not self.fields.isHidden():
+            self._style_fields()
+
+    def _style_fields(self) -> None:
+        """Fonts and gaps of the option fields."""
+        self._fields_stale = False
+        s = self.style_
         opt = s.font(13)
         for w in (
             self.bias, self.pad_r, self.pad_c, self.stride_r, self.stride_c, self.dil_r,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ...model import colormap
 from ...model.session import Session
 from ..style import Style
-from ._util import LAYOUT_SETTLED, blocked, connect_model
+from ._util import LAYOUT_SETTLED, blocked, connect_model, set_style_sheet
 from .arithmetic import ArithmeticView
 from .color_bar import ColorBar
 from .flow import FlowLayout
@@ -578,7 +578,7 @@ class WindowView(QWidget):
         # brings all of them back, and a lesson's grids get the rows they took.
         self.input_panel.set_tools_visible(on)
         self.kernel_panel.set_tools_visible(on)
-        self.options_form.fields.setVisible(on)
+        self.options_form.set_fields_visible(on)
 
     def _on_speed_changed(self, value: float) -> None:
         self.timer.setInterval(max(1, round(1000.0 / max(value, 0.01))))
@@ -597,11 +597,11 @@ class WindowView(QWidget):
         for w in (self.output_title, self.applied_title):
             w.setFont(title)
         self.applied_note.setFont(s.font(11.5))
-        self.applied_note.setStyleSheet(f"color: {t.muted};")
+        set_style_sheet(self.applied_note, f"color: {t.muted};")
         self.formula.setFont(s.font(12))
-        self.formula.setStyleSheet(f"color: {t.muted};")
+        set_style_sheet(self.formula, f"color: {t.muted};")
         self.output_error.setFont(s.font(15, bold=True))
-        self.output_error.setStyleSheet(f"color: {t.error};")
+        set_style_sheet(self.output_error, f"color: {t.error};")
         self._top.setSpacing(s.px(14))
         self._root.setSpacing(s.px(6))
         m = s.px(12)

@@ -1,0 +1,41 @@
+"""The stage remembers the scale it fitted a composition to: a slide shown again is
+restyled once, straight to that scale, and comes out exactly as a fresh fit would."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+
+def _settle() -> None:
+    app = QApplication.instance()
+    for _ in range(8):
+        app.processEvents()
+
+
+def _walk(w, slides, *, forget: bool) -> list[tuple[str, float]]:
+    shown = []
+    for i in slides:
+        if forget:
+            for st in w.stages.values():
+                st._fitted.clear()
+        w.lessons.goto(i)
+        _settle()
+        shown.append((w.current_view_key(), round(w.current_stage().scale(), 9)))
+    return shown
+
+
+def test_a_slide_shown_again_takes_the_scale_a_fresh_fit_gives(make_window):
+    w = make_window(3840, 2160)
+    w.enter_fullscreen = lambda: None  # the simulated screen is the window's size
+    w.style_.set_zoom(150)  # as bench_ui.py: slides shrink from the target to fit
+    assert w.open_lesson("6.2")
+    w.presenting.start()  # as a lecturer shows it: the grids and the sum only
+    _settle()
+    slides = [0, 3, 4, 14, 28, 29, 30, 34, 2]  # the window view at several scales
+    _walk(w, slides, forget=True)  # once round: slide 29 folds the tools away for good
+    fresh = _walk(w, slides, forget=True)
+    assert len({s for _v, s in fresh}) > 3  # the walk rescales: the test checks something
+    before = sum(st.fits_remembered for st in w.stages.values())
+    again = _walk(w, slides, forget=False)
+    assert sum(st.fits_remembered for st in w.stages.values()) > before
+    assert again == fresh
