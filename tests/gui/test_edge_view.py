@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QColor, QDropEvent
 
 from convviz.engine import corr2d
 from convviz.gui.style import Style
@@ -36,7 +36,7 @@ def _show(qtbot, view):
 def _painted(view, panel) -> int:
     """Paint the maps now; how many numbers the panel printed."""
     view.repaint_maps()
-    return panel.numbers.drawn
+    return panel.drawn
 
 
 def _chapter(qtbot, view):
@@ -50,7 +50,7 @@ def test_nothing_is_computed_until_shown(qtbot, view, session):
     assert view.refresh_count == 0 and session.edges._maps == {}
     _show(qtbot, view)
     assert view.refresh_count == 1
-    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+    np.testing.assert_array_equal(view.map_panel("XK").values(), CHAPTER_Y)
 
 
 def test_the_tab_opens_on_the_chapter_example(qtbot, view, session):
@@ -58,7 +58,7 @@ def test_the_tab_opens_on_the_chapter_example(qtbot, view, session):
     _show(qtbot, view)
     np.testing.assert_array_equal(session.kernel, [[1, -1]])
     assert not session.modified and session.edges.name == CHAPTER
-    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+    np.testing.assert_array_equal(view.map_panel("XK").values(), CHAPTER_Y)
     session.undo()  # one step back to the launch kernel, and it stays (no second look)
     view.hide()
     view.show()
@@ -79,17 +79,17 @@ def test_chapter_maps_captions_and_vanishing(qtbot, view, session):
     xk, xtk = view.map_panel("XK"), view.map_panel("XtK")
     assert xk.caption_text() == "corr2d(X, K) — 6×7"
     assert xtk.caption_text() == "corr2d(Xᵀ, K) — 8×5"
-    np.testing.assert_array_equal(xk.image.image, CHAPTER_Y)
-    assert xk.image.image.dtype == np.float32
+    np.testing.assert_array_equal(xk.values(), CHAPTER_Y)
+    assert xk.values().dtype == np.float32
     assert xtk.overlay_text() == VANISHES and xtk.badge.isVisible()
     assert not xtk.overlay.isVisible()  # beside the caption: it covers no number
     assert xk.overlay_text() == "" and not xk.badge.isVisible()
     # One shared symmetric scale, everywhere.
     for key in ("XK", "XtK"):  # signed maps: the diverging scale
-        assert view.map_panel(key).image.levels == pytest.approx([-1, 1])
+        assert view.map_panel(key).levels() == pytest.approx([-1, 1])
     for key in ("X", "Xt"):  # the pictures: grey, 0 black and 1 white, as the caption says
         assert view.map_panel(key).is_picture()
-        assert view.map_panel(key).image.levels == pytest.approx([0, 1])
+        assert view.map_panel(key).levels() == pytest.approx([0, 1])
     assert view.colorbar.limit() == 1.0
     # Small maps print their numbers in the cells.
     qtbot.waitUntil(lambda: _painted(view, xk) == 42, timeout=2000)
@@ -108,7 +108,7 @@ def test_show_kt(qtbot, view, session):
     xtkt = view.map_panel("XtKt")
     assert xtkt.caption_text() == "corr2d(Xᵀ, Kᵀ) — 7×6"
     assert xtkt.overlay_text() == ""
-    assert list(xtkt.image.image[:, 0]) == [0, 1, 0, 0, 0, -1, 0]
+    assert list(xtkt.values()[:, 0]) == [0, 1, 0, 0, 0, -1, 0]
     assert view.map_panel("XKt").overlay_text() == VANISHES
     view.show_kt.setChecked(False)
     assert not view.map_panel("XtKt").isVisible() and not view.kt_grid.isVisible()
@@ -120,16 +120,16 @@ def test_kernel_edit_updates_every_map(qtbot, view, session):
     session.set_grid("kernel", [[1, 0], [0, -1]])  # a diagonal-difference kernel
     X = session.edges.picture
     K = np.array([[1, 0], [0, -1]], np.float32)
-    np.testing.assert_array_equal(view.map_panel("XK").image.image, corr2d(X, K))
-    np.testing.assert_array_equal(view.map_panel("XtK").image.image, corr2d(X.T, K))
-    np.testing.assert_array_equal(view.map_panel("XKt").image.image, corr2d(X, K.T))
+    np.testing.assert_array_equal(view.map_panel("XK").values(), corr2d(X, K))
+    np.testing.assert_array_equal(view.map_panel("XtK").values(), corr2d(X.T, K))
+    np.testing.assert_array_equal(view.map_panel("XKt").values(), corr2d(X, K.T))
     assert view.map_panel("XtK").overlay_text() == ""  # it sees the transposed edges now
     assert view.map_panel("XK").caption_text() == "corr2d(X, K) — 5×7"
     session.set_cell("kernel", 0, 0, 3)
-    assert view.map_panel("XK").image.levels == pytest.approx([-3, 3])
+    assert view.map_panel("XK").levels() == pytest.approx([-3, 3])
     assert view.colorbar.limit() == 3.0
     session.undo()
-    assert view.map_panel("XK").image.levels == pytest.approx([-1, 1])
+    assert view.map_panel("XK").levels() == pytest.approx([-1, 1])
 
 
 def test_kernel_edited_in_the_view_panel(qtbot, view, session):
@@ -150,7 +150,7 @@ def test_no_computing_while_hidden(qtbot, view, session):
     assert view.refresh_count == n
     view.show()
     assert view.refresh_count == n + 1
-    np.testing.assert_array_equal(view.map_panel("XK").image.image, 2 * CHAPTER_Y)
+    np.testing.assert_array_equal(view.map_panel("XK").values(), 2 * CHAPTER_Y)
 
 
 def test_kernel_too_large_says_so(qtbot, view, session):
@@ -170,14 +170,14 @@ def test_load_a_sample_through_the_worker(qtbot, view, session):
     assert view.loading
     qtbot.waitUntil(lambda: not view.loading, timeout=5000)
     assert session.edges.name == "Sample: coin"
-    assert view.map_panel("X").image.image.shape == (256, 256)
+    assert view.map_panel("X").values().shape == (256, 256)
     assert view.map_panel("XK").values().shape == (256, 255)  # the first look's [1, −1]
     assert view.message_text() == ""
     assert "coin.png: PNG 256×256" in view.picture_info.text()
     # Large maps show no numbers until zoomed in.
     xk = view.map_panel("XK")
     assert _painted(view, xk) == 0  # painted now, then the positive control: zoomed in
-    xk.vb.setRange(QRectF(10, 10, 4, 4), padding=0)
+    xk.set_range(QRectF(10, 10, 4, 4))
     qtbot.waitUntil(lambda: 0 < _painted(view, xk) <= 64, timeout=2000)
     # Back to a built-in grid, synchronously.
     view.picture_combo.activated.emit(view.picture_combo.findText("Disc (9×9)"))
@@ -195,7 +195,7 @@ def test_broken_file_keeps_the_picture(qtbot, view, session, tmp_path):
     assert "“photo.png” is not an image convviz can read (PNG, JPEG or BMP)." in msg
     assert "stays" in msg and view.message.isVisible()
     assert session.edges.name == CHAPTER
-    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+    np.testing.assert_array_equal(view.map_panel("XK").values(), CHAPTER_Y)
     # Empty, text and truncated files too.
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "notes.txt").write_text("not a picture")
@@ -388,4 +388,145 @@ def test_cancel_reading_a_picture_keeps_the_one_shown(qtbot, view, session, tmp_
     release.set()
     qtbot.waitUntil(lambda: not task.running, timeout=10_000)  # the read ended, unheard
     assert session.edges.name == CHAPTER
-    np.testing.assert_array_equal(view.map_panel("XK").image.image, CHAPTER_Y)
+    np.testing.assert_array_equal(view.map_panel("XK").values(), CHAPTER_Y)
+
+
+# ----------------------------------------------------------------- the map canvas
+def _map(qtbot, values, *, limit=1.0, size=(400, 300)):
+    from convviz.gui.widgets.heatmap import HeatMap, clear_layers
+
+    clear_layers()
+    m = HeatMap(Style(), "XK")
+    qtbot.addWidget(m)
+    m.resize(*size)
+    m.set_values(np.asarray(values, np.float32), limit=limit, caption="m")
+    m.show()
+    qtbot.waitExposed(m)
+    return m
+
+
+def test_a_map_paints_each_cell_in_its_colour_on_the_table(qtbot):
+    """pyqtgraph's indexing, kept: floor((v − lo)·256/(hi − lo)), clipped to 0..255."""
+    from convviz.gui.style import theme_lut
+
+    vals = np.array([[-1, -0.5, 0], [0.25, 0.75, 1]], np.float32)
+    m = _map(qtbot, vals, limit=1.0)
+    lut = theme_lut(m.style_.theme)
+    img = m.view.grab().toImage()
+    for (r, c), v in np.ndenumerate(vals):
+        idx = min(255, int(np.floor((v + 1) * 128)))
+        # a corner of the cell, away from its number
+        p = m.viewport_pos(r, c) - QPoint(int(m.cell_px() * 0.4), int(m.cell_px() * 0.4))
+        px = img.pixelColor(p)
+        assert (px.red(), px.green(), px.blue()) == tuple(int(x) for x in lut[idx]), (r, c)
+    assert m.drawn == 6  # big cells: every number printed
+
+
+def test_the_map_fits_centred_with_square_cells(qtbot):
+    m = _map(qtbot, np.zeros((2, 4)), size=(500, 300))
+    w, h = m.view.width(), m.view.height()
+    ppc = m.cell_px()
+    assert ppc == pytest.approx(min(w / (4 * 1.02), h / (2 * 1.02)))
+    centre = (m.viewport_pos(0, 0) + m.viewport_pos(1, 3)) / 2
+    assert abs(centre.x() - w / 2) <= 1 and abs(centre.y() - h / 2) <= 1
+
+
+def test_wheel_zooms_at_the_mouse_drag_pans_and_double_click_fits(qtbot):
+    from PySide6.QtCore import QPoint as P
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    a = _map(qtbot, np.arange(64).reshape(8, 8), limit=64)
+    b = _map(qtbot, np.arange(64).reshape(8, 8), limit=64)
+    a.link(b)
+    fitted = a.cell_px()
+    at = a.viewport_pos(2, 5)
+    ev = QWheelEvent(
+        QPointF(at),
+        QPointF(a.view.mapToGlobal(at)),
+        P(0, 0),
+        P(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(a.view, ev)
+    assert a.cell_px() == pytest.approx(fitted / 1.02**-15)  # zoomed in ...
+    assert a.cell_at(QPointF(at)) == (2, 5)  # ... about the cell under the mouse
+    assert b.cell_px() == pytest.approx(a.cell_px())  # the linked map follows
+    # A drag pans (and is no click); the follower keeps the same spot.
+    clicked = []
+    a.sig_cell_clicked.connect(lambda r, c: clicked.append((r, c)))
+    start = a.viewport_pos(4, 4)
+    qtbot.mousePress(a.view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(a.view, start + P(40, 0))
+    qtbot.mouseMove(a.view, start + P(80, 0))
+    qtbot.mouseRelease(a.view, Qt.MouseButton.LeftButton, pos=start + P(80, 0))
+    assert clicked == []
+    assert a.cell_at(QPointF(start + P(80, 0))) == (4, 4)
+    assert b.view_rect().center().x() == pytest.approx(a.view_rect().center().x())
+    # A click without moving picks the cell; a double click fits both maps again.
+    qtbot.mouseClick(a.view, Qt.MouseButton.LeftButton, pos=a.viewport_pos(1, 1))
+    assert clicked == [(1, 1)]
+    qtbot.mouseDClick(a.view, Qt.MouseButton.LeftButton, pos=a.viewport_pos(1, 1))
+    assert a.cell_px() == pytest.approx(fitted) and b.cell_px() == pytest.approx(fitted)
+
+
+def test_outlines_and_the_hover_repaint_without_drawing_the_map_again(qtbot):
+    """The map and its numbers are one layer, made again only when they change."""
+    m = _map(qtbot, np.eye(4), limit=1.0)
+    m.view.grab()  # painted now
+    layer = m._layer
+    assert layer is not None
+    m.set_window((0, 1), (0, 1))
+    m.set_marked((1, 1))
+    m._set_hover((2, 2))
+    m.view.grab()  # painted now
+    assert m._layer is layer  # outlines are drawn on top of the kept layer
+    img = m.view.grab().toImage()
+    edge = m.viewport_pos(0, 0) - QPoint(int(m.cell_px() / 2), 0)  # the window's left side
+    accent = QColor(m.style_.theme.accent)
+    near = [img.pixelColor(edge + QPoint(dx, 0)) for dx in range(-3, 4)]
+    assert any(c == accent for c in near)
+    m.set_values(np.eye(4, dtype=np.float32), limit=1.0, caption="m")  # equal data: kept
+    m.view.grab()  # painted now
+    assert m._layer is layer
+    m.set_values(2 * np.eye(4, dtype=np.float32), limit=2.0, caption="m")  # new data: redrawn
+    m.view.grab()  # painted now
+    assert m._layer is not layer
+    drawn = m.drawn
+    # The first map again (a slide shown again): its layer comes back from the cache,
+    # with what it says it drew; on another theme it is drawn anew.
+    m.set_values(np.eye(4, dtype=np.float32), limit=1.0, caption="m")
+    m.view.grab()
+    assert m._layer is layer and m.drawn == drawn == 16
+    m.style_.set_theme("dark")
+    try:
+        m.view.grab()
+        assert m._layer is not layer
+    finally:
+        m.style_.set_theme("light")  # the application's palette, as other tests expect
+
+
+def test_the_message_box_fits_its_text_whatever_the_sizes_before(qtbot):
+    """The box of "Predict it first" is sized for the map it is on now, not for a
+    narrower layout the map had a moment before (it kept that height)."""
+    from convviz.gui.widgets.heatmap import HeatMap
+
+    def box(sizes):
+        m = HeatMap(Style(), "XKt")
+        qtbot.addWidget(m)
+        m.resize(*sizes[0])
+        m.show()
+        qtbot.waitExposed(m)
+        m.set_message("corr2d(X, Kᵀ) — 5×8", HIDDEN)
+        for s in sizes[1:]:
+            m.resize(*s)
+            qtbot.waitUntil(lambda s=s: m.size().toTuple() == s)
+        return m.overlay.geometry()
+
+    fresh = box([(700, 600)])
+    after_narrow = box([(150, 600), (700, 600)])
+    assert after_narrow.size() == fresh.size()
+    assert fresh.height() < 600 and fresh.width() <= 700

@@ -194,10 +194,10 @@ class _PaintCounter(QObject):
 #: Slide changes (0-based index of the slide shown) that may still paint twice at 4K:
 #: the first window-view slide after a pyqtgraph view (13, 20: a repaint Qt queues
 #: after the hidden view's scene updates), and the pyqtgraph views themselves (edges
-#: 5, 6, 18, 19; learning 7-12, 22; the matrix view's first showing, 23), which lay
+#: 18; learning 7-12, 22; the matrix view's first showing, 23), which lay
 #: themselves out on queued calls. Any other slide painted twice fails the test;
 #: shrink the set as these are fixed.
-KNOWN_DOUBLE_PAINTS = {5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 19, 20, 22, 23}
+KNOWN_DOUBLE_PAINTS = {7, 8, 9, 10, 11, 12, 13, 18, 20, 22, 23}
 
 
 def test_a_slide_change_paints_the_stage_once(qtbot, settings):

@@ -52,7 +52,7 @@ from .color_bar import ColorBar
 from .drops import ImageDrops, dropped_path  # noqa: F401  (dropped_path: re-exported)
 from .grid_panel import GridPanel
 from .grid_widget import GridWidget
-from .heatmap import HeatMap
+from .heatmap import HeatMap, restyle
 
 VANISHES = "all zeros"  # beside the map's caption: short, so both fit
 HIDDEN = "?\nPredict it first"
@@ -427,7 +427,7 @@ class EdgeView(ImageDrops, QWidget):
         """
         for panel in self.panels.values():
             if panel.isVisible():
-                panel.view.viewport().repaint()
+                panel.view.repaint()
 
     def _sync_controls(self) -> None:
         e = self.edges
@@ -567,20 +567,21 @@ class EdgeView(ImageDrops, QWidget):
     def _style_message(self) -> None:
         t = self.style_.theme
         colour = t.error if self._message_is_error else t.muted
-        self.message.setStyleSheet(f"color: {colour};")
-        self.message.setFont(self.style_.font(15, bold=self._message_is_error))
+        restyle(
+            self.message, self.style_.font(15, bold=self._message_is_error), f"color: {colour};"
+        )
 
     def _on_style_changed(self) -> None:
         s = self.style_
+        muted = f"color: {s.theme.muted};"
+        bar_font = s.font(13)
         for w in self._picture_bar():
-            w.setFont(s.font(13))
-        self.picture_info.setFont(s.font(12))
-        self.picture_info.setStyleSheet(f"color: {s.theme.muted};")
-        self.kt_title.setFont(s.font(15, bold=True))
-        self.note.setFont(s.font(11.5))
-        self.note.setStyleSheet(f"color: {s.theme.muted};")
-        self.detail_title.setFont(s.font(13, bold=True))
-        self.detail_times.setFont(s.font(26, bold=True))
-        self.status.setFont(s.font(16))
+            restyle(w, bar_font)
+        restyle(self.picture_info, s.font(12), muted)
+        restyle(self.kt_title, s.font(15, bold=True))
+        restyle(self.note, s.font(11.5), muted)
+        restyle(self.detail_title, s.font(13, bold=True))
+        restyle(self.detail_times, s.font(26, bold=True))
+        restyle(self.status, s.font(16))
         self._size_side_bar()
         self._style_message()

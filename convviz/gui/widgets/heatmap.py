@@ -1,45 +1,110 @@
 """Heat maps for pictures and edge maps of any size, on the shared colour scale.
 
-A :class:`HeatMap` is a caption over a pyqtgraph :class:`~pyqtgraph.ImageItem`
-in a locked-aspect :class:`~pyqtgraph.ViewBox` (wheel zooms, drag pans,
-double-click fits). The image goes through pyqtgraph's indexed fast path
-(float → 8-bit index → the colour table of :func:`convviz.model.colormap.lut`),
-which takes under a millisecond for a 1024×1024 map. Numbers are painted
-into the cells whenever a cell is large enough on screen to read them: always
-for the chapter's small grids, and for a photograph once zoomed in. A map
-can carry a big overlay message ("vanishes: all zeros", an error) and
+A :class:`HeatMap` is a caption over a :class:`MapCanvas`, a plain QWidget
+that paints the map itself: wheel zooms, drag pans, double-click fits, and
+the aspect is locked (square cells). It used to be a pyqtgraph
+GraphicsView/ViewBox/ImageItem; for a handful of maps that cost a graphics
+scene per map, queued layout calls (a second paint on every slide change)
+and a smooth-scaled image draw at 4K, ~18 ms a change for the six maps of
+"All four at once". The canvas instead keeps one rendered layer (the map's
+colours and its numbers, at the size it is shown) and paints that with the
+outlines on top; the layer is made again only when the map, its scale, its
+view or the theme changes.
+
+Values go through the 256-entry colour table of
+:func:`convviz.model.colormap.lut` (pyqtgraph's indexing: ``floor((v - lo) ·
+256 / (hi - lo))``, clipped). Numbers are painted into the cells whenever a
+cell is large enough on screen to read them: always for the chapter's small
+grids, and for a photograph once zoomed in; big digits come from
+:mod:`.text_sprites`. A map can carry a big overlay message (an error,
+"predict it first"), a short verdict beside its caption ("all zeros") and
 outlines for the sliding window and the chosen cell.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
+from collections import OrderedDict
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (
-    QGraphicsRectItem,
-    QGraphicsScene,
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetrics,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QRegion,
+    QWheelEvent,
+    qRgb,
 )
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...model import colormap
 from ...model.values import display_number
 from ..style import Style, grey_lut, is_picture, theme_lut
 from ._util import text_color_for
+from .text_sprites import draw_text
 
 #: Numbers are drawn only when a cell is at least this many pixels (at 100 % zoom).
 MIN_CELL_PX = 14
 #: ... and never in more cells than this at once (a full-screen zoom shows far fewer).
 MAX_NUMBERS = 5000
+#: Room around a fitted map, as a share of its size on each side (pyqtgraph's 0.01).
+FIT_PADDING = 0.01
+#: A press that moves further than this (pixels) pans; a shorter one is a click.
+DRAG_PX = 4
+
+#: Rendered map layers kept, all maps together, in pixels (~96 MB of RGB32): a slide
+#: shown again (the lecturer goes back, a map comes back unchanged) is a copy. The
+#: lesson's four edge-map slides take ~19 M at 4K; a smaller budget, cycled through
+#: in order, would evict each layer just before it is needed again.
+MAX_LAYER_PIXELS = 24_000_000
 
 _LUT: np.ndarray | None = None
+_GREY: np.ndarray | None = None
+#: (map's content, scale, view, size, theme, type) -> (layer, numbers drawn, their px)
+_layers: OrderedDict[tuple, tuple[QImage, int, int]] = OrderedDict()
+_layer_pixels = 0
+
+
+def clear_layers() -> None:
+    """Forget every rendered map layer (tests)."""
+    global _layer_pixels
+    _layers.clear()
+    _layer_pixels = 0
+
+
+def _keep_layer(key: tuple, entry: tuple[QImage, int, int]) -> None:
+    global _layer_pixels
+    _layers[key] = entry
+    _layer_pixels += entry[0].width() * entry[0].height()
+    while _layer_pixels > MAX_LAYER_PIXELS and len(_layers) > 1:
+        _, (old, _d, _p) = _layers.popitem(last=False)
+        _layer_pixels -= old.width() * old.height()
+
+
+#: Maps up to this many cells are keyed on their bytes, so a map shown again finds its
+#: layer; a larger one (a photograph's) would cost more to hash (~6 ms a megapixel)
+#: than to draw, so it gets a key of its own.
+MAX_DIGEST_CELLS = 4096
+_tokens = itertools.count()
+
+
+def digest(values: np.ndarray) -> tuple:
+    """What a map's picture depends on in its values: shape, type and every byte (a
+    fresh token for a large map: see :data:`MAX_DIGEST_CELLS`)."""
+    if values.size > MAX_DIGEST_CELLS:
+        return (values.shape, values.dtype.str, next(_tokens))
+    v = np.ascontiguousarray(values)  # a transposed map is a view: bytes in row order
+    h = hashlib.blake2b(v.view(np.uint8).ravel(), digest_size=16).digest()
+    return (v.shape, v.dtype.str, h)
 
 
 def shared_lut() -> np.ndarray:
@@ -50,97 +115,112 @@ def shared_lut() -> np.ndarray:
     return _LUT
 
 
+def _grey() -> np.ndarray:
+    global _GREY
+    if _GREY is None:
+        _GREY = grey_lut(256)
+    return _GREY
+
+
 def lut_index(values: np.ndarray, limit: float) -> np.ndarray:
     """Where each value falls in the 256-entry table for the scale [-limit, limit]."""
     t = np.clip(np.asarray(values, dtype=np.float64) / (limit or 1.0), -1.0, 1.0)
     return np.rint((t + 1.0) * 127.5).astype(np.intp)
 
 
-# ===================================================================== numbers
-class NumbersItem(pg.GraphicsObject):
-    """The values printed in their cells, sized to the cells as they are on screen."""
+def colour_table(lut: np.ndarray) -> list[int]:
+    """The 256-entry table as QImage colours (opaque RGB)."""
+    return [qRgb(int(r), int(g), int(b)) for r, g, b in np.asarray(lut)[:, :3]]
 
-    def __init__(self, view_box: pg.ViewBox, style: Style) -> None:
-        super().__init__()
-        self._vb = view_box
-        self._style = style
-        self._values: np.ndarray | None = None
-        self._limit = 1.0
-        self._font = QFont(style.font(12))
-        self.drawn = 0  # cells numbered in the last paint (for tests)
-        self.drawn_px = 0  # their type size in pixels (for tests)
-        self.lut: np.ndarray = shared_lut()
-        self._text_colours = [text_color_for(rgb) for rgb in self.lut]
-        self.picture = False  # grey 0..limit instead of the diverging −limit..limit
 
-    def set_lut(self, lut: np.ndarray) -> None:
-        """The colour table the cells are drawn with: the digits' colours follow it."""
-        if lut is not self.lut:
-            self.lut = lut
-            self._text_colours = [text_color_for(rgb) for rgb in lut]
+def colour_image(values: np.ndarray, levels: tuple[float, float], table: list[int]) -> QImage:
+    """The map as a w×h 8-bit indexed image on ``table``, one pixel a cell.
 
-    def set_values(self, values: np.ndarray | None, limit: float) -> None:
-        shape_changed = (values is None) != (self._values is None) or (
-            values is not None and self._values is not None and values.shape != self._values.shape
-        )
-        if shape_changed:
-            self.prepareGeometryChange()
-        self._values = values
-        self._limit = float(limit) or 1.0
-        self.update()
+    In place on one float32 buffer (a 1024² map in ~2 ms, six times faster
+    than clip-then-gather); NaN goes to the table's first entry.
+    """
+    lo, hi = levels
+    buf = np.subtract(values, np.float32(lo), dtype=np.float32)
+    buf *= np.float32(256.0 / ((hi - lo) or 1.0))
+    np.fmax(buf, 0, out=buf)  # fmax/fmin, not clip: they turn NaN into the bound
+    np.fmin(buf, 255, out=buf)
+    idx = np.ascontiguousarray(buf.astype(np.uint8))
+    h, w = idx.shape
+    img = QImage(idx.data, w, h, w, QImage.Format.Format_Indexed8)
+    img.setColorTable(table)
+    return img.copy()  # owns its pixels: the numpy buffer may go
 
-    def boundingRect(self) -> QRectF:
-        if self._values is None:
-            return QRectF()
-        h, w = self._values.shape
-        return QRectF(0, 0, w, h)
 
-    def numbers_fit(self, cell_px: float) -> bool:
-        return cell_px >= MIN_CELL_PX
+def restyle(w: QWidget, font: QFont | None = None, sheet: str | None = None) -> None:
+    """Give ``w`` this font and style sheet, touching it only for what changed.
 
-    def paint(self, p: QPainter, *args) -> None:
-        self.drawn = 0
-        self.drawn_px = 0
-        v = self._values
-        if v is None:
-            return
-        tr = p.transform()
-        cell = min(abs(tr.m11()), abs(tr.m22()))
-        if not self.numbers_fit(cell):
-            return
-        h, w = v.shape
-        vr = self._vb.viewRect()
-        r0, r1 = max(0, math.floor(vr.top())), min(h, math.ceil(vr.bottom()))
-        c0, c1 = max(0, math.floor(vr.left())), min(w, math.ceil(vr.right()))
-        if r1 <= r0 or c1 <= c0 or (r1 - r0) * (c1 - c0) > MAX_NUMBERS:
-            return
-        block = np.asarray(v[r0:r1, c0:c1], dtype=np.float64)
-        texts = [[display_number(x, 3) for x in row] for row in block.tolist()]
-        longest = max(len(t) for row in texts for t in row)
-        px = min(cell * 0.6, cell * 0.92 / (0.62 * max(longest, 1)), self._style.px(60))
-        if px < 7:
-            return
-        if self.picture:
-            idx = np.rint(np.clip(block / self._limit, 0, 1) * 255).astype(np.intp)
-        else:
-            idx = lut_index(block, self._limit)
-        colours = self._text_colours
-        font = QFont(self._font)
-        font.setPixelSize(int(px))
-        p.save()
-        p.resetTransform()
-        p.setFont(font)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        pen = QPen()
-        for i, row in enumerate(texts):
-            for j, t in enumerate(row):
-                rect = tr.mapRect(QRectF(c0 + j, r0 + i, 1, 1))
-                pen.setColor(colours[idx[i, j]])
-                p.setPen(pen)
-                p.drawText(rect, Qt.AlignmentFlag.AlignCenter, t)
-        p.restore()
-        self.drawn = len(texts) * len(texts[0])
-        self.drawn_px = QFontInfo(font).pixelSize()
+    A stage restyles every widget at each new scale, several times a slide
+    change; each setStyleSheet re-polishes the widget and each setFont
+    re-resolves fonts down its children, though most values come out the same.
+    """
+    if font is not None and (
+        not w.testAttribute(Qt.WidgetAttribute.WA_SetFont) or w.font() != font
+    ):
+        w.setFont(font)
+    if sheet is not None and w.styleSheet() != sheet:
+        w.setStyleSheet(sheet)
+
+
+# ===================================================================== canvas
+class MapCanvas(QWidget):
+    """Where a :class:`HeatMap` paints its map: a plain widget, custom-painted."""
+
+    def __init__(self, owner: HeatMap) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._press: QPointF | None = None
+        self._dragging = False
+
+    def viewport(self) -> QWidget:
+        """The widget the mouse and the paint events go to (itself; as a QGraphicsView's)."""
+        return self
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._owner._paint(self, event)
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self._press = ev.position()
+            self._dragging = False
+        ev.accept()
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
+        pos = ev.position()
+        if self._press is not None and ev.buttons() & Qt.MouseButton.LeftButton:
+            d = pos - self._press
+            if self._dragging or abs(d.x()) + abs(d.y()) > DRAG_PX:
+                self._dragging = True
+                self._press = pos
+                self._owner._pan(d.x(), d.y())
+        self._owner._on_mouse_moved(pos)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if ev.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            if not self._dragging:
+                self._owner._on_clicked(ev.position())
+            self._press = None
+            self._dragging = False
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self._owner.fit_all()
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:
+        delta = ev.angleDelta().y()
+        if delta:
+            self._owner._zoom(1.02 ** (-delta / 8), ev.position())
+        ev.accept()
+
+    def leaveEvent(self, event) -> None:
+        self._owner._set_hover((-1, -1))
+        super().leaveEvent(event)
 
 
 # ==================================================================== heat map
@@ -161,29 +241,36 @@ class HeatMap(QWidget):
         #: A picture's panel (X, Xᵀ): grey-scale, 0 black and the largest white, when
         #: it has no negative value; maps keep the diverging scale.
         self.picture_ok = False
+        self._picture = False
+        self._lut: np.ndarray = shared_lut()
+        self._text_colours: list[QColor] = [text_color_for(rgb) for rgb in self._lut]
+        self._table: list[int] = colour_table(self._lut)
         self._reserve: np.ndarray | None = None
+        self._longest: tuple[np.ndarray | None, int] = (None, 1)
         self._caption = ""
+        self._range: QRectF | None = None  # the cells asked to be in view (aspect locked)
+        self._window: QRectF | None = None  # outlined window, in cells
+        self._mark: QRectF | None = None  # outlined cell
+        self._qimage: QImage | None = None  # one pixel a cell, made when the map changes
+        self._qimage_key: tuple | None = None
+        self._layer: QImage | None = None  # the map and its numbers as last painted
+        self._layer_key: tuple | None = None
+        self._digest: tuple = ()
+        self._lut_name = ""
+        self._number_font = QFont(style.font(12))
+        self._pens: tuple = ()
+        self._bg = QColor("white")
+        self._overlay_sheet = ""
+        self.drawn = 0  # cells numbered in the last paint (for tests)
+        self.drawn_px = 0  # their type size in pixels (for tests)
+        self.paint_count = 0  # paints of the map (tests: one a change)
 
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.view = pg.GraphicsView()
+        self.view = MapCanvas(self)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.view.setMinimumSize(QSize(20, 20))
-        self.vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False, defaultPadding=0.01)
-        self.view.setCentralItem(self.vb)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(shared_lut())
-        self.vb.addItem(self.image)
-        self.numbers = NumbersItem(self.vb, style)
-        self.numbers.setZValue(5)
-        self.vb.addItem(self.numbers)
-        self._window_items = self._rect_items(2)
-        self._mark_items = self._rect_items(2)
-        self._hover_item = QGraphicsRectItem()
-        self._hover_item.setZValue(8)
-        self._hover_item.hide()
-        self.vb.addItem(self._hover_item, ignoreBounds=True)
 
         self.overlay = QLabel(self.view)
         self.overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -206,14 +293,6 @@ class HeatMap(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.view, 1)
 
-        self.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
-        scene = self.view.scene()
-        # A handful of items whose bounds change with every new map: no spatial
-        # index, so a map is painted at once, not after the index catches up.
-        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        scene.sigMouseMoved.connect(self._on_mouse_moved)
-        scene.sigMouseClicked.connect(self._on_mouse_clicked)
-        self.view.viewport().installEventFilter(self)
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
 
@@ -228,6 +307,10 @@ class HeatMap(QWidget):
     def limit(self) -> float:
         return self._limit
 
+    def levels(self) -> tuple[float, float]:
+        """The values at the two ends of the colour table: (0, limit) for a picture."""
+        return self._levels()
+
     def caption_text(self) -> str:
         return self._caption
 
@@ -239,15 +322,11 @@ class HeatMap(QWidget):
 
     def window_rect(self) -> QRectF | None:
         """The outlined window, in cells (x = column, y = row), or None."""
-        it = self._window_items[0]
-        return it.rect() if it.isVisible() else None
+        return QRectF(self._window) if self._window is not None else None
 
     def marked_cell(self) -> tuple[int, int] | None:
-        it = self._mark_items[0]
-        if not it.isVisible():
-            return None
-        r = it.rect()
-        return int(r.top()), int(r.left())
+        r = self._mark
+        return None if r is None else (int(r.top()), int(r.left()))
 
     # ------------------------------------------------------------ showing
     def minimumSizeHint(self) -> QSize:
@@ -259,10 +338,17 @@ class HeatMap(QWidget):
         if v is not None and max(v.shape) <= 16:
             shp = v.shape
             need = self.style_.min_text_px()
-            longest = max((len(display_number(x, 3)) for x in np.ravel(v)), default=1)
+            longest = self._longest_text(v)
             cell = (max(30.0 * s, need / 0.6, need * 0.7 * longest / 0.92) + 1) * 1.04
             return QSize(int(shp[1] * cell) + 4, int(shp[0] * cell) + 4 + cap)
         return QSize(int(90 * s), int(90 * s) + cap)
+
+    def _longest_text(self, v: np.ndarray) -> int:
+        """The most characters a number of ``v`` prints with (kept while ``v`` is shown:
+        the stage asks for the minimum size many times a slide change)."""
+        if self._longest[0] is not v:
+            self._longest = (v, max((len(display_number(x, 3)) for x in np.ravel(v)), default=1))
+        return self._longest[1]
 
     def set_values(
         self,
@@ -274,22 +360,34 @@ class HeatMap(QWidget):
     ) -> None:
         """Show ``values`` on the scale [-limit, limit]; ``overlay`` is a big message on top."""
         old = self.shape()
+        prev = self._values
+        if (
+            prev is not None
+            and values.shape == prev.shape
+            and values.dtype == prev.dtype
+            and np.array_equal(values, prev)
+        ):
+            values = prev  # the same map again: its painted layer still holds
+        else:
+            self._qimage = None
+            self._digest = digest(values)
         self._values = values
         self._limit = float(limit) or 1.0
         self._apply_lut()
-        self.image.setImage(values, levels=self._levels(), autoLevels=False)
-        self.image.show()
-        self.numbers.set_values(values, self._limit)
         self._caption = caption
         # With a verdict beside it the caption drops its shape, so both fit the line.
-        self.caption.setText(caption.split(" — ")[0] if overlay else caption)
+        shown = caption.split(" — ")[0] if overlay else caption
+        if self.caption.text() != shown:
+            self.caption.setText(shown)
         self._set_overlay("")
-        self.badge.setText(overlay)
+        if self.badge.text() != overlay:
+            self.badge.setText(overlay)
         self.badge.setVisible(bool(overlay))
         if old != self.shape():
             self.clear_marks()
             self.fit()
             self.updateGeometry()
+        self.view.update()
 
     def set_message(self, caption: str, message: str, reserve: np.ndarray | None = None) -> None:
         """No map, only a caption and a big message (an error, or "predict it first").
@@ -302,69 +400,104 @@ class HeatMap(QWidget):
         if reserve is not None:
             self.updateGeometry()
         self._values = None
-        self.image.clear()
-        self.image.hide()
-        self.numbers.set_values(None, 1.0)
+        self._qimage = None
         self.caption.setText(caption)
         self.clear_marks()
         self.badge.hide()
         self._set_overlay(message)
+        self.view.update()
 
     def set_limit(self, limit: float) -> None:
         limit = float(limit) or 1.0
         if limit != self._limit and self._values is not None:
             self._limit = limit
-            self.image.setLevels(self._levels())
-            self.numbers.set_values(self._values, limit)
+            self._qimage = None
+            self.view.update()
 
     def is_picture(self) -> bool:
         return self.picture_ok and is_picture(self._values)
 
     def _levels(self) -> tuple[float, float]:
-        if self.is_picture():
+        if self._picture:
             return (0.0, self._limit)
         return (-self._limit, self._limit)
 
     def _apply_lut(self) -> None:
         pic = self.is_picture()
-        lut = grey_lut(256) if pic else theme_lut(self.style_.theme)
-        self.numbers.picture = pic
-        self.numbers.set_lut(lut)
-        self.image.setLookupTable(lut)
+        lut = _grey() if pic else theme_lut(self.style_.theme)
+        self._picture = pic
+        self._lut_name = "grey" if pic else self.style_.theme.name
+        if lut is not self._lut:
+            self._lut = lut
+            self._text_colours = [text_color_for(rgb) for rgb in lut]
+            self._table = colour_table(lut)
+            self._qimage = None
 
     def number_px(self) -> int:
         """The size of the numbers as last drawn (0: none drawn)."""
-        return self.numbers.drawn_px if self.numbers.drawn else 0
+        return self.drawn_px if self.drawn else 0
 
     def set_window(self, rows: tuple[int, int] | None, cols: tuple[int, int] | None = None) -> None:
         """Outline rows ``rows[0]..rows[1]`` × columns ``cols[0]..cols[1]`` (inclusive)."""
-        self._place(self._window_items, rows, cols)
+        rect = self._cells(rows, cols)
+        if rect != self._window:
+            self._window = rect
+            self.view.update()
 
     def set_marked(self, cell: tuple[int, int] | None) -> None:
         """Outline one cell (the one whose arithmetic is shown), or none."""
-        if cell is None:
-            self._place(self._mark_items, None, None)
-        else:
-            r, c = cell
-            self._place(self._mark_items, (r, r), (c, c))
+        rect = None if cell is None else self._cells((cell[0],) * 2, (cell[1],) * 2)
+        if rect != self._mark:
+            self._mark = rect
+            self.view.update()
 
     def clear_marks(self) -> None:
         self.set_window(None)
         self.set_marked(None)
 
+    @staticmethod
+    def _cells(rows, cols) -> QRectF | None:
+        if rows is None or cols is None:
+            return None
+        return QRectF(cols[0], rows[0], cols[1] - cols[0] + 1, rows[1] - rows[0] + 1)
+
+    # ------------------------------------------------------------ the view
     def fit(self) -> None:
         """Show the whole map as large as the panel allows."""
         s = self.shape()
         if s is not None:
-            self.vb.setRange(QRectF(0, 0, s[1], s[0]), padding=0.01)
+            self.set_range(QRectF(0, 0, s[1], s[0]), padding=FIT_PADDING)
+
+    def set_range(self, rect: QRectF, padding: float = 0.0) -> None:
+        """Show the cells of ``rect`` (x = column, y = row) as large as they fit,
+        centred, cells square; ``padding`` widens it by that share on each side."""
+        r = QRectF(rect)
+        if padding:
+            dx, dy = r.width() * padding, r.height() * padding
+            r.adjust(-dx, -dy, dx, dy)
+        if r.width() <= 0 or r.height() <= 0:
+            return
+        if r != self._range:
+            self._range = r
+            self.view.update()
+
+    def _geometry(self) -> tuple[float, float, float]:
+        """The view as (x0, y0, pixels per cell): cell (x0, y0) at the widget's corner."""
+        w, h = self.view.width(), self.view.height()
+        r = self._range
+        if r is None or w <= 0 or h <= 0:
+            return 0.0, 0.0, 1.0
+        ppc = min(w / r.width(), h / r.height())
+        c = r.center()
+        return c.x() - w / (2 * ppc), c.y() - h / (2 * ppc), ppc
+
+    def view_rect(self) -> QRectF:
+        """The cells in view, corner to corner (wider or taller than asked: aspect locked)."""
+        x0, y0, ppc = self._geometry()
+        return QRectF(x0, y0, self.view.width() / ppc, self.view.height() / ppc)
 
     def link(self, other: HeatMap) -> None:
-        """Zoom and pan together with ``other``: same spot, same cell size on screen.
-
-        Not pyqtgraph's axis links, which for side-by-side views with locked
-        aspect copy one view's range into a panel of another size and cut
-        the map off.
-        """
+        """Zoom and pan together with ``other``: same spot, same cell size on screen."""
         if other is not self and other not in self._followers:
             self._followers.append(other)
             other._followers.append(self)
@@ -377,92 +510,204 @@ class HeatMap(QWidget):
 
     def follow(self, source: HeatMap) -> None:
         """Centre on the spot ``source`` shows, at its scale (units per pixel)."""
-        vr = source.vb.viewRect()
-        sw = source.vb.width()
-        if sw <= 0 or self.vb.width() <= 0:
+        vr = source.view_rect()
+        sw = source.view.width()
+        if sw <= 0 or self.view.width() <= 0:
             return
         upp = vr.width() / sw
         cx, cy = vr.center().x(), vr.center().y()
-        hw, hh = upp * self.vb.width() / 2, upp * self.vb.height() / 2
-        self.vb.setRange(QRectF(cx - hw, cy - hh, 2 * hw, 2 * hh), padding=0)
+        hw, hh = upp * self.view.width() / 2, upp * self.view.height() / 2
+        self.set_range(QRectF(cx - hw, cy - hh, 2 * hw, 2 * hh))
 
-    def _on_range_changed_manually(self, *_: object) -> None:
+    def _moved_by_hand(self) -> None:
         for f in self._followers:
             f.follow(self)
 
+    def _pan(self, dx: float, dy: float) -> None:
+        vr = self.view_rect()
+        _x0, _y0, ppc = self._geometry()
+        self.set_range(vr.translated(-dx / ppc, -dy / ppc))
+        self._moved_by_hand()
+
+    def _zoom(self, factor: float, at: QPointF) -> None:
+        """Scale the view by ``factor`` (< 1 zooms in) about the point ``at`` (pixels)."""
+        x0, y0, ppc = self._geometry()
+        px, py = x0 + at.x() / ppc, y0 + at.y() / ppc
+        vr = self.view_rect()
+        self.set_range(
+            QRectF(
+                px + (vr.left() - px) * factor,
+                py + (vr.top() - py) * factor,
+                vr.width() * factor,
+                vr.height() * factor,
+            )
+        )
+        self._moved_by_hand()
+
     # ------------------------------------------------------- for the mouse
-    def cell_at_scene(self, pos: QPointF) -> tuple[int, int] | None:
-        if self._values is None or not self.vb.sceneBoundingRect().contains(pos):
+    def cell_at(self, pos: QPointF) -> tuple[int, int] | None:
+        """The cell under ``pos`` (the canvas's pixels), or None."""
+        if self._values is None or not QRectF(self.view.rect()).contains(pos):
             return None
-        p = self.vb.mapSceneToView(pos)
-        r, c = math.floor(p.y()), math.floor(p.x())
+        x0, y0, ppc = self._geometry()
+        r, c = math.floor(y0 + pos.y() / ppc), math.floor(x0 + pos.x() / ppc)
         h, w = self._values.shape
         if 0 <= r < h and 0 <= c < w:
             return r, c
         return None
 
     def viewport_pos(self, r: int, c: int) -> QPoint:
-        """Where the centre of cell (r, c) is on the view's viewport (for tests and tours)."""
-        scene = self.vb.mapViewToScene(QPointF(c + 0.5, r + 0.5))
-        return self.view.mapFromScene(scene)
+        """Where the centre of cell (r, c) is on the canvas (for tests and tours)."""
+        x0, y0, ppc = self._geometry()
+        return QPoint(int((c + 0.5 - x0) * ppc), int((r + 0.5 - y0) * ppc))
 
     def cell_px(self) -> float:
         """The side of one cell on screen, in pixels."""
-        a = self.vb.mapViewToScene(QPointF(0, 0))
-        b = self.vb.mapViewToScene(QPointF(1, 0))
-        return abs(b.x() - a.x())
+        return self._geometry()[2]
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
-        cell = self.cell_at_scene(pos)
+        cell = self.cell_at(pos)
         self._set_hover(cell if cell is not None else (-1, -1))
 
-    def _on_mouse_clicked(self, ev) -> None:
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return
-        if ev.double():
-            self.fit_all()
-            return
-        cell = self.cell_at_scene(ev.scenePos())
+    def _on_clicked(self, pos: QPointF) -> None:
+        cell = self.cell_at(pos)
         if cell is not None:
             self.sig_cell_clicked.emit(*cell)
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == event.Type.Leave:
-            self._set_hover((-1, -1))
-        return False
 
     def _set_hover(self, cell: tuple[int, int]) -> None:
         if cell == self._hover:
             return
         self._hover = cell
-        if cell[0] < 0:
-            self._hover_item.hide()
-        else:
-            self._hover_item.setRect(QRectF(cell[1], cell[0], 1, 1))
-            self._hover_item.show()
+        self.view.update()
         self.sig_cell_hovered.emit(*cell)
 
-    # ----------------------------------------------------------- internals
-    def _rect_items(self, n: int) -> list[QGraphicsRectItem]:
-        items = []
-        for k in range(n):
-            it = QGraphicsRectItem()
-            it.setZValue(10 + k)
-            it.hide()
-            self.vb.addItem(it, ignoreBounds=True)
-            items.append(it)
-        return items
+    # ------------------------------------------------------------ painting
+    def _paint(self, canvas: QWidget, event: QPaintEvent) -> None:
+        self.paint_count += 1
+        p = QPainter(canvas)
+        x0, y0, ppc = self._geometry()
+        v = self._values
+        if v is None:
+            p.fillRect(canvas.rect(), self._bg)
+            self.drawn = self.drawn_px = 0
+        else:
+            p.drawImage(0, 0, self._map_layer(canvas, x0, y0, ppc))
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)  # as pyqtgraph's were
+            pens_w, pens_m, hover_pen = self._pens
+            if self._hover[0] >= 0:
+                r, c = self._hover
+                p.setPen(hover_pen)
+                p.drawRect(self._to_px(QRectF(c, r, 1, 1), x0, y0, ppc))
+            for rect, pens in ((self._window, pens_w), (self._mark, pens_m)):
+                if rect is not None:
+                    box = self._to_px(rect, x0, y0, ppc)
+                    for pen in pens:
+                        p.setPen(pen)
+                        p.drawRect(box)
+        p.end()
 
-    def _place(self, items, rows, cols) -> None:
-        if rows is None or cols is None:
-            for it in items:
-                it.hide()
+    @staticmethod
+    def _to_px(rect: QRectF, x0: float, y0: float, ppc: float) -> QRectF:
+        return QRectF(
+            (rect.left() - x0) * ppc,
+            (rect.top() - y0) * ppc,
+            rect.width() * ppc,
+            rect.height() * ppc,
+        )
+
+    def _map_layer(self, canvas: QWidget, x0: float, y0: float, ppc: float) -> QImage:
+        """The background, the map and its numbers at the canvas's size: made again only
+        when one of them changed (a repaint for an outline or the hover is a copy)."""
+        dpr = canvas.devicePixelRatioF()
+        key = (
+            self._digest,
+            self._limit,
+            self._lut_name,
+            round(x0, 6),
+            round(y0, 6),
+            round(ppc, 6),
+            canvas.width(),
+            canvas.height(),
+            dpr,
+            self._bg.rgba(),
+            self._number_font.key(),
+            self.style_.px(60),  # the numbers' largest size
+        )
+        if self._layer is not None and key == self._layer_key:
+            return self._layer
+        hit = _layers.get(key)
+        if hit is not None:  # this map was painted so before (a slide shown again)
+            _layers.move_to_end(key)
+            self._layer, self.drawn, self.drawn_px = hit
+            self._layer_key = key
+            return self._layer
+        v = self._values
+        assert v is not None
+        qkey = (self._levels(), self._lut_name)
+        if self._qimage is None or self._qimage_key != qkey:
+            self._qimage = colour_image(v, self._levels(), self._table)
+            self._qimage_key = qkey
+        w, h = canvas.width(), canvas.height()
+        img = QImage(max(1, int(w * dpr)), max(1, int(h * dpr)), QImage.Format.Format_RGB32)
+        img.setDevicePixelRatio(dpr)
+        p = QPainter(img)
+        rows, cols = v.shape
+        target = self._to_px(QRectF(0, 0, cols, rows), x0, y0, ppc)
+        # The background only around the map (the map covers the rest): a 4K layer
+        # is over a megapixel.
+        inner = QRect(
+            math.ceil(target.left()),
+            math.ceil(target.top()),
+            max(0, math.floor(target.right()) - math.ceil(target.left())),
+            max(0, math.floor(target.bottom()) - math.ceil(target.top())),
+        )
+        p.setClipRegion(QRegion(0, 0, w, h) - QRegion(inner))
+        p.fillRect(0, 0, w, h, self._bg)
+        p.setClipping(False)
+        p.drawImage(target, self._qimage)  # nearest neighbour: cells stay sharp squares
+        self._paint_numbers(p, x0, y0, ppc)
+        p.end()
+        self._layer, self._layer_key = img, key
+        _keep_layer(key, (img, self.drawn, self.drawn_px))
+        return img
+
+    def _paint_numbers(self, p: QPainter, x0: float, y0: float, ppc: float) -> None:
+        """The values printed in their cells, sized to the cells as they are on screen."""
+        self.drawn = 0
+        self.drawn_px = 0
+        v = self._values
+        assert v is not None
+        if ppc < MIN_CELL_PX:
             return
-        rect = QRectF(cols[0], rows[0], cols[1] - cols[0] + 1, rows[1] - rows[0] + 1)
-        for it in items:
-            it.setRect(rect)
-            it.show()
+        h, w = v.shape
+        vw, vh = self.view.width() / ppc, self.view.height() / ppc
+        r0, r1 = max(0, math.floor(y0)), min(h, math.ceil(y0 + vh))
+        c0, c1 = max(0, math.floor(x0)), min(w, math.ceil(x0 + vw))
+        if r1 <= r0 or c1 <= c0 or (r1 - r0) * (c1 - c0) > MAX_NUMBERS:
+            return
+        block = np.asarray(v[r0:r1, c0:c1], dtype=np.float64)
+        texts = [[display_number(x, 3) for x in row] for row in block.tolist()]
+        longest = max(len(t) for row in texts for t in row)
+        px = min(ppc * 0.6, ppc * 0.92 / (0.62 * max(longest, 1)), self.style_.px(60))
+        if px < 7:
+            return
+        if self._picture:
+            idx = np.rint(np.clip(block / self._limit, 0, 1) * 255).astype(np.intp)
+        else:
+            idx = lut_index(block, self._limit)
+        colours = self._text_colours
+        font = QFont(self._number_font)
+        font.setPixelSize(int(px))
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        for i, row in enumerate(texts):
+            top = (r0 + i - y0) * ppc
+            for j, t in enumerate(row):
+                rect = QRectF((c0 + j - x0) * ppc, top, ppc, ppc)
+                draw_text(p, rect, t, font, colours[idx[i, j]])
+        self.drawn = len(texts) * len(texts[0])
+        self.drawn_px = QFontInfo(font).pixelSize()
 
+    # ----------------------------------------------------------- internals
     def _set_overlay(self, text: str) -> None:
         self.overlay.setText(text)
         self.overlay.setVisible(bool(text))
@@ -489,6 +734,8 @@ class HeatMap(QWidget):
         natural = max(fm.horizontalAdvance(line) for line in text.split("\n")) + pad
         w = max(40, min(room, natural))
         self.overlay.setFixedWidth(w)
+        self.overlay.setMinimumHeight(0)  # measured free of the height fixed last time
+        self.overlay.setMaximumHeight(16_777_215)
         h = max(self.overlay.heightForWidth(w), self.overlay.minimumSizeHint().height())
         self.overlay.setFixedHeight(min(vh, h))
         self.overlay.move((vw - w) // 2, max(0, (vh - self.overlay.height()) // 2))
@@ -505,36 +752,32 @@ class HeatMap(QWidget):
     def _on_style_changed(self) -> None:
         s = self.style_
         t = s.theme
-        self.caption.setFont(s.font(16, bold=True))
-        self.caption.setStyleSheet(f"color: {t.text};")
-        self.badge.setFont(s.font(16, bold=True))
-        self.badge.setStyleSheet(f"color: {t.answer};")
+        restyle(self.caption, s.font(16, bold=True), f"color: {t.text};")
+        restyle(self.badge, s.font(16, bold=True), f"color: {t.answer};")
         # Around the map: the theme's "blank", so a picture's white (or a dark theme's
         # zero) cells stand out from the page.
-        self.view.setBackground(QColor(t.blank))
+        self._bg = QColor(t.blank)
+        self._number_font = QFont(s.font(12))
         self._apply_lut()
-        if self._values is not None:
-            self.image.setLevels(self._levels())
-        self.overlay.setFont(s.font(24, bold=True))
         bg = QColor(t.window)
-        self.overlay.setStyleSheet(
+        self._overlay_sheet = (
             f"color: {t.text}; background-color: rgba({bg.red()},{bg.green()},{bg.blue()},215);"
             f" border: {s.px(2)}px solid {t.text}; border-radius: {s.px(6)}px;"
             f" padding: {s.px(6)}px;"
         )
+        # The overlay's font and sheet are set at every restyle, as they always were:
+        # its size hints carry state from earlier styles (a box of another height
+        # otherwise), and it is one label a map.
+        self.overlay.setFont(s.font(24, bold=True))
+        self.overlay.setStyleSheet(self._overlay_sheet)
         accent, halo = QColor(t.accent), QColor(t.window)
-        for items, width in ((self._window_items, 4), (self._mark_items, 3)):
+        pens = []
+        for width in (4, 3):
             outer = QPen(halo, s.px(width + 3))
-            outer.setCosmetic(True)
             outer.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
             inner = QPen(accent, s.px(width))
-            inner.setCosmetic(True)
             inner.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-            items[0].setPen(outer)
-            items[1].setPen(inner)
-            items[1].setZValue(items[0].zValue() + 0.5)
-        hover = QPen(QColor(t.accent2), s.px(2))
-        hover.setCosmetic(True)
-        self._hover_item.setPen(hover)
-        self.numbers.update()
+            pens.append((outer, inner))
+        self._pens = (pens[0], pens[1], QPen(QColor(t.accent2), s.px(2)))
+        self.view.update()
         self._place_overlay()

@@ -29,6 +29,7 @@ from ..style import Style
 from ._util import connect_model
 from .arithmetic import ArithmeticView
 from .grid_widget import GridWidget
+from .heatmap import restyle
 
 #: Matrices with more entries than this are not drawn (a picture of noise, and slow).
 MAX_ENTRIES = 250_000
@@ -346,15 +347,14 @@ class MatrixView(QWidget):
     def _on_style_changed(self) -> None:
         s = self.style_
         t = s.theme
-        self.title.setFont(s.font(17, bold=True))
-        self.explain.setFont(s.font(13))
-        self.explain.setStyleSheet(f"color: {t.muted};")
+        restyle(self.title, s.font(17, bold=True))
+        restyle(self.explain, s.font(13), f"color: {t.muted};")
+        cap_font, op_font = s.font(15, bold=True), s.font(34, bold=True)
         for cap in (self.cap_input, self.cap_matrix, self.cap_x, self.cap_y):
-            cap.setFont(s.font(15, bold=True))
+            restyle(cap, cap_font)
         for op in (self.op_times, self.op_eq):
-            op.setFont(s.font(34, bold=True))
-        self.message.setFont(s.font(16, bold=True))
-        self.message.setStyleSheet(f"color: {t.error};")
+            restyle(op, op_font)
+        restyle(self.message, s.font(16, bold=True), f"color: {t.error};")
         m = s.px(12)
         self._root.setContentsMargins(m, m, m, m)
         self._root.setSpacing(s.px(10))
