@@ -103,7 +103,7 @@ def digest(values: np.ndarray) -> tuple:
     if values.size > MAX_DIGEST_CELLS:
         return (values.shape, values.dtype.str, next(_tokens))
     v = np.ascontiguousarray(values)  # a transposed map is a view: bytes in row order
-    h = hashlib.blake2b(v.view(np.uint8).ravel(), digest_size=16).digest()
+    h = hashlib.blake2b(v.tobytes(), digest_size=16).digest()  # <= MAX_DIGEST_CELLS: small
     return (v.shape, v.dtype.str, h)
 
 
