@@ -367,3 +367,51 @@ def test_a_cached_rich_sum_is_copied_from_an_image_no_wider_than_its_text(qtbot)
     before = label_cache.pool_pixels()
     cache.clear()
     assert not mine() and label_cache.pool_pixels() == before - img.width() * img.height()
+
+
+def test_every_cached_stage_label_shows_what_a_fresh_render_would(qtbot, settings):
+    """The lesson's first eight slides at 4K (the edge slides' "corr2d(X, Kᵀ)" captions
+    were drawn 13 px too high and cut: the cache's reused twin label had kept state from
+    the label it drew before). Every label image the caches hold for a label on screen
+    equals a render of that label by a cache that never drew anything else."""
+    from PySide6.QtWidgets import QLabel
+
+    from convviz.gui.main_window import MainWindow
+    from convviz.gui.widgets import label_cache
+
+    w = MainWindow(settings=settings, zoom=150)
+    qtbot.addWidget(w)
+    w.enter_fullscreen = lambda: None
+    w.resize(3840, 2160)
+    w.show()
+    qtbot.waitExposed(w)
+    w.files.ask_unsaved = lambda answer: answer("discard")
+    assert w.open_lesson("6.2")
+    w.presenting.start()
+    app = QApplication.instance()
+    caches = w.findChildren(label_cache.LabelPaintCache)
+    checked = 0
+    for i in range(8):
+        w.lessons.goto(i)
+        for _ in range(8):
+            app.processEvents()
+        for lab in w.current_view().findChildren(QLabel):
+            if not lab.isVisible():
+                continue
+            for c in caches:
+                key = c._key(lab)
+                held = label_cache._POOL.get(key) if key is not None else None
+                if held is None:
+                    continue
+                at, img = held
+                fresh_at, fresh = label_cache.LabelPaintCache()._render(lab)
+                assert at == fresh_at, lab.text()
+                a, b = _pixels(img).astype(int), _pixels(fresh).astype(int)
+                assert a.shape == b.shape, lab.text()
+                # antialiasing may differ by a level or two here and there (a glyph from
+                # a fallback font); text moved or cut differs in thousands of pixels
+                off = (np.abs(a - b) > 8).any(axis=-1).mean()
+                assert off < 0.002, f"slide {i + 1}: {lab.text()!r}: {off:.2%} of pixels differ"
+                checked += 1
+    assert checked > 20  # the stages' titles, captions and sums were looked at
+    w.lessons.close()

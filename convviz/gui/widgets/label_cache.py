@@ -172,10 +172,12 @@ class LabelPaintCache(QObject):
     def _render(self, lab: QLabel) -> tuple[QPoint, QImage]:
         """Paint a hidden twin of ``lab`` (same text, size, font, palette, style sheet,
         alignment) into an image: a widget cannot render itself inside its own paint."""
-        twin = self._twin
-        if twin is None:
-            twin = self._twin = QLabel()
-            twin.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        # A new twin each time: a reused one kept state from the label it drew before,
+        # and drew "corr2d(X, Kᵀ) — 5×8" 13 px too high at 4K, cut at the top.
+        if self._twin is not None:
+            self._twin.deleteLater()
+        twin = self._twin = QLabel()
+        twin.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         for get, put in _TWIN_COPIES:
             put(twin, get(lab))
         ink = self._ink_rect(lab)
