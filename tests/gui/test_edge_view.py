@@ -530,3 +530,35 @@ def test_the_message_box_fits_its_text_whatever_the_sizes_before(qtbot):
     after_narrow = box([(150, 600), (700, 600)])
     assert after_narrow.size() == fresh.size()
     assert fresh.height() < 600 and fresh.width() <= 700
+
+
+def test_a_caption_wider_than_its_map_is_set_smaller_not_cut(qtbot):
+    """At 4K zoom 150 "corr2d(Xᵀ, K)" had 452 px for 576 px of text and showed as
+    "orr2d(Xᵀ, K": a caption that does not fit its map's column is set in smaller type
+    (its line keeps its height); one that fits keeps the full size."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from convviz.gui.widgets.heatmap import HeatMap
+
+    m = HeatMap(Style())
+    qtbot.addWidget(m)
+    m.resize(900, 400)
+    m.show()
+    qtbot.waitExposed(m)
+    values = np.zeros((6, 7))
+    m.set_values(values, limit=1.0, caption="corr2d(X, K) — 6×7")
+    full = m.caption.font().pointSizeF()
+    height = m.caption.height()
+
+    def text_width() -> float:
+        return QFontMetricsF(m.caption.font()).horizontalAdvance(m.caption.text())
+
+    assert text_width() < m.caption.width()
+    narrow = int(text_width() * 0.7)
+    m.resize(narrow, 400)
+    qtbot.waitUntil(lambda: m.caption.width() <= narrow)
+    assert m.caption.font().pointSizeF() < full
+    assert text_width() <= m.caption.width()
+    assert abs(m.caption.height() - height) <= 1  # the maps below stay (a pixel of rounding)
+    m.resize(900, 400)
+    qtbot.waitUntil(lambda: m.caption.font().pointSizeF() == full)

@@ -408,10 +408,11 @@ def test_every_cached_stage_label_shows_what_a_fresh_render_would(qtbot, setting
                 assert at == fresh_at, lab.text()
                 a, b = _pixels(img).astype(int), _pixels(fresh).astype(int)
                 assert a.shape == b.shape, lab.text()
-                # antialiasing may differ by a level or two here and there (a glyph from
-                # a fallback font); text moved or cut differs in thousands of pixels
+                # antialiasing may differ here and there (a glyph from a fallback font,
+                # a rounded frame's edge: up to 0.6 % of the pixels seen); text moved or
+                # cut differs in a third of them (the Kᵀ caption: 30.75 %)
                 off = (np.abs(a - b) > 8).any(axis=-1).mean()
-                assert off < 0.002, f"slide {i + 1}: {lab.text()!r}: {off:.2%} of pixels differ"
+                assert off < 0.03, f"slide {i + 1}: {lab.text()!r}: {off:.2%} of pixels differ"
                 checked += 1
     assert checked > 20  # the stages' titles, captions and sums were looked at
     w.lessons.close()

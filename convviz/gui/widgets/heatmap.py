@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QFont,
     QFontInfo,
     QFontMetrics,
+    QFontMetricsF,
     QImage,
     QMouseEvent,
     QPainter,
@@ -266,8 +267,9 @@ class HeatMap(QWidget):
         self.paint_count = 0  # paints of the map (tests: one a change)
 
         self.caption = QLabel()
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._caption_font = QFont()  # the caption's type size when it fits (see _fit_caption)
         self.view = MapCanvas(self)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.view.setMinimumSize(QSize(20, 20))
@@ -383,6 +385,7 @@ class HeatMap(QWidget):
         if self.badge.text() != overlay:
             self.badge.setText(overlay)
         self.badge.setVisible(bool(overlay))
+        self._fit_caption()
         if old != self.shape():
             self.clear_marks()
             self.fit()
@@ -743,7 +746,41 @@ class HeatMap(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._fit_caption()
         self._place_overlay()
+
+    def _fit_caption(self) -> None:
+        """Set the caption in smaller type when it is wider than its map's column.
+
+        At 4K, zoom 150, "corr2d(Xᵀ, K)" had 452 px for 576 px of text and showed as
+        "orr2d(Xᵀ, K": the column is as wide as its map, and the caption must not widen
+        it (the stage would shrink every map for one line). Its height stays that of
+        the full-size type, so a shorter caption on the next build moves nothing.
+        """
+        base = self._caption_font
+        text = self.caption.text()
+        room = self.contentsRect().width() - 2
+        if self.badge.isVisibleTo(self):
+            room -= self.badge.sizeHint().width() + self.style_.px(8)  # and the spacing
+        font = base
+        if text and room > 0 and QFontMetricsF(base).horizontalAdvance(text) > room:
+            ratio = 1.0
+            while ratio > 0.6:  # 2 % steps, so scales seen before hit the label caches
+                ratio = round(ratio - 0.02, 2)
+                font = QFont(base)
+                if base.pixelSize() > 0:
+                    font.setPixelSize(max(1, int(base.pixelSize() * ratio)))
+                else:
+                    font.setPointSizeF(base.pointSizeF() * ratio)
+                if QFontMetricsF(font).horizontalAdvance(text) <= room:
+                    break
+        if font is base:
+            self.caption.setMinimumHeight(0)
+            self.caption.setMaximumHeight(16_777_215)
+        elif self.caption.font() == base or self.caption.minimumHeight() == 0:
+            # the height the full-size type takes (kept while the type stays smaller)
+            self.caption.setFixedHeight(self.caption.sizeHint().height())
+        restyle(self.caption, font)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -752,7 +789,9 @@ class HeatMap(QWidget):
     def _on_style_changed(self) -> None:
         s = self.style_
         t = s.theme
-        restyle(self.caption, s.font(16, bold=True), f"color: {t.text};")
+        self._caption_font = s.font(16, bold=True)
+        restyle(self.caption, None, f"color: {t.text};")
+        self._fit_caption()
         restyle(self.badge, s.font(16, bold=True), f"color: {t.answer};")
         # Around the map: the theme's "blank", so a picture's white (or a dark theme's
         # zero) cells stand out from the page.
