@@ -389,6 +389,22 @@ def test_session_edits_while_hidden_are_asked_about_on_show(qtbot, view):
     assert view.run.steps == 0 and view.run.data.X[0, 0] == 5.0
 
 
+def test_a_learning_change_while_hidden_is_drawn_on_show(qtbot, view):
+    """A lesson sets the learning state on every slide: a hidden view draws nothing
+    until it is shown, and then shows the new settings and a run made from them."""
+    view.hide()
+    n = view.new_run_count
+    old = view.learning.run
+    view.learning.set_settings(djl_edition())
+    assert view.new_run_count == n and view.learning.run is old  # nothing done yet
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.new_run_count == n + 1
+    assert view.run is view.learning.run and view.run.settings == djl_edition()
+    assert view.edit_lr.value() == djl_edition().lr
+    assert view.spin_steps.value() == djl_edition().steps
+
+
 def test_bias_and_new_seed(qtbot, view):
     view.check_bias.setChecked(True)
     assert view.run.learn_bias and not view.surface.available
