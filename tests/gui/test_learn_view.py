@@ -132,6 +132,22 @@ def test_pause_then_resume_equals_uninterrupted(qtbot, view):
     np.testing.assert_array_equal(view.grid_K.values(), ref.kernel)
 
 
+def test_the_status_is_selectable_except_while_training(qtbot, view):
+    """Its text changes every frame while training: a selectable label paints through
+    a text document (~3 ms a frame at 4K), so it is selectable when it holds still."""
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse
+    assert view.status.textInteractionFlags() == selectable
+    view.spin_steps.setValue(300)
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    click(qtbot, view.btn_train)
+    assert view.state == "training"
+    assert view.status.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=5000)
+    assert "batch" in view.status.text()
+    click(qtbot, view.btn_train)  # pause
+    assert view.state == "paused" and view.status.textInteractionFlags() == selectable
+
+
 def test_step_and_reset_replay_exactly(qtbot, view):
     for _ in range(4):
         click(qtbot, view.btn_step)
