@@ -132,6 +132,22 @@ def test_pause_then_resume_equals_uninterrupted(qtbot, view):
     np.testing.assert_array_equal(view.grid_K.values(), ref.kernel)
 
 
+def test_the_status_is_selectable_except_while_training(qtbot, view):
+    """Its text changes every frame while training: a selectable label paints through
+    a text document (~3 ms a frame at 4K), so it is selectable when it holds still."""
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse
+    assert view.status.textInteractionFlags() == selectable
+    view.spin_steps.setValue(300)
+    view.combo_pace.setCurrentIndex(list(PACES).index("10 steps/s"))
+    click(qtbot, view.btn_train)
+    assert view.state == "training"
+    assert view.status.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+    qtbot.waitUntil(lambda: view.run.steps >= 2, timeout=5000)
+    assert "batch" in view.status.text()
+    click(qtbot, view.btn_train)  # pause
+    assert view.state == "paused" and view.status.textInteractionFlags() == selectable
+
+
 def test_step_and_reset_replay_exactly(qtbot, view):
     for _ in range(4):
         click(qtbot, view.btn_step)
@@ -387,6 +403,22 @@ def test_session_edits_while_hidden_are_asked_about_on_show(qtbot, view):
     view.show()
     qtbot.waitUntil(lambda: len(asked) == 1, timeout=3000)
     assert view.run.steps == 0 and view.run.data.X[0, 0] == 5.0
+
+
+def test_a_learning_change_while_hidden_is_drawn_on_show(qtbot, view):
+    """A lesson sets the learning state on every slide: a hidden view draws nothing
+    until it is shown, and then shows the new settings and a run made from them."""
+    view.hide()
+    n = view.new_run_count
+    old = view.learning.run
+    view.learning.set_settings(djl_edition())
+    assert view.new_run_count == n and view.learning.run is old  # nothing done yet
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.new_run_count == n + 1
+    assert view.run is view.learning.run and view.run.settings == djl_edition()
+    assert view.edit_lr.value() == djl_edition().lr
+    assert view.spin_steps.value() == djl_edition().steps
 
 
 def test_bias_and_new_seed(qtbot, view):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -420,3 +421,27 @@ def test_extent_is_bounded():
     run = LearningRun(mxnet_edition(), LearningData.chapter())
     assert run.extent(PREVIEW_STEPS + 1) is None and run.extent(0) is None
     assert run.extent(PREVIEW_STEPS) is not None and run.steps == 0
+
+
+def test_extent_is_kept_for_the_same_start(monkeypatch):
+    """A slide that presses Train from the same start again finds its preview; any
+    difference in the start (a step taken, another X) computes it anew."""
+    first = LearningRun(mxnet_edition(lr=0.031), LearningData.chapter())
+    first.advance(3)
+    ahead = first.extent(200)
+    again = LearningRun(mxnet_edition(lr=0.031), LearningData.chapter())
+    again.advance(3)
+    computed = []
+    real = LearningRun._extent
+    monkeypatch.setattr(LearningRun, "_extent", lambda self, n: computed.append(n) or real(self, n))
+    assert again.extent(200) == ahead and computed == []
+    again.advance(1)
+    fresh = LearningRun(mxnet_edition(lr=0.031), LearningData.chapter())
+    fresh.advance(4)
+    assert again.extent(200) == fresh._extent(200) and computed == [200, 200]
+    other = LearningData.chapter()
+    X = other.X.copy()
+    X[0, 0] = 0.5
+    moved = LearningRun(mxnet_edition(lr=0.031), replace(other, X=X, Y=corr2d(X, other.K_true)))
+    moved.advance(3)
+    assert moved.extent(200) == moved._extent(200) != ahead and len(computed) == 4

@@ -103,10 +103,12 @@ class LearnView(QWidget):
         self.ask: Callable[[str, str], bool] = lambda title, text: ask_question(self, title, text)
         self.state = "ready"
         self.frames = 0  # redraws of the live parts, for the benchmark
+        self.new_run_count = 0  # runs drawn from their start (tests: none while hidden)
         self._message_error = False
         self._log_seen = 0
         self._stale = False  # the session's X or K changed while hidden
         self._resume_on_show = False
+        self._settings_pending = False  # the learning state changed while hidden
         self._asking = False
         self._restoring = False
         self._resume_after_check = False
@@ -154,6 +156,9 @@ class LearnView(QWidget):
         self._controls_bar = bar
 
         self.status = QLabel()
+        # Selectable (to copy K) except while training, when its text changes each frame:
+        # a selectable label paints through a text document, ~3 ms a frame at 4K against
+        # 0.2 ms for a plain one (_set_state switches it).
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.explain = QLabel(EXPLAIN)
         self.explain.setWordWrap(True)
@@ -341,6 +346,12 @@ class LearnView(QWidget):
             return  # this view's own change: it has drawn it already
         self.pause()
         self._follow(None)
+        if not self.isVisible():
+            # Hidden (a window slide): the run is fetched or made when the view is
+            # shown (showEvent), in time for its first paint; a lesson that sets the
+            # learning state on every slide then costs nothing while nobody sees it.
+            self._settings_pending = True
+            return
         self.ensure_run()
         self._show_settings(self.learning.settings)
 
@@ -392,6 +403,7 @@ class LearnView(QWidget):
         """A run to show from its start: a new one, or this one reset."""
         run = self.run
         assert run is not None
+        self.new_run_count += 1
         self.driver.forget()
         self._ahead = None
         self._log_seen = 0
@@ -617,6 +629,13 @@ class LearnView(QWidget):
 
     def _set_state(self, state: str) -> None:
         self.state = state
+        flags = (
+            Qt.TextInteractionFlag.NoTextInteraction
+            if state == "training"
+            else Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        if self.status.textInteractionFlags() != flags:
+            self.status.setTextInteractionFlags(flags)
         self.btn_train.setText("‖ Pause" if state == "training" else "▶ Train")
         diverged = self.run is not None and self.run.diverged
         self.btn_train.setEnabled(self.run is None or not diverged or state == "training")
@@ -863,8 +882,13 @@ class LearnView(QWidget):
         if not self._sized:
             self._sized = True
             QTimer.singleShot(0, self._size_columns)
+        if self._settings_pending:
+            self._settings_pending = False
+            self._show_settings(self.learning.settings)
         if self.run is None:
             self.ensure_run()
+            if self._resume_on_show:  # hidden while training, then given a new run
+                self.train()
         elif self._stale:
             QTimer.singleShot(0, self._check_data)
         elif self._resume_on_show:
