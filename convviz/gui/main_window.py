@@ -121,7 +121,22 @@ class MainWindow(ImageDrops, QMainWindow):
     def show_view(self, key: str) -> None:
         if key not in self.views:
             raise ValueError(f"No view {key!r}; choose from {', '.join(self.views)}")
-        self.tabs.setCurrentWidget(self.stages[key])
+        new = self.stages[key]
+        old = self.tabs.currentWidget()
+        if new is old:
+            return
+        if isinstance(old, Stage) and old.isVisible():
+            # A hidden page keeps the size it had when last shown; Qt shows it at that
+            # size and resizes it at the next layout pass (the lesson bar's new height):
+            # fitted twice, 6-12 ms each at 4K. Given the area it will have, it is
+            # fitted once, on its show.
+            with old.leaving():
+                old.settle_window()
+                if new.geometry() != old.geometry():
+                    new.setGeometry(old.geometry())
+                self.tabs.setCurrentWidget(new)
+            return
+        self.tabs.setCurrentWidget(new)
 
     def current_stage(self) -> Stage | None:
         page = self.tabs.currentWidget()

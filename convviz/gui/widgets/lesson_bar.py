@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QSpacerItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +36,7 @@ from ._util import blocked
 __all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
 _UNSET = object()
+_QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 #: The bar's type is sized from the window's height: at this height its scale is 1
 #: (caption 21 pt = 28 px, 2.4 % of the height; title 26 pt).
 REF_WINDOW_HEIGHT = 1150.0
@@ -106,7 +108,11 @@ class LessonBar(QWidget):
             top.addWidget(w)
         root = QVBoxLayout(self)
         root.addLayout(top)
+        self._gap_caption = QSpacerItem(0, 0)
+        self._gap_answer = QSpacerItem(0, 0)
+        root.addItem(self._gap_caption)
         root.addWidget(self.caption)
+        root.addItem(self._gap_answer)
         root.addWidget(self.answer)
         self._top, self._root = top, root
 
@@ -178,9 +184,39 @@ class LessonBar(QWidget):
         bar's height."""
         ev = self._event
         has_answer = ev is not None and bool(ev.slide.hide)
-        self._set("caption_on", not self._collapsed, self.caption.setVisible)
-        self._set("answer_on", not self._collapsed and has_answer, self.answer.setVisible)
+        self._set("caption_on", not self._collapsed, self._caption_line)
+        self._set("answer_on", not self._collapsed and has_answer, self._answer_line)
         self._reserve_answer()
+
+    def _caption_line(self, on: bool) -> None:
+        self.caption.setVisible(on)  # (on a click of ▴ only, not on a slide change)
+        self._set_gaps()
+
+    def _answer_line(self, on: bool) -> None:
+        """Open or close the answer line by its height, not its visibility: showing a
+        widget lays its parents out at once, up to the window (the stage refitted for
+        the old slide, ~16 ms at 4K), where a new maximum height waits for the slide
+        change's one layout pass. The gap above it is a spacer closed with it, so a
+        closed line takes no room at all, as a hidden one did."""
+        if on:
+            self.answer.setMaximumHeight(_QWIDGETSIZE_MAX)
+        else:
+            self._shown.pop("reserved", None)  # reserved again when the line reopens
+            self.answer.setMinimumHeight(0)
+            self.answer.setMaximumHeight(0)
+        self._set_gaps()
+
+    def _set_gaps(self) -> None:
+        """The gaps above the caption and the answer, open when their line is."""
+        gap = self.style_.px(2)
+        for spacer, on in (
+            (self._gap_caption, self._shown.get("caption_on", True)),
+            (self._gap_answer, self._shown.get("answer_on", True)),
+        ):
+            spacer.changeSize(
+                0, gap if on else 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed
+            )
+        self._root.invalidate()
 
     def _reserve_answer(self) -> None:
         """Keep the answer line as tall as the slide's answer will need, so the reveal
@@ -191,7 +227,7 @@ class LessonBar(QWidget):
         (the edge maps fall under the back-row size). Measured once per slide, width
         or style."""
         ev = self._event
-        if ev is None:
+        if ev is None or not self._shown.get("answer_on", False):
             return
         m = self._root.contentsMargins()
         width = max(100, (self.width() or self.style_.px(1200)) - m.left() - m.right())
@@ -301,7 +337,8 @@ class LessonBar(QWidget):
         )
         m = s.px(10)
         self._root.setContentsMargins(m, s.px(4), m, s.px(6))
-        self._root.setSpacing(s.px(2))
+        self._root.setSpacing(0)  # the gaps are spacers (see _answer_line)
+        self._set_gaps()
         self._top.setSpacing(s.px(12))
         role = self._shown.get("role")
         if isinstance(role, str):
