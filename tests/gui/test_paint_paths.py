@@ -205,10 +205,8 @@ class _PaintCounter(QObject):
 KNOWN_DOUBLE_PAINTS = {7, 10, 11, 12, 13, 18, 20, 22, 23}
 
 
-def test_a_slide_change_paints_the_stage_once(qtbot, settings):
-    """Every slide of the lesson (Fig. 6.2.1 first, what bench_ui.py times): a change of
-    slide, with or without a change of the stage's scale, is fitted and its cells shared
-    before the repaint, not after (a second whole-stage paint at 4K)."""
+def _lesson_window_4k(qtbot, settings):
+    """The main window at 3840×2160, zoom 150, on the 6.2 lesson's first slide."""
     from convviz.gui.main_window import MainWindow
 
     w = MainWindow(settings=settings, zoom=150)
@@ -219,6 +217,15 @@ def test_a_slide_change_paints_the_stage_once(qtbot, settings):
     qtbot.waitExposed(w)
     w.files.ask_unsaved = lambda answer: answer("discard")
     assert w.open_lesson("6.2")
+    return w
+
+
+def test_a_slide_change_paints_the_stage_once(qtbot, settings):
+    """Every slide of the lesson (Fig. 6.2.1 first, what bench_ui.py times): a change of
+    slide, with or without a change of the stage's scale, is fitted and its cells shared
+    before the repaint, not after (a second whole-stage paint at 4K)."""
+
+    w = _lesson_window_4k(qtbot, settings)
     app = QApplication.instance()
 
     def settle() -> None:
@@ -381,17 +388,9 @@ def test_every_cached_stage_label_shows_what_a_fresh_render_would(qtbot, setting
     equals a render of that label by a cache that never drew anything else."""
     from PySide6.QtWidgets import QLabel
 
-    from convviz.gui.main_window import MainWindow
     from convviz.gui.widgets import label_cache
 
-    w = MainWindow(settings=settings, zoom=150)
-    qtbot.addWidget(w)
-    w.enter_fullscreen = lambda: None
-    w.resize(3840, 2160)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    assert w.open_lesson("6.2")
+    w = _lesson_window_4k(qtbot, settings)
     w.presenting.start()
     app = QApplication.instance()
     caches = w.findChildren(label_cache.LabelPaintCache)

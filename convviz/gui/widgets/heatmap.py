@@ -754,8 +754,8 @@ class HeatMap(QWidget):
 
         At 4K, zoom 150, "corr2d(Xᵀ, K)" had 452 px for 576 px of text and showed as
         "orr2d(Xᵀ, K": the column is as wide as its map, and the caption must not widen
-        it (the stage would shrink every map for one line). Its height stays that of
-        the full-size type, so a shorter caption on the next build moves nothing.
+        it (the stage would shrink every map for one line). Its line keeps the height
+        of the full-size type (see _on_style_changed).
         """
         base = self._caption_font
         text = self.caption.text()
@@ -774,12 +774,6 @@ class HeatMap(QWidget):
                     font.setPointSizeF(base.pointSizeF() * ratio)
                 if QFontMetricsF(font).horizontalAdvance(text) <= room:
                     break
-        if font is base:
-            self.caption.setMinimumHeight(0)
-            self.caption.setMaximumHeight(16_777_215)
-        elif self.caption.font() == base or self.caption.minimumHeight() == 0:
-            # the height the full-size type takes (kept while the type stays smaller)
-            self.caption.setFixedHeight(self.caption.sizeHint().height())
         restyle(self.caption, font)
 
     def showEvent(self, event) -> None:
@@ -791,6 +785,9 @@ class HeatMap(QWidget):
         t = s.theme
         self._caption_font = s.font(16, bold=True)
         restyle(self.caption, None, f"color: {t.text};")
+        # One height for the caption line whatever its type size: a smaller caption
+        # moves nothing, and setting it asks for no new layout after the first paint.
+        self.caption.setFixedHeight(QFontMetrics(self._caption_font).height())
         self._fit_caption()
         restyle(self.badge, s.font(16, bold=True), f"color: {t.answer};")
         # Around the map: the theme's "blank", so a picture's white (or a dark theme's
