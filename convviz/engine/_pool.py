@@ -125,18 +125,42 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def others_running(path: str = "/proc/loadavg") -> int:
+def others_running(path: str = "/proc/loadavg", tasks: str = "/proc/self/task") -> int:
     """Threads of other programs running or ready to run now (Linux; 0 elsewhere).
 
-    From /proc/loadavg's count of runnable threads, less the calling one.
-    Read only when the pool would try sharing again (every EXPLORE_S to
-    EXPLORE_MAX_S seconds), so its ~20 us do not matter.
+    /proc/loadavg's count of runnable threads, less this process's own runnable
+    threads (the calling one among them): counting our own, a library's worker
+    threads that spin after their calls (OpenCV's, beside corr2d in the
+    benchmark) read as two busy programs 97 % of the time on a quiet machine,
+    and the pool stopped trying to share 2048^2 calls (1.07-1.31x cv2 in those
+    rounds, 1.97-2.41x in rounds that shared). Read only when the pool would try
+    sharing again (every EXPLORE_S to EXPLORE_MAX_S seconds).
     """
     try:
         with open(path, "rb") as f:
-            return max(0, int(f.read().split()[3].split(b"/")[0]) - 1)
+            running = int(f.read().split()[3].split(b"/")[0])
     except (OSError, ValueError, IndexError):
         return 0
+    return max(0, running - _own_running(tasks))
+
+
+def _own_running(tasks: str) -> int:
+    """This process's threads in state R (at least 1: the caller)."""
+    own = 0
+    try:
+        names = os.listdir(tasks)
+    except OSError:
+        return 1
+    for name in names:
+        try:
+            with open(os.path.join(tasks, name, "stat"), "rb") as f:
+                stat = f.read()
+        except OSError:  # the thread ended meanwhile
+            continue
+        # "pid (comm) S ...": the comm may hold spaces and parentheses
+        if stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] == b"R":
+            own += 1
+    return max(own, 1)
 
 
 class _Job:

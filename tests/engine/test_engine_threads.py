@@ -206,15 +206,41 @@ def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
     assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
 
 
+def _tasks(tmp_path, states: str):
+    """A /proc/self/task folder whose threads are in these states (one letter each)."""
+    d = tmp_path / "task"
+    d.mkdir()
+    for i, st in enumerate(states):
+        (d / str(100 + i)).mkdir()
+        (d / str(100 + i) / "stat").write_bytes(f"{100 + i} (a (b) c) {st} 1 2 3\n".encode())
+    return str(d)
+
+
 def test_the_runnable_threads_of_other_programs_come_from_loadavg(tmp_path):
     f = tmp_path / "loadavg"
+    me = _tasks(tmp_path, "RS")  # the calling thread runs, a helper sleeps
     f.write_text("4.33 4.08 3.78 5/295 5860\n")
-    assert OTHERS_RUNNING(str(f)) == 4  # five runnable, less the calling thread
+    assert OTHERS_RUNNING(str(f), me) == 4  # five runnable, less the calling thread
     f.write_text("0.00 0.01 0.05 1/80 12\n")
-    assert OTHERS_RUNNING(str(f)) == 0
+    assert OTHERS_RUNNING(str(f), me) == 0
     f.write_text("garbage\n")
-    assert OTHERS_RUNNING(str(f)) == 0  # cannot tell: as if quiet
-    assert OTHERS_RUNNING(str(tmp_path / "missing")) == 0  # not Linux
+    assert OTHERS_RUNNING(str(f), me) == 0  # cannot tell: as if quiet
+    assert OTHERS_RUNNING(str(tmp_path / "missing"), me) == 0  # not Linux
+    assert OTHERS_RUNNING(str(f), str(tmp_path / "none")) == 0  # no task list: the caller
+
+
+def test_this_process_own_runnable_threads_are_not_other_programs(tmp_path):
+    """A library's worker threads spinning in this process (OpenCV's after its calls)
+    are not other programs: counted as such, the pool stopped sharing on a quiet
+    machine."""
+    f = tmp_path / "loadavg"
+    f.write_text("2.10 1.00 0.50 3/300 999\n")
+    assert OTHERS_RUNNING(str(f), _tasks(tmp_path, "RRRS")) == 0
+
+
+def test_the_real_count_leaves_out_the_calling_thread():
+    assert OTHERS_RUNNING() >= 0
+    assert _pool._own_running("/proc/self/task") >= 1
 
 
 def test_calls_settled_on_one_thread_are_timed_one_in_a_few(monkeypatch):
