@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPicture, QPixmapCache
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPicture, QPixmapCache
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsView,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...model.values import display_number
 from ..style import Style
@@ -159,6 +166,9 @@ class ContourLines(pg.GraphicsObject):
         p.drawPath(self.path)
 
 
+_NO_UPDATES = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
+
+
 class KeptAxis(pg.AxisItem):
     """An axis that keeps the pictures of the ranges and sizes it has drawn.
 
@@ -181,30 +191,48 @@ class KeptAxis(pg.AxisItem):
         self.picture = None
         self.update()
 
+    def _key(self) -> tuple[object, ...]:
+        size = self.geometry().size()
+        return (
+            tuple(self.range),
+            round(size.width(), 3),
+            round(size.height(), 3),
+            self.logMode,
+            self.style["tickFont"].key() if self.style["tickFont"] else None,
+            self.pen().color().rgba(),
+            self.pen().widthF(),
+            self.textPen().color().rgba(),
+        )
+
+    def prime(self) -> None:
+        """Have the picture ready before the paint.
+
+        Laying the ticks out measures their labels and may widen the axis: done
+        inside the paint, that moved the plot's items and the plot was painted twice.
+        """
+        if self.picture is not None:
+            return
+        key = self._key()
+        picture = self._kept.pop(key, None)
+        if picture is None:
+            picture = QPicture()
+            painter = QPainter(picture)
+            try:
+                if self.style["tickFont"]:
+                    painter.setFont(self.style["tickFont"])
+                specs = self.generateDrawSpecs(painter)
+                if specs is not None:
+                    self.drawPicture(painter, *specs)
+            finally:
+                painter.end()
+        self.picture = picture
+        self._kept[key] = picture  # the most recent last
+        while len(self._kept) > self.KEPT:
+            del self._kept[next(iter(self._kept))]
+
     def paint(self, p, opt, widget) -> None:
-        if self.picture is None:
-            size = self.geometry().size()
-            key = (
-                tuple(self.range),
-                round(size.width(), 3),
-                round(size.height(), 3),
-                self.logMode,
-                self.style["tickFont"].key() if self.style["tickFont"] else None,
-                self.pen().color().rgba(),
-                self.pen().widthF(),
-                self.textPen().color().rgba(),
-            )
-            picture = self._kept.pop(key, None)
-            if picture is not None:
-                self.picture = picture
-            else:
-                super().paint(p, opt, widget)  # draws and sets self.picture
-                assert self.picture is not None
-            self._kept[key] = self.picture  # the most recent last
-            while len(self._kept) > self.KEPT:
-                del self._kept[next(iter(self._kept))]
-            if picture is None:
-                return
+        self.prime()
+        assert self.picture is not None
         self.picture.play(p)
 
 
@@ -263,7 +291,7 @@ class StyledPlot(pg.PlotWidget):
             self._range = r
             self.plotItem.vb.setRange(xRange=x, yRange=y, padding=padding)
             # Settle the new transform now, not while painting (which paints twice).
-            self.plotItem.vb.prepareForPaint()
+            self.prime()
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
@@ -280,10 +308,38 @@ class StyledPlot(pg.PlotWidget):
     def event(self, e: QEvent) -> bool:
         if e.type() == LAYOUT_SETTLED:
             self._settle_pending = False
-            self.plotItem.layout.activate()
-            self.plotItem.vb.prepareForPaint()
+            self.prime()
             return True
         return super().event(e)
+
+    def prime(self) -> None:
+        """Settle now what pyqtgraph settles while painting: the layout, the view's
+        transform, the axes' pictures (whose labels may widen an axis, so the layout
+        again) and the lines' extents. Each, settled in the paint, changed the scene
+        and the plot was painted a second time (4-6 ms at 4K)."""
+        pi = self.plotItem
+        axes = [pi.getAxis(name) for name in ("bottom", "left")]
+        for _ in range(2):
+            pi.layout.activate()
+            pi.vb.prepareForPaint()
+            before = [(a.maximumWidth(), a.maximumHeight()) for a in axes]
+            for a in axes:
+                if a.isVisible() and isinstance(a, KeptAxis):
+                    a.prime()
+            if before == [(a.maximumWidth(), a.maximumHeight()) for a in axes]:
+                break
+        for item in pi.vb.addedItems:
+            if isinstance(item, pg.InfiniteLine) and item.isVisible():
+                item.boundingRect()  # computes (and announces) its extent in view pixels
+        # A scene hands its changed items to its view on a queued call that paints the
+        # window at once: after the slide's paint, that painted the plot again. Until
+        # that call has run the view takes no updates from its scene, and is repainted
+        # whole with the window.
+        if self.viewportUpdateMode() != _NO_UPDATES:
+            mode = self.viewportUpdateMode()
+            self.setViewportUpdateMode(_NO_UPDATES)
+            QTimer.singleShot(0, self, lambda: self.setViewportUpdateMode(mode))
+        self.viewport().update()
 
     def restyle(self) -> None:
         """Re-pen the plot's own items after a zoom or theme change."""

@@ -436,6 +436,14 @@ class LearnView(QWidget):
         )
         self._set_state("ready")
         self._refresh_live()
+        self._prime_plots()
+
+    def _prime_plots(self) -> None:
+        """Settle the plots before the paint that shows a new run or a press: pyqtgraph
+        settles ranges, axes and changed items while painting, then paints again."""
+        if self.isVisible():
+            for plot in (self.loss_plot, self.weight_plot, self.surface.plot):
+                plot.prime()
 
     def _clear_live(self) -> None:
         for g in (self.grid_X, self.grid_Y, self.grid_K, self.grid_true, self.grid_grad):
@@ -482,6 +490,7 @@ class LearnView(QWidget):
         self._show_message("")
         self._set_state("training")
         self.driver.start(run)
+        self._prime_plots()
 
     def pause(self) -> None:
         if not self.training:
