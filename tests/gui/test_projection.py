@@ -76,6 +76,13 @@ def check_state(w, size, where: str, problems: list[str]) -> None:
             problems.append(
                 f"{where}: colour-bar caption {bar.caption!r} clipped: {r} in {bar.rect()}"
             )
+    bar = w.lessons.bar
+    for lab in (bar.caption, bar.answer):
+        if lab.isVisible() and lab.text() and lab.heightForWidth(lab.width()) > lab.height():
+            problems.append(
+                f"{where}: bar text cut: {lab.text()[:40]!r} needs "
+                f"{lab.heightForWidth(lab.width())} px, has {lab.height()}"
+            )
     if w.current_view_key() == "matrix":
         view = w.current_view()
         if view.matrix_values is not None:
@@ -92,11 +99,13 @@ def walk(qtbot, w, size, problems: list[str], presenting: bool = False) -> int:
     settle(qtbot, w)
     states = 0
     last_slide, last_snap = None, None
+    stage_heights: dict[str, set[int]] = {}  # by view: the stage keeps its area
     while True:
         p = lc.player
         where = f"{size[0]}×{size[1]} zoom {w.style_.zoom} slide {p.index + 1} build {p.build}"
         settle(qtbot, w)
         check_state(w, size, where, problems)
+        stage_heights.setdefault(str(w.current_view_key()), set()).add(w.current_stage().height())
         if presenting:
             chrome = chrome_on_screen(w)
             if chrome:
@@ -114,6 +123,10 @@ def walk(qtbot, w, size, problems: list[str], presenting: bool = False) -> int:
         if p.index == p.n_slides - 1 and p.build >= p.state.builds:
             break
         lc.next()
+    for view, heights in stage_heights.items():
+        # A stage whose height changes refits and redraws all of it (and moves it).
+        if len(heights) > 1:
+            problems.append(f"{size[0]}×{size[1]}: the {view} stage changes height: {heights}")
     return states
 
 

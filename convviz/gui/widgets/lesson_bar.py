@@ -65,6 +65,8 @@ class LessonBar(QWidget):
         self._presenting = False
         self._collapsed = False
         self._event: LessonEvent | None = None
+        self._lesson: Lesson | None = None
+        self._tallest: dict[tuple, int] = {}  # caption + answer height, by view, width, fonts
         self._shown: dict[str, object] = {}  # what show_event last set, by key
         self.setObjectName("LessonBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -134,6 +136,8 @@ class LessonBar(QWidget):
 
     # ------------------------------------------------------------ showing
     def set_lesson(self, lesson: Lesson) -> None:
+        self._lesson = lesson
+        self._tallest.clear()
         with blocked(self.slides):
             self.slides.clear()
             for s in lesson.slides:
@@ -179,14 +183,30 @@ class LessonBar(QWidget):
             self.slides.setCurrentIndex(ev.index)
 
     def _show_lines(self) -> None:
-        """The caption, and the answer line on a slide that has one: shown through all
-        its builds (the prompt, then the answer), so a reveal changes words, not the
+        """The caption, and the answer line where the slide's view has one: shown through
+        all its builds (the prompt, then the answer), so a reveal changes words, not the
         bar's height."""
         ev = self._event
-        has_answer = ev is not None and bool(ev.slide.hide)
+        has_answer = ev is not None and any(
+            self._lesson_slides()[i].hide for i in self._same_view(ev)
+        )
         self._set("caption_on", not self._collapsed, self._caption_line)
         self._set("answer_on", not self._collapsed and has_answer, self._answer_line)
-        self._reserve_answer()
+        self._reserve_lines()
+
+    def _lesson_slides(self) -> list:
+        ev = self._event
+        if self._lesson is not None:
+            return list(self._lesson.slides)
+        return [ev.slide] if ev is not None else []
+
+    def _same_view(self, ev: LessonEvent) -> list[int]:
+        """The lesson's slides shown in the view this one is shown in (this one alone
+        when the bar has no lesson)."""
+        if self._lesson is None:
+            return [0]
+        view = ev.state.view
+        return [i for i, st in enumerate(self._lesson.states) if st.view == view]
 
     def _caption_line(self, on: bool) -> None:
         self.caption.setVisible(on)  # (on a click of ▴ only, not on a slide change)
@@ -201,7 +221,6 @@ class LessonBar(QWidget):
         if on:
             self.answer.setMaximumHeight(_QWIDGETSIZE_MAX)
         else:
-            self._shown.pop("reserved", None)  # reserved again when the line reopens
             self.answer.setMinimumHeight(0)
             self.answer.setMaximumHeight(0)
         self._set_gaps()
@@ -218,16 +237,19 @@ class LessonBar(QWidget):
             )
         self._root.invalidate()
 
-    def _reserve_answer(self) -> None:
-        """Keep the answer line as tall as the slide's answer will need, so the reveal
-        changes words, not the height of the bar (and nothing under it moves).
+    def _reserve_lines(self) -> None:
+        """Keep the caption and answer lines as tall as the tallest of the lesson's
+        slides in the same view needs, so the bar's height, and the stage under it, stay
+        the same from one of these slides to the next and through a reveal.
 
-        Per slide, not per lesson: the tallest caption and answer of the lesson,
-        reserved on every slide, leave too little room for the stage at 1280×800
-        (the edge maps fall under the back-row size). Measured once per slide, width
-        or style."""
+        A stage that changed height by a line, or by the answer line's few pixels,
+        refitted and redrew every grid, label and plot of the view (a learning slide at
+        4K: 35-55 ms of a 45-90 ms change). Per view, not per lesson: the tallest
+        caption and answer of the lesson, reserved on every slide, leave too little room
+        for the stage at 1280×800 (the edge maps fall under the back-row size).
+        The view's tallest pair is measured once per view, width and style."""
         ev = self._event
-        if ev is None or not self._shown.get("answer_on", False):
+        if ev is None:
             return
         m = self._root.contentsMargins()
         width = max(100, (self.width() or self.style_.px(1200)) - m.left() - m.right())
@@ -236,22 +258,51 @@ class LessonBar(QWidget):
         width = max(100, width - 8)  # wrap a little early rather than late
         bold = self.answer.font()
         bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
-        key = (ev.index, width, bold.key())
-        if self._shown.get("reserved") == key:
-            return
-        self._shown["reserved"] = key
-        texts = [self.answer.text()]
-        if ev.slide.hide:
-            texts += [PREDICT, keep_formulas(ev.slide.answer)]
-        fm = QFontMetrics(bold)
+        group = self._same_view(ev) if self._lesson is not None else None
+        key = (
+            ev.state.view if group is not None else ev.index,
+            width,
+            bold.key(),
+            self.caption.font().key(),
+            self._shown.get("caption_on"),
+            self._shown.get("answer_on"),
+        )
+        slides = [self._lesson_slides()[i] for i in group] if group is not None else [ev.slide]
         flags = Qt.TextFlag.TextWordWrap
-        need = max(fm.boundingRect(0, 0, width, 100_000, flags, t).height() for t in texts)
-        self.answer.setMinimumHeight(need)
+        cap_fm, ans_fm = QFontMetrics(self.caption.font()), QFontMetrics(bold)
+
+        def height(fm: QFontMetrics, text: str) -> int:
+            return fm.boundingRect(0, 0, width, 100_000, flags, text).height() if text else 0
+
+        def answer_need(sl) -> int:
+            if not (sl.hide and self._shown.get("answer_on", False)):
+                return 0
+            return max(height(ans_fm, PREDICT), height(ans_fm, keep_formulas(sl.answer)))
+
+        caption_on = bool(self._shown.get("caption_on", False))
+
+        def caption_need(sl) -> int:
+            return height(cap_fm, keep_formulas(sl.caption)) if caption_on else 0
+
+        # The caption as tall as its text, the answer line taking what is left of the
+        # tallest caption-and-answer pair of the view: the bar is as tall as on that
+        # slide, no taller (the tallest caption and the tallest answer came from
+        # different slides and left the stage 70 px less at 1280×800).
+        total = self._tallest.get(key)
+        if total is None:
+            total = self._tallest[key] = max(caption_need(sl) + answer_need(sl) for sl in slides)
+        mine = caption_need(ev.slide)
+        if caption_on:
+            self.caption.setFixedHeight(mine)
+        if self._shown.get("answer_on", False):
+            own = max(answer_need(ev.slide), height(ans_fm, self.answer.text()))
+            # fixed: an empty label asks for a line of its own
+            self.answer.setFixedHeight(max(own, total - mine))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
-            self._reserve_answer()
+            self._reserve_lines()
 
     def set_window_height(self, height: int) -> None:
         """Size the bar's type for a window this tall (the screen, when full screen)."""
@@ -321,7 +372,7 @@ class LessonBar(QWidget):
         self.section.setStyleSheet(f"color: {t.muted};")
         self.caption.setFont(s.font(21))
         self.answer.setFont(s.font(21, bold=True))
-        self._reserve_answer()
+        self._reserve_lines()
         small = s.font(17)
         self.counter.setFont(small)
         self.progress.setFont(s.font(15))
