@@ -191,6 +191,14 @@ class KeptAxis(pg.AxisItem):
         self.picture = None
         self.update()
 
+    def _updateLabel(self) -> None:
+        # The label's HTML again only when it changed: setting it lays the text out
+        # and drops the label item's cached picture, at every new range.
+        html = self.labelString()
+        if html != getattr(self, "_label_html", None):
+            self._label_html = html
+            super()._updateLabel()
+
     def _key(self) -> tuple[object, ...]:
         size = self.geometry().size()
         return (
@@ -279,6 +287,10 @@ class StyledPlot(pg.PlotWidget):
             ax.setTickFont(tick_font)
             ax.enableAutoSIPrefix(False)  # "loss (x0.001)" only confuses
             ax.setLabel(label, **self._css(12, t.muted))
+        for name in ("top", "right"):
+            # Hidden, but with an SI prefix each new range set their label's HTML
+            # again (a text layout and an item to redraw, per axis and slide).
+            self.plotItem.getAxis(name).enableAutoSIPrefix(False)
         self.plotItem.getAxis("left").setWidth(s.px(64))
         self.restyle()
 

@@ -182,10 +182,19 @@ class LearnView(QWidget):
         root.addWidget(self.columns, 1)
         self.settings_box = self._build_settings()
         self._columns.addWidget(self.settings_box, 0)
-        self._columns.addWidget(self._build_grids(), 40)
-        self._columns.addWidget(self._build_plots(), 35)
         self._surface_column = self._build_surface_and_log()
-        self._columns.addWidget(self._surface_column, 25)
+        for column, share in (
+            (self._build_grids(), 40),
+            (self._build_plots(), 35),
+            (self._surface_column, 25),
+        ):
+            # Their shares alone set their widths, not what they hold: a wider kernel
+            # widened the grids' column and narrowed every plot, which then redrew
+            # all of itself (its axes, map and contours) on that slide and the next.
+            policy = column.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            column.setSizePolicy(policy)
+            self._columns.addWidget(column, share)
         self.settings_box.hide()  # the Settings button shows it
         self._sized = False
 

@@ -56,6 +56,7 @@ class WindowView(QWidget):
         self._controls_stale = True  # the controls' fonts and icons lag the style
         self._reserve_flipped = False
         self._focused_once = False
+        self._pending: frozenset = frozenset()  # session parts changed while hidden
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer)
@@ -339,6 +340,9 @@ class WindowView(QWidget):
         super().keyPressEvent(e)
 
     def showEvent(self, event) -> None:
+        if self._pending:  # before the stage fits the view (its show event follows)
+            parts, self._pending = self._pending, frozenset()
+            self._on_session_changed(parts)
         super().showEvent(event)
         if not self._focused_once:
             self._focused_once = True
@@ -351,6 +355,11 @@ class WindowView(QWidget):
 
     # ------------------------------------------------------ model -> view
     def _on_session_changed(self, parts: frozenset) -> None:
+        if not self.isVisible():
+            # Hidden (another view's slide): caught up when shown, once. A learning
+            # slide that changes X redrew this view's grids and sum unseen (5 ms).
+            self._pending |= parts
+            return
         if parts & {"input", "kernel", "options", "undo"}:
             self._refresh_all()
         elif parts & {"step", "hidden"}:
