@@ -47,6 +47,7 @@ def _window(app, size):
     w.presenting.start()
     for _ in range(20):
         app.processEvents()
+    w.prepare_views()  # as the app does once full screen (app.PREPARE_VIEWS_MS)
     return w
 
 
