@@ -284,6 +284,11 @@ def _smoke_hooks(app: QApplication, win: MainWindow) -> None:
         QTimer.singleShot(int(os.environ["CONVVIZ_EXIT_AFTER_MS"]), leave)
 
 
+#: When the views not shown are fitted to the screen (:meth:`MainWindow.prepare_views`):
+#: after the window has taken its full-screen size, long before a first click.
+PREPARE_VIEWS_MS = 400
+
+
 def freeze_startup_objects() -> None:
     """Keep what start-up built out of the collector's full passes (``gc.freeze``).
 
@@ -305,4 +310,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     app, win = launch(args)
     _smoke_hooks(app, win)
     QTimer.singleShot(0, freeze_startup_objects)  # once the window is up
+    QTimer.singleShot(PREPARE_VIEWS_MS, win, win.prepare_views)  # full screen by then
     return app.exec()

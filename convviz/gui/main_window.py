@@ -138,6 +138,17 @@ class MainWindow(ImageDrops, QMainWindow):
             return
         self.tabs.setCurrentWidget(new)
 
+    def prepare_views(self) -> None:
+        """Fit the views not shown yet to the current one's area, while the app is idle:
+        a view's first fit restyles all of it at the stage's scale (the learning view:
+        50 ms of its first 220 ms slide change at 4K), and then its first slide need not."""
+        cur = self.current_stage()
+        if cur is None or not cur.isVisible():
+            return
+        for stage in self.stages.values():
+            if stage is not cur:
+                stage.prepare(cur.geometry())
+
     def current_stage(self) -> Stage | None:
         page = self.tabs.currentWidget()
         return page if isinstance(page, Stage) else None

@@ -115,3 +115,46 @@ def test_big_input_at_full_screen_size(qtbot, window):
     assert view.output.values().shape == (63, 63)
     assert view.input_panel.editor.cell_size() >= 3
     view.grab()
+
+
+def _first_fit_restyles(qtbot, settings, prepared: bool) -> dict[str, int]:
+    """Restyles of each view's stage on its first slide of the 6.2 lesson, at 1080p."""
+    w = MainWindow(settings=settings, zoom=150)
+    qtbot.addWidget(w)
+    w.enter_fullscreen = lambda: None
+    w.resize(1920, 1080)
+    w.show()
+    qtbot.waitExposed(w)
+    w.files.ask_unsaved = lambda answer: answer("discard")
+    assert w.open_lesson("6.2")
+    qtbot.waitUntil(lambda: w.current_stage().scale() > 1.5)
+    if prepared:
+        w.prepare_views()
+    restyles = {key: 0 for key in w.stages}
+    for key, stage in w.stages.items():
+        stage.stage_style.sig_changed.connect(
+            lambda key=key: restyles.__setitem__(key, restyles[key] + 1)
+        )
+    first: dict[str, int] = {}
+    lc = w.lessons
+    for i in range(lc.player.n_slides):
+        before = dict(restyles)
+        lc.goto(i)
+        key = str(w.current_view_key())
+        if key not in first:
+            qtbot.waitUntil(lambda: w.current_stage().isVisible())
+            first[key] = restyles[key] - before[key]
+    lc.close()
+    assert set(first) == {"window", "edges", "learn", "matrix"}
+    del first["window"]  # shown from the start
+    return first
+
+
+def test_views_prepared_while_idle_restyle_less_when_first_shown(qtbot, settings):
+    """prepare_views (run by the app once full screen) fits the views not shown yet at
+    the current area, so a view's first slide starts from a scale near its own: an
+    unprepared view climbs from scale 1 in several restyles, each redrawing all of it."""
+    cold = _first_fit_restyles(qtbot, settings, prepared=False)
+    warm = _first_fit_restyles(qtbot, settings, prepared=True)
+    assert max(warm.values()) <= 2, warm
+    assert sum(warm.values()) < sum(cold.values()), (warm, cold)

@@ -257,6 +257,9 @@ class StyledPlot(pg.PlotWidget):
         # (costly to repaint) change a few times a decade, not at every frame.
         self.plotItem.disableAutoRange()
         self.plotItem.setMouseEnabled(x=False, y=False)
+        # The view fills its background itself (the theme's base): Qt need not fill it
+        # first (a quarter of a plot's repaint at 4K, at every slide and frame).
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         # The axes, their labels and the title change a few times a run: each is kept
         # as a picture of its pixels, so a frame repaints the curves, not the text.
         _ensure_pixmap_cache()
