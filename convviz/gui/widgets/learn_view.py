@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -53,7 +53,7 @@ from ...model.learning import (
 from ...model.session import Session
 from ...model.values import ValueProblem, display_number
 from ..style import Style
-from ._util import blocked, connect_model
+from ._util import LAYOUT_SETTLED, blocked, connect_model
 from .grid_widget import GridWidget
 from .learn_driver import UNTIL_CAP, TrainingDriver
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
@@ -447,12 +447,15 @@ class LearnView(QWidget):
         self._refresh_live()
         self._prime_plots()
 
-    def _prime_plots(self) -> None:
+    def _prime_plots(self, now: bool = False) -> None:
         """Settle the plots before the paint that shows a new run or a press: pyqtgraph
-        settles ranges, axes and changed items while painting, then paints again."""
+        settles ranges, axes and changed items while painting, then paints again. A
+        slide change settles them with its layouts; a press (``now``) at once."""
         if self.isVisible():
             for plot in (self.loss_plot, self.weight_plot, self.surface.plot):
-                plot.prime()
+                plot.request_prime()
+                if now:
+                    QCoreApplication.sendPostedEvents(plot, LAYOUT_SETTLED)
 
     def _clear_live(self) -> None:
         for g in (self.grid_X, self.grid_Y, self.grid_K, self.grid_true, self.grid_grad):
@@ -499,7 +502,7 @@ class LearnView(QWidget):
         self._show_message("")
         self._set_state("training")
         self.driver.start(run)
-        self._prime_plots()
+        self._prime_plots(now=True)
 
     def pause(self) -> None:
         if not self.training:
