@@ -272,3 +272,27 @@ def test_a_slide_change_restyles_the_answer_only_when_its_role_changes(qtbot, wi
     lc.bar.answer.removeEventFilter(count)
     changes = sum(a != b for a, b in itertools.pairwise(looks))
     assert 0 < changes < clicks and count.n <= changes, (count.n, changes, clicks)
+
+
+def test_a_lesson_opened_before_the_window_shows_keeps_the_bar_to_its_text(qtbot, settings):
+    """The app opens the lesson (--lesson) before its window is shown and laid out: the
+    bar measured its captions then, at a width of ~100 px, wrapped them word by word,
+    reserved 1200 px for them and grew the full-screen window to 1458 px at 1280×800."""
+    from convviz.gui.main_window import MainWindow
+
+    w = MainWindow(settings=settings, zoom=150)
+    qtbot.addWidget(w)
+    w.enter_fullscreen = lambda: None
+    assert w.open_lesson("6.2")
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    bar = w.lessons.bar
+    qtbot.waitUntil(lambda: bar.width() > 1000)
+    for _ in range(10):
+        QApplication.processEvents()
+    assert w.height() <= 800
+    # title, a caption line or two and the answer line: not a column of single words
+    assert bar.height() < 0.3 * 800, bar.height()
+    assert bar.caption.height() >= bar.caption.heightForWidth(bar.caption.width())
+    w.lessons.close()

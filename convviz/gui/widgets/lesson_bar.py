@@ -94,6 +94,7 @@ class LessonBar(QWidget):
         self.btn_close = self._button("✕", "End the lesson")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.answer = QLabel()
         self.answer.setWordWrap(True)
@@ -249,40 +250,41 @@ class LessonBar(QWidget):
         for the stage at 1280×800 (the edge maps fall under the back-row size).
         The view's tallest pair is measured once per view, width and style."""
         ev = self._event
-        if ev is None:
-            return
+        if ev is None or not self.isVisible():
+            return  # measured at the width the bar is shown at (show and resize events)
         m = self._root.contentsMargins()
-        width = max(100, (self.width() or self.style_.px(1200)) - m.left() - m.right())
-        if self.answer.width() > 100:  # the label's own width, when laid out
-            width = min(width, self.answer.width())
-        width = max(100, width - 8)  # wrap a little early rather than late
+        width = self.width() - m.left() - m.right()  # the caption's and answer's width
+        if width < 200:
+            return  # not laid out yet: measured there, every caption wrapped word by word
+        safe = width - 8  # the answer wraps a little early rather than late
         bold = self.answer.font()
         bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
         group = self._same_view(ev) if self._lesson is not None else None
+        caption_on = bool(self._shown.get("caption_on", False))
+        answer_on = bool(self._shown.get("answer_on", False))
         key = (
             ev.state.view if group is not None else ev.index,
             width,
             bold.key(),
             self.caption.font().key(),
-            self._shown.get("caption_on"),
-            self._shown.get("answer_on"),
+            caption_on,
+            answer_on,
         )
         slides = [self._lesson_slides()[i] for i in group] if group is not None else [ev.slide]
         flags = Qt.TextFlag.TextWordWrap
         cap_fm, ans_fm = QFontMetrics(self.caption.font()), QFontMetrics(bold)
 
-        def height(fm: QFontMetrics, text: str) -> int:
-            return fm.boundingRect(0, 0, width, 100_000, flags, text).height() if text else 0
+        def height(fm: QFontMetrics, text: str, w: int) -> int:
+            return fm.boundingRect(0, 0, w, 100_000, flags, text).height() if text else 0
+
+        def caption_need(sl) -> int:  # as the label wraps it (plain text, its width)
+            return height(cap_fm, keep_formulas(sl.caption), width) if caption_on else 0
 
         def answer_need(sl) -> int:
-            if not (sl.hide and self._shown.get("answer_on", False)):
+            if not (sl.hide and answer_on):
                 return 0
-            return max(height(ans_fm, PREDICT), height(ans_fm, keep_formulas(sl.answer)))
-
-        caption_on = bool(self._shown.get("caption_on", False))
-
-        def caption_need(sl) -> int:
-            return height(cap_fm, keep_formulas(sl.caption)) if caption_on else 0
+            answer = keep_formulas(sl.answer)
+            return max(height(ans_fm, PREDICT, safe), height(ans_fm, answer, safe))
 
         # The caption as tall as its text, the answer line taking what is left of the
         # tallest caption-and-answer pair of the view: the bar is as tall as on that
@@ -291,13 +293,17 @@ class LessonBar(QWidget):
         total = self._tallest.get(key)
         if total is None:
             total = self._tallest[key] = max(caption_need(sl) + answer_need(sl) for sl in slides)
-        mine = caption_need(ev.slide)
-        if caption_on:
-            self.caption.setFixedHeight(mine)
-        if self._shown.get("answer_on", False):
-            own = max(answer_need(ev.slide), height(ans_fm, self.answer.text()))
+        if answer_on:
+            self.caption.setMinimumHeight(0)
+            own = max(answer_need(ev.slide), height(ans_fm, self.answer.text(), safe))
             # fixed: an empty label asks for a line of its own
-            self.answer.setFixedHeight(max(own, total - mine))
+            self.answer.setFixedHeight(max(own, total - caption_need(ev.slide)))
+        elif caption_on:
+            self.caption.setMinimumHeight(total)  # (top-aligned: the room is below it)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._reserve_lines()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
