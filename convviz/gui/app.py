@@ -266,6 +266,8 @@ def _smoke_hooks(app: QApplication, win: MainWindow) -> None:
                 "slide": player.index if player else None,
                 "zoom": win.style_.zoom,
                 "theme": win.style_.theme.name,
+                "window": [win.width(), win.height()],
+                "screen": list(win.screen().geometry().size().toTuple()),
             }
             tmp = shot + ".part.png"
             if win.grab().save(tmp):

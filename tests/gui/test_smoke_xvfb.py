@@ -61,3 +61,20 @@ def test_lesson_and_theme_from_the_command_line(display, tmp_path):
     assert title.count("convviz") == 1
     assert look(tmp_path / "screen.png").mean() < 128, "the dark theme is not dark"
     assert "Traceback" not in out, out
+
+
+def test_full_screen_lesson_fits_a_1280x800_projector(tmp_path):
+    """The lesson opened from the command line, full screen, zoom 150, on a projector's
+    1280×800: the window is the screen's size. (The lesson bar once measured its
+    captions before the window was laid out and grew the window to 1458 px.)"""
+    with virtual_display("1280x800x24") as display:
+        state, _title, out = run_app_on_display(
+            [sys.executable, "main.py", "--lesson", "6.2", "--fullscreen", "--zoom", "150"],
+            cwd=str(ROOT),
+            display=display,
+            workdir=str(tmp_path),
+        )
+    assert state["screen"] == [1280, 800]
+    width, height = state["window"]
+    assert width <= 1280 and height <= 800, state
+    assert "Traceback" not in out, out
