@@ -568,3 +568,23 @@ def test_an_axis_keeps_the_pictures_of_ranges_it_has_drawn(qtbot, view):
     assert not axis._kept and axis.picture is None
     plot.viewport().repaint()
     assert axis.picture is not None and axis.picture is not first
+
+
+@pytest.mark.parametrize("scale", [1.0, 3.8])
+def test_plot_titles_have_the_room_their_text_needs(qtbot, scale):
+    """pyqtgraph gives a plot's title a 30 px row: at the 4K stage's scale the titles
+    ("Loss surface") showed with their top cut off."""
+    from convviz.gui.style import StageStyle
+
+    style = StageStyle(Style())
+    style.set_scale(scale)
+    v = LearnView(Session(), style)
+    qtbot.addWidget(v)
+    v.resize(int(1280 * scale), int(760 * scale))
+    v.show()
+    qtbot.waitExposed(v)
+    for plot in (v.loss_plot, v.weight_plot, v.surface.plot):
+        label = plot.plotItem.titleLabel
+        text = label.item.boundingRect().height()
+        assert text > 10 * scale
+        assert label.geometry().height() >= text - 0.5, (plot, label.geometry(), text)

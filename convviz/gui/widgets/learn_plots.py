@@ -8,6 +8,8 @@ Only finite numbers are ever passed to pyqtgraph.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer
@@ -280,7 +282,13 @@ class StyledPlot(pg.PlotWidget):
         s, t = self.style_, self.style_.theme
         self.setBackground(t.base)
         title, xlabel, ylabel = self._labels
-        self.plotItem.setTitle(title, color=t.text, size=f"{13 * s.scale:.1f}pt", bold=True)
+        pi = self.plotItem
+        pi.setTitle(title, color=t.text, size=f"{13 * s.scale:.1f}pt", bold=True)
+        # pyqtgraph gives the title a row 30 px high: at 4K the title is ~70 px and
+        # "Loss surface" showed with its top cut off. The row is as tall as the text.
+        need = math.ceil(pi.titleLabel.item.boundingRect().height())
+        pi.titleLabel.setMaximumHeight(need)
+        pi.layout.setRowFixedHeight(0, need)
         tick_font = QFont(s.font_px(13, "label"))
         for name, label in (("bottom", xlabel), ("left", ylabel)):
             ax = self.plotItem.getAxis(name)
@@ -608,6 +616,9 @@ class SurfacePlot(QWidget):
         pi = self.plot.plotItem
         pi.setAspectLocked(True)
         pi.showGrid(x=False, y=False)
+        # The column is narrow: at 4K its labels every 0.2 ran together
+        # ("0.20.40.60.81.0"); half as many ticks across.
+        pi.getAxis("bottom").setTickDensity(0.5)
         self.image = self._new_image()  # the map shown, one per surface kept
         pi.addItem(self.image)
         self.contours: ContourLines | None = None
