@@ -198,6 +198,13 @@ class RowPool:
             # median of each way stands for it (one call alone, preempted, once
             # kept 2048^2 calls shared at 2x one thread's time for a 1.5 s round)
             way = c.serial is not None
+            if way and c.exploring is not True and others_running() > self.helpers:
+                # other programs fill every other core: no shared trial now (with
+                # two busy processes, 1024^2 3x3 shared calls took 0.5-5.5 ms against
+                # 0.4 on one thread); sharing counts as slower until an exploration,
+                # which waits for a free core, finds otherwise
+                c.shared, c.explored, c.untimed = float("inf"), time.monotonic(), UNTIMED_CALLS
+                return False
             if c.exploring is not way:
                 c.exploring, c.trial = way, []
             return way

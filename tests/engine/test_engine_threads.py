@@ -206,6 +206,27 @@ def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
     assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
 
 
+def test_no_first_shared_trial_while_other_programs_fill_every_other_core(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [2]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    ways = []
+    for _ in range(_pool.EXPLORE_CALLS + 3 * (_pool.UNTIMED_CALLS + 1)):
+        shared = pool.share("a") if not pool.settled_on_one_thread("a") else False
+        ways.append(shared)
+        pool.record("a", shared, 1.0, 1.0)
+    assert not any(ways)  # the serial trial, then one thread: no helper was woken
+    others[0] = 0  # a core comes free: the next exploration tries sharing
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+    for _ in range(_pool.EXPLORE_CALLS):
+        pool.record("a", True, 0.5, 1.0, helped=0.5)
+    assert pool._costs["a"].shared == pytest.approx(0.5)
+    assert pool.share("a")  # and sharing, faster now, is kept
+
+
 def _tasks(tmp_path, states: str):
     """A /proc/self/task folder whose threads are in these states (one letter each)."""
     d = tmp_path / "task"
