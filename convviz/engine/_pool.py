@@ -78,6 +78,14 @@ EXPLORE_CALLS = 3
 #: 2), 4-5 % of a 1024^2 3x3 call, and made corr2d 0.91-0.96x as fast as a
 #: one-thread run of itself where the pool ran it on one thread anyway.
 UNTIMED_CALLS = 7
+#: Seconds between looks at other programs' load while calls are shared: a call's
+#: own timing misses what sharing costs on a busy machine (the helper takes the
+#: caller's core, so the caller waits after the call), so sharing stops as soon
+#: as other programs fill every other core. Measured: with two busy processes
+#: starting while 1024^2 3x3 calls were shared, 144 calls in 4 s stayed shared
+#: (helpers doing 82 % of the blocks), 0.83x the speed of one thread. A look
+#: costs ~70 us (see :func:`others_running`).
+LOAD_CHECK_S = 0.25
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -94,6 +102,7 @@ class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
     __slots__ = (
+        "checked",
         "explore_left",
         "explored",
         "exploring",
@@ -115,6 +124,7 @@ class _Costs:
         self.trial: list[float] = []  # their times per unit of work
         self.period = EXPLORE_S  # seconds from one exploration to the next
         self.untimed = 0  # calls still to run on one thread without asking or timing
+        self.checked = 0.0  # when other programs' load was last looked at while sharing
 
 
 def usable_cores() -> int:
@@ -213,6 +223,13 @@ class RowPool:
             return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
+        if faster and now - c.checked > LOAD_CHECK_S:
+            c.checked = now
+            if others_running() > self.helpers:
+                # other programs now fill every other core: stop sharing at once;
+                # an exploration tries it again once a core is free
+                c.shared, c.explored, c.untimed = float("inf"), now, UNTIMED_CALLS
+                return False
         if now - c.explored > c.period:
             c.explored = now
             if not faster and others_running() > self.helpers:

@@ -227,6 +227,27 @@ def test_no_first_shared_trial_while_other_programs_fill_every_other_core(monkey
     assert pool.share("a")  # and sharing, faster now, is kept
 
 
+def test_sharing_stops_as_soon_as_other_programs_fill_every_other_core(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [0]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 0.5, 1.0, helped=0.5)  # sharing is faster
+    clock[0] += _pool.LOAD_CHECK_S + 0.01
+    assert all(pool.share("a") for _ in range(5))
+    others[0] = 2  # two busy programs start: the calls' own times cannot see the cost
+    clock[0] += _pool.LOAD_CHECK_S + 0.01
+    assert not pool.share("a")
+    assert not any(
+        pool.share("a") for _ in range(20) if not pool.settled_on_one_thread("a")
+    )  # and no exploring while they run
+    others[0] = 0
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1  # they stopped: sharing is explored again
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+
+
 def _tasks(tmp_path, states: str):
     """A /proc/self/task folder whose threads are in these states (one letter each)."""
     d = tmp_path / "task"
