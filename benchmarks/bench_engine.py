@@ -590,12 +590,13 @@ def idle_rounds(rounds: int, seconds: float) -> None:
         for r in range(rounds):
             times: dict[str, list[float]] = {n: [] for n in fns}
             names = list(fns)
+            order = random.Random(r)  # a random order per round, as in alternated_totals
             with OthersLoad() as load:
                 end = time.perf_counter() + seconds
                 k = 0
                 while k < 20 * len(names) or time.perf_counter() < end:
-                    i = k % len(names)
-                    for name in names[i:] + names[:i]:
+                    order.shuffle(names)
+                    for name in names:
                         times[name].append(_timed(fns[name]))
                     k += 1
             med = {n: float(np.median(v)) for n, v in times.items()}
