@@ -292,7 +292,7 @@ def _stride1_loop(kh: int, kw: int, dtype: np.dtype) -> str:
     window in the same order with the same fused multiply-adds as block_3x3,
     so gives the same bits; a float64 block_3x3 cost 0.7 s more compile time.
     """
-    if dtype == np.float32:
+    if dtype is _F32 or dtype == _F32:  # (identity first: this runs on every call)
         if kh == 3 and kw == 3:
             return "block_3x3"
         if kw in _WIDE_F32:
