@@ -78,7 +78,14 @@ EXPLORE_CALLS = 3
 #: 2), 4-5 % of a 1024^2 3x3 call, and made corr2d 0.91-0.96x as fast as a
 #: one-thread run of itself where the pool ran it on one thread anyway.
 UNTIMED_CALLS = 7
-#: Seconds between looks at other programs' load while calls are shared: a call's
+#: The same while other programs fill every other core, so the pool keeps calls
+#: on one thread whatever they measure: beside two busy processes the pool's
+#: asking and timing left corr2d at 0.97-0.99x of a one-thread run of itself
+#: (without the caller's run-queue waits, bench_engine --busy). The next
+#: look at the load waits for this many calls (at most 0.5 s at 2048^2 7x7).
+UNTIMED_UNDER_LOAD = 63
+#: Seconds between looks at other programs' load while calls are shared, or while
+#: they run on one thread only because those programs fill every other core: a call's
 #: own timing misses what sharing costs on a busy machine (the helper takes the
 #: caller's core, so the caller waits after the call), so sharing stops as soon
 #: as other programs fill every other core. Measured: with two busy processes
@@ -213,7 +220,8 @@ class RowPool:
                 # two busy processes, 1024^2 3x3 shared calls took 0.5-5.5 ms against
                 # 0.4 on one thread); sharing counts as slower until an exploration,
                 # which waits for a free core, finds otherwise
-                c.shared, c.explored, c.untimed = float("inf"), time.monotonic(), UNTIMED_CALLS
+                c.shared, c.untimed = float("inf"), UNTIMED_UNDER_LOAD
+                c.explored = time.monotonic() - c.period + LOAD_CHECK_S  # look again soon
                 return False
             if c.exploring is not way:
                 c.exploring, c.trial = way, []
@@ -228,17 +236,22 @@ class RowPool:
             if others_running() > self.helpers:
                 # other programs now fill every other core: stop sharing at once;
                 # an exploration tries it again once a core is free
-                c.shared, c.explored, c.untimed = float("inf"), now, UNTIMED_CALLS
+                c.shared, c.untimed = float("inf"), UNTIMED_UNDER_LOAD
+                c.explored = now - c.period + LOAD_CHECK_S  # look again soon
                 return False
         if now - c.explored > c.period:
-            c.explored = now
             if not faster and others_running() > self.helpers:
                 # other programs keep every other core busy right now: a helper
                 # would wait for one, and the exploring calls with it (they cost
                 # 7-9 ms each at 1024^2 3x3 beside two busy processes, against
-                # 0.4 on one thread); look again a period later
-                c.untimed = UNTIMED_CALLS
+                # 0.4 on one thread); look again LOAD_CHECK_S later, not a whole
+                # period (a neighbour's load comes and goes: waiting up to
+                # EXPLORE_MAX_S each time left three quiet 1.5 s benchmark rounds in
+                # a row at 1024^2 7x7 all on one thread, 0.71-0.88x cv2)
+                c.explored = now - c.period + LOAD_CHECK_S
+                c.untimed = UNTIMED_UNDER_LOAD
                 return False
+            c.explored = now
             c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
         if not faster:
