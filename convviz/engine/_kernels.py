@@ -9,9 +9,9 @@ compile every shape's loop: 41 variants, 37 s of CPU on a first launch.)
 Helpers called from several entry points are ``inline="always"``: inlined
 in numba's IR, they add no compile unit of their own (each costs about 0.3 s
 of CPU to compile, whatever its size); every loop together (seven compiled
-variants) compiles in 4.3-5.2 s of CPU with an empty cache on a loaded 2-core
-box, where the former eight took 5.6-5.8 s in the same minutes (7.8-8.6 s on
-a busier morning; ``benchmarks/bench_engine.py --compile``).
+variants) compiles in 4.3-6.6 s of CPU with an empty cache on a loaded 2-core
+box, about 0.8x what the former eight took in the same minutes (5.6-7.8 s;
+``benchmarks/bench_engine.py --compile``, run alternately).
 
 Rules that keep numba's on-disk cache honest:
 - functions only, no module globals read inside a jitted function (the cache
