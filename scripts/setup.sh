@@ -53,7 +53,7 @@ if ! { .venv/bin/python -m pip install --upgrade pip &&
   echo "pip failed; the log above is also in $log" >&2
   exit 1
 fi
-# Compile the engine's numba loops into numba's on-disk cache now (about 7 s of
+# Compile the engine's numba loops into numba's on-disk cache now (5-6 s of
 # CPU), so that even the first launch in front of a class loads them at once.
 # The engine runs its own thread pool, so no OpenMP/TBB library is needed.
 .venv/bin/python -m convviz.engine.warmup

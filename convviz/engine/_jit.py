@@ -19,6 +19,7 @@ argument types every call site uses (read-only C-contiguous inputs, see
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 
@@ -81,10 +82,11 @@ def _train_example(name: str, dtype: np.dtype) -> tuple:
 #: Every compiled entry point, the dtypes it runs in, and tiny arguments of
 #: exactly the types the real call sites pass.
 LOOPS: dict[str, tuple[tuple[str, ...], Callable[[str, np.dtype], tuple]]] = {
-    "block_3x3": (("float64", "float32"), _corr_example),
+    # the shape specialisations in float32 only, the large pictures' dtype (float64
+    # takes block_any, see correlate._stride1_loop)
+    "block_3x3": (("float32",), _corr_example),
     "block_any": (("float64", "float32"), _corr_example),
     "block_general": (("float64", "float32"), _corr_example),
-    # float32 only, the large pictures' dtype (float64 7-wide kernels take block_any)
     "block_w7": (("float32",), _corr_example),
     "train_steps": (("float64",), _train_example),
 }
@@ -143,6 +145,39 @@ def is_ready(name: str, dtype: np.dtype | str) -> bool:
     return (name, _name(dtype)) in _ready
 
 
+_numba_set_up = False
+_set_up_lock = threading.Lock()
+
+
+def _set_up_numba() -> None:
+    """Load numba's implementations without its scipy probe (once, before the first loop).
+
+    The first loop a process loads makes numba import all its implementations
+    of numpy functions; one of those modules asks whether scipy's BLAS can be
+    imported, for ``np.dot`` (which no loop here uses), and where scipy is
+    installed that import alone took 0.27 s of the 1.0-1.1 s of CPU a warm
+    launch cost (import plus every loop). ``scipy.linalg`` is hidden while
+    that module loads, unless something imported it already (then it is free);
+    numba then uses its own loop for ``np.vdot``, and imports scipy's BLAS
+    itself if a ``np.dot`` is ever compiled.
+    """
+    global _numba_set_up
+    with _set_up_lock:
+        if _numba_set_up:
+            return
+        _numba_set_up = True
+        if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+            return
+        sys.modules["scipy.linalg"] = None  # type: ignore[assignment]
+        try:
+            import numba.np.arraymath  # noqa: F401
+        except Exception:  # pragma: no cover - numba loads it again on the first loop
+            pass
+        finally:
+            if sys.modules.get("scipy.linalg", False) is None:
+                del sys.modules["scipy.linalg"]
+
+
 def prepare(name: str, dtype: np.dtype | str) -> str:
     """Make one loop ready now, waiting for numba if it must.
 
@@ -153,6 +188,8 @@ def prepare(name: str, dtype: np.dtype | str) -> str:
     key = (name, dt.name)
     if key in _ready:
         return "ready"
+    if not _numba_set_up:
+        _set_up_numba()
     _, example = LOOPS[name]
     fn = getattr(_kernels, name)
     stats = getattr(fn, "stats", None)

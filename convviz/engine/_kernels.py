@@ -8,8 +8,10 @@ compile every shape's loop: 41 variants, 37 s of CPU on a first launch.)
 
 Helpers called from several entry points are ``inline="always"``: inlined
 in numba's IR, they add no compile unit of their own (each costs about 0.3 s
-of CPU to compile, whatever its size); every loop together compiles in about
-7 s of CPU with an empty cache (6.7-7.0 s measured on a loaded 2-core box).
+of CPU to compile, whatever its size); every loop together (seven compiled
+variants) compiles in 4.3-6.6 s of CPU with an empty cache on a loaded 2-core
+box, about 0.8x what the former eight took in the same minutes (5.6-7.8 s;
+``benchmarks/bench_engine.py --compile``, run alternately).
 
 Rules that keep numba's on-disk cache honest:
 - functions only, no module globals read inside a jitted function (the cache
@@ -171,7 +173,10 @@ def block_general(Xp, K, sh, sw, dh, dw, out, rows, state, bias):  # pragma: no 
 # taps unrolled so the running sum stays in a register, and four output rows
 # per pass so input rows shared by neighbouring outputs are loaded once: it
 # loads each input value 1.5 times instead of 3, which is what makes it faster
-# than OpenCV. Kernels 7 columns wide take a loop of their own on float32 (the
+# than OpenCV. It is compiled for float32 only, the large pictures' dtype:
+# float64 3x3 (the small grids on screen) takes block_any, same bits, 2x the
+# time at 1024^2 (1.27 ms against 0.62 on one thread), 0.7 s less to compile.
+# Kernels 7 columns wide take a loop of their own on float32 (the
 # large pictures' dtype; compiled only when such a kernel is first used): one
 # pass per kernel row with constant column offsets, 1.25x as fast as the
 # generic loop at 1024^2 7x7 (1.4x the generic loop before FMA). A 5-wide

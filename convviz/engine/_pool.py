@@ -78,6 +78,21 @@ EXPLORE_CALLS = 3
 #: 2), 4-5 % of a 1024^2 3x3 call, and made corr2d 0.91-0.96x as fast as a
 #: one-thread run of itself where the pool ran it on one thread anyway.
 UNTIMED_CALLS = 7
+#: The same while other programs fill every other core, so the pool keeps calls
+#: on one thread whatever they measure: beside two busy processes the pool's
+#: asking and timing left corr2d at 0.97-0.99x of a one-thread run of itself
+#: (without the caller's run-queue waits, bench_engine --busy). The next
+#: look at the load waits for this many calls (at most 0.5 s at 2048^2 7x7).
+UNTIMED_UNDER_LOAD = 63
+#: Seconds between looks at other programs' load while calls are shared, or while
+#: they run on one thread only because those programs fill every other core: a call's
+#: own timing misses what sharing costs on a busy machine (the helper takes the
+#: caller's core, so the caller waits after the call), so sharing stops as soon
+#: as other programs fill every other core. Measured: with two busy processes
+#: starting while 1024^2 3x3 calls were shared, 144 calls in 4 s stayed shared
+#: (helpers doing 82 % of the blocks), 0.83x the speed of one thread. A look
+#: costs ~70 us (see :func:`others_running`).
+LOAD_CHECK_S = 0.25
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
 #: nothing and costs its wake-up and, now and then, a wait for its block.
@@ -94,6 +109,7 @@ class _Costs:
     """Running mean seconds per unit of work, on one thread and shared."""
 
     __slots__ = (
+        "checked",
         "explore_left",
         "explored",
         "exploring",
@@ -115,6 +131,7 @@ class _Costs:
         self.trial: list[float] = []  # their times per unit of work
         self.period = EXPLORE_S  # seconds from one exploration to the next
         self.untimed = 0  # calls still to run on one thread without asking or timing
+        self.checked = 0.0  # when other programs' load was last looked at while sharing
 
 
 def usable_cores() -> int:
@@ -198,6 +215,14 @@ class RowPool:
             # median of each way stands for it (one call alone, preempted, once
             # kept 2048^2 calls shared at 2x one thread's time for a 1.5 s round)
             way = c.serial is not None
+            if way and c.exploring is not True and others_running() > self.helpers:
+                # other programs fill every other core: no shared trial now (with
+                # two busy processes, 1024^2 3x3 shared calls took 0.5-5.5 ms against
+                # 0.4 on one thread); sharing counts as slower until an exploration,
+                # which waits for a free core, finds otherwise
+                c.shared, c.untimed = float("inf"), UNTIMED_UNDER_LOAD
+                c.explored = time.monotonic() - c.period + LOAD_CHECK_S  # look again soon
+                return False
             if c.exploring is not way:
                 c.exploring, c.trial = way, []
             return way
@@ -206,15 +231,27 @@ class RowPool:
             return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
+        if faster and now - c.checked > LOAD_CHECK_S:
+            c.checked = now
+            if others_running() > self.helpers:
+                # other programs now fill every other core: stop sharing at once;
+                # an exploration tries it again once a core is free
+                c.shared, c.untimed = float("inf"), UNTIMED_UNDER_LOAD
+                c.explored = now - c.period + LOAD_CHECK_S  # look again soon
+                return False
         if now - c.explored > c.period:
-            c.explored = now
             if not faster and others_running() > self.helpers:
                 # other programs keep every other core busy right now: a helper
                 # would wait for one, and the exploring calls with it (they cost
                 # 7-9 ms each at 1024^2 3x3 beside two busy processes, against
-                # 0.4 on one thread); look again a period later
-                c.untimed = UNTIMED_CALLS
+                # 0.4 on one thread); look again LOAD_CHECK_S later, not a whole
+                # period (a neighbour's load comes and goes: waiting up to
+                # EXPLORE_MAX_S each time left three quiet 1.5 s benchmark rounds in
+                # a row at 1024^2 7x7 all on one thread, 0.71-0.88x cv2)
+                c.explored = now - c.period + LOAD_CHECK_S
+                c.untimed = UNTIMED_UNDER_LOAD
                 return False
+            c.explored = now
             c.exploring, c.explore_left, c.trial = not faster, EXPLORE_CALLS - 1, []
             return not faster
         if not faster:

@@ -214,16 +214,21 @@ def test_dispatch_picks_one_loop_by_options_and_the_threads_by_size(monkeypatch)
         corr2d(*args, **kw)
         return sorted({c[0] for c in calls}), max(c[2] for c in calls)
 
-    assert loops_used(small, K) == (["block_3x3"], 1)
+    f32 = small.astype(np.float32)
+    assert loops_used(f32, K) == (["block_3x3"], 1)
+    assert loops_used(small, K) == (["block_any"], 1)  # float64: the generic loop
     assert loops_used(small, np.ones((2, 2))) == (["block_any"], 1)
     assert loops_used(small, K, stride=2) == (["block_general"], 1)
+    assert loops_used(f32, K, stride=2) == (["block_general"], 1)
     K7 = np.ones((5, 7))
     assert loops_used(small, K7) == (["block_any"], 1)  # float64: the generic loop
-    assert loops_used(small.astype(np.float32), K7) == (["block_w7"], 1)
+    assert loops_used(f32, K7) == (["block_w7"], 1)
     names, blocks = loops_used(big.astype(np.float32), K7)
     assert names == ["block_w7"] and blocks >= 8
-    names, blocks = loops_used(big, K)
+    names, blocks = loops_used(big.astype(np.float32), K)
     assert names == ["block_3x3"] and blocks >= 8
+    names, blocks = loops_used(big, K)
+    assert names == ["block_any"] and blocks >= 8
     names, blocks = loops_used(big, K, dilation=2)
     assert names == ["block_general"] and blocks >= 8
     assert all(rows % 4 == 0 for _, rows, _ in calls)  # the 3x3 loop steps four rows

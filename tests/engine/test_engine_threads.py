@@ -206,6 +206,80 @@ def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
     assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
 
 
+def test_no_first_shared_trial_while_other_programs_fill_every_other_core(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [2]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    ways = []
+    for _ in range(_pool.EXPLORE_CALLS + 3 * (_pool.UNTIMED_CALLS + 1)):
+        shared = pool.share("a") if not pool.settled_on_one_thread("a") else False
+        ways.append(shared)
+        pool.record("a", shared, 1.0, 1.0)
+    assert not any(ways)  # the serial trial, then one thread: no helper was woken
+    others[0] = 0  # a core comes free: the next exploration tries sharing
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+    for _ in range(_pool.EXPLORE_CALLS):
+        pool.record("a", True, 0.5, 1.0, helped=0.5)
+    assert pool._costs["a"].shared == pytest.approx(0.5)
+    assert pool.share("a")  # and sharing, faster now, is kept
+
+
+def test_sharing_stops_as_soon_as_other_programs_fill_every_other_core(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [0]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 0.5, 1.0, helped=0.5)  # sharing is faster
+    clock[0] += _pool.LOAD_CHECK_S + 0.01
+    assert all(pool.share("a") for _ in range(5))
+    others[0] = 2  # two busy programs start: the calls' own times cannot see the cost
+    clock[0] += _pool.LOAD_CHECK_S + 0.01
+    assert not pool.share("a")
+    assert not any(
+        pool.share("a") for _ in range(20) if not pool.settled_on_one_thread("a")
+    )  # and no exploring while they run
+    others[0] = 0
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1  # they stopped: sharing is explored again
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+
+
+def test_a_skipped_exploration_is_tried_again_soon(monkeypatch):
+    """Other programs' load comes and goes: the pool looks again LOAD_CHECK_S later."""
+    clock = [100.0]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    others = [2]
+    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
+    pool = _pool.RowPool(1)
+    pool.record("a", False, 1.0, 1.0)
+    pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing was slower
+    clock[0] += _pool.EXPLORE_MAX_S + 0.1
+    assert not pool.share("a")  # an exploration was due, but every core is taken
+    others[0] = 0
+    clock[0] += _pool.LOAD_CHECK_S / 2
+    assert not any(pool.share("a") for _ in range(_pool.UNTIMED_CALLS + 2))
+    clock[0] += _pool.LOAD_CHECK_S
+    assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+
+
+def test_calls_kept_on_one_thread_by_other_programs_load_are_timed_more_rarely(monkeypatch):
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(_pool, "others_running", lambda: 2)
+    pool = _pool.RowPool(1)
+    for _ in range(_pool.EXPLORE_CALLS):  # the first trial, on one thread
+        assert not pool.share("a")
+        pool.record("a", False, 1.0, 1.0)
+    assert not pool.share("a")  # no shared trial: every other core is taken
+    settled = 0
+    while pool.settled_on_one_thread("a"):
+        settled += 1
+    assert settled == _pool.UNTIMED_UNDER_LOAD > _pool.UNTIMED_CALLS
+
+
 def _tasks(tmp_path, states: str):
     """A /proc/self/task folder whose threads are in these states (one letter each)."""
     d = tmp_path / "task"
