@@ -98,6 +98,8 @@ class LessonBar(QWidget):
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.answer = QLabel()
         self.answer.setWordWrap(True)
+        # top-aligned: the room kept for the view's longest answer stays below the text
+        self.answer.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.answer.setTextFormat(Qt.TextFormat.PlainText)
         for lab in (self.caption, self.answer):
             lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
