@@ -588,3 +588,14 @@ def test_plot_titles_have_the_room_their_text_needs(qtbot, scale):
         text = label.item.boundingRect().height()
         assert text > 10 * scale
         assert label.geometry().height() >= text - 0.5, (plot, label.geometry(), text)
+
+
+def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
+    """One step has one loss: a line through one point draws nothing, so the loss plot
+    looked empty on the lesson's one-step slide. It is a dot until there are two."""
+    click(qtbot, view.btn_step)
+    qtbot.waitUntil(lambda: len(view.loss_plot.curve.getData()[0] or []) == 1)
+    assert view.loss_plot.curve.opts["symbol"] == "o"
+    click(qtbot, view.btn_step)
+    qtbot.waitUntil(lambda: len(view.loss_plot.curve.getData()[0]) == 2)
+    assert view.loss_plot.curve.opts["symbol"] is None

@@ -407,6 +407,9 @@ class LossPlot(StyledPlot):
     def restyle(self) -> None:
         s, t = self.style_, self.style_.theme
         self.curve.setPen(pg.mkPen(t.text, width=s.px(3)))
+        self.curve.setSymbolSize(s.px(9))
+        self.curve.setSymbolBrush(pg.mkBrush(t.text))
+        self.curve.setSymbolPen(None)
         self.marker.setSymbol("o")
         self.marker.setSymbolSize(s.px(12))
         self.marker.setSymbolBrush(pg.mkBrush(t.accent2))
@@ -436,6 +439,11 @@ class LossPlot(StyledPlot):
         self._horizon = float(horizon)
         ok = expect is not None and bool(np.isfinite(expect).all())
         self._expect = np.asarray(expect, float) if ok else None
+        # A lone loss (one step, as on "The engine's gradient") is a dot: a line
+        # through one point draws nothing, and the plot looked empty.
+        lone = "o" if len(x) == 1 else None
+        if self.curve.opts["symbol"] != lone:
+            self.curve.setSymbol(lone)
         self.curve.setData(x, self._shown(y), skipFiniteCheck=True)
         if self.hover.isVisible() and len(x) == 0:
             self._hide_hover()
