@@ -142,11 +142,22 @@ def test_an_error_in_a_helper_is_raised_by_the_caller():
         pool.run(work, 8)
 
 
+def _fake_machine(
+    monkeypatch, others: int | None = None
+) -> tuple[_pool.RowPool, list[float], list[int]]:
+    """A one-helper pool on a machine whose clock the test moves (``clock[0]``) and,
+    unless ``others`` is None, whose other programs' runnable threads it sets
+    (``others[0]``)."""
+    clock, load = [100.0], [0 if others is None else others]
+    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
+    if others is not None:
+        monkeypatch.setattr(_pool, "others_running", lambda: load[0])
+    return _pool.RowPool(1), clock, load
+
+
 def test_the_pool_runs_each_kind_of_call_the_way_that_is_faster(monkeypatch):
     """Over many calls, no slower than one thread: sharing is used only while it pays."""
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    pool = _pool.RowPool(1)
+    pool, clock, _others = _fake_machine(monkeypatch)
     n = _pool.EXPLORE_CALLS
     for _ in range(n):  # first, one thread is measured, n calls
         assert pool.share("a") is False
@@ -191,11 +202,7 @@ def test_the_first_figures_are_medians_so_one_preempted_call_decides_nothing(mon
 
 
 def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    others = [2]
-    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
-    pool = _pool.RowPool(1)
+    pool, clock, others = _fake_machine(monkeypatch, others=2)
     pool.record("a", False, 1.0, 1.0)
     pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing is slower
     for _ in range(4):  # time for an exploration, but both cores are taken
@@ -207,11 +214,7 @@ def test_no_exploring_while_other_programs_fill_every_other_core(monkeypatch):
 
 
 def test_no_first_shared_trial_while_other_programs_fill_every_other_core(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    others = [2]
-    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
-    pool = _pool.RowPool(1)
+    pool, clock, others = _fake_machine(monkeypatch, others=2)
     ways = []
     for _ in range(_pool.EXPLORE_CALLS + 3 * (_pool.UNTIMED_CALLS + 1)):
         shared = pool.share("a") if not pool.settled_on_one_thread("a") else False
@@ -228,11 +231,7 @@ def test_no_first_shared_trial_while_other_programs_fill_every_other_core(monkey
 
 
 def test_sharing_stops_as_soon_as_other_programs_fill_every_other_core(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    others = [0]
-    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
-    pool = _pool.RowPool(1)
+    pool, clock, others = _fake_machine(monkeypatch, others=0)
     pool.record("a", False, 1.0, 1.0)
     pool.record("a", True, 0.5, 1.0, helped=0.5)  # sharing is faster
     clock[0] += _pool.LOAD_CHECK_S + 0.01
@@ -250,11 +249,7 @@ def test_sharing_stops_as_soon_as_other_programs_fill_every_other_core(monkeypat
 
 def test_a_skipped_exploration_is_tried_again_soon(monkeypatch):
     """Other programs' load comes and goes: the pool looks again LOAD_CHECK_S later."""
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    others = [2]
-    monkeypatch.setattr(_pool, "others_running", lambda: others[0])
-    pool = _pool.RowPool(1)
+    pool, clock, others = _fake_machine(monkeypatch, others=2)
     pool.record("a", False, 1.0, 1.0)
     pool.record("a", True, 3.0, 1.0, helped=0.5)  # sharing was slower
     clock[0] += _pool.EXPLORE_MAX_S + 0.1
@@ -338,9 +333,7 @@ def test_calls_settled_on_one_thread_are_timed_one_in_a_few(monkeypatch):
 
 def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
     """After a neighbour's burst of load, the median of a few exploring calls replaces the old."""
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    pool = _pool.RowPool(1)
+    pool, clock, _others = _fake_machine(monkeypatch)
     pool.record("a", False, 2.0, 1.0)
     pool.record("a", True, 1.0, 1.0, helped=0.5)
     for _ in range(12):  # another program takes the helper's core for a while
@@ -360,9 +353,7 @@ def test_a_few_exploring_calls_bring_sharing_back(monkeypatch):
 
 def test_exploring_on_a_busy_machine_costs_only_the_exploring_calls(monkeypatch):
     """Only exploring calls are shared, and they come less often while sharing stays slower."""
-    clock = [100.0]
-    monkeypatch.setattr(_pool.time, "monotonic", lambda: clock[0])
-    pool = _pool.RowPool(1)
+    pool, clock, _others = _fake_machine(monkeypatch)
     pool.record("a", False, 1.0, 1.0)
     pool.record("a", True, 3.0, 1.0, helped=0.5)  # helpers descheduled: sharing is slower
     ways, explorations = [], []
