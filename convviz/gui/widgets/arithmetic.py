@@ -15,8 +15,10 @@ module only formats them.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
+from collections.abc import Iterator
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -356,6 +358,8 @@ class ArithmeticView(QWidget):
         self._padding_note = False
         self._lines: list[str] = []  # the sum as folded on screen (see lines())
         self._stale = False  # hidden (another view's stage): rendered when shown
+        self._batching = 0  # inside batched(): renders wait for its end
+        self._batched_render = False
         self.caption = QLabel()  # "Y[0, 1] =": which output cell, before the sum
         self.sum_label = SumText()  # the products and total, painted (see SumText)
         self.bias_label = QLabel()
@@ -591,9 +595,26 @@ class ArithmeticView(QWidget):
         if self._stale:
             self._render()
 
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Render once, at the end, for all the changes made inside: a slide change
+        sets the caption template, the extent and the step, and each rendered the sum
+        (0.8 ms at 4K) in turn."""
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching and self._batched_render:
+                self._batched_render = False
+                self._render()
+
     def _render(self) -> None:
         """Show the current step (or message) now, or when shown if hidden: the matrix
         view follows every slide's session while the window view is on screen."""
+        if self._batching:
+            self._batched_render = True
+            return
         if not self.isVisible() and self.isHidden() is False and self.window().isVisible():
             self._stale = True
             return

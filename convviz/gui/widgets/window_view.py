@@ -366,6 +366,10 @@ class WindowView(QWidget):
             self._refresh_step()
 
     def _refresh_all(self) -> None:
+        with self.arith.batched():  # the plan and the step, rendered once
+            self._refresh_all_now()
+
+    def _refresh_all_now(self) -> None:
         s = self.session
         o = s.options
         lim = colormap.symmetric_limit(s.input, s.kernel)
