@@ -2,6 +2,7 @@
 
 Shared by ``test_projection.py`` (the walk through the lesson) and the UI
 benchmark. Sizes are in device pixels as drawn, for the view on screen.
+:func:`lesson_window` puts the 6.2 lesson on a simulated full screen.
 """
 
 from __future__ import annotations
@@ -17,6 +18,22 @@ from convviz.gui.widgets.heatmap import HeatMap
 
 #: Grids up to this many cells a side must print their numbers (a photograph need not).
 SMALL_GRID = 16
+
+
+def lesson_window(qtbot, settings, size: tuple[int, int], zoom: int = 150):
+    """The main window at ``size`` (the offscreen screen: the window is sized to it, not
+    made full screen), at ``zoom``, on the 6.2 lesson's first slide."""
+    from convviz.gui.main_window import MainWindow
+
+    w = MainWindow(settings=settings, zoom=zoom)
+    qtbot.addWidget(w)
+    w.enter_fullscreen = lambda: None
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.files.ask_unsaved = lambda answer: answer("discard")
+    assert w.open_lesson("6.2")
+    return w
 
 
 def shown(w: QWidget) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from projection_probe import lesson_window
 from PySide6.QtCore import Qt
 
 from convviz.gui.app import parse_args
@@ -119,14 +120,7 @@ def test_big_input_at_full_screen_size(qtbot, window):
 
 def _first_fit_restyles(qtbot, settings, prepared: bool) -> dict[str, int]:
     """Restyles of each view's stage on its first slide of the 6.2 lesson, at 1080p."""
-    w = MainWindow(settings=settings, zoom=150)
-    qtbot.addWidget(w)
-    w.enter_fullscreen = lambda: None
-    w.resize(1920, 1080)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    assert w.open_lesson("6.2")
+    w = lesson_window(qtbot, settings, (1920, 1080))
     qtbot.waitUntil(lambda: w.current_stage().scale() > 1.5)
     if prepared:
         w.prepare_views()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from projection_probe import lesson_window
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QApplication, QWidget
@@ -203,17 +204,7 @@ KNOWN_DOUBLE_PAINTS = {11, 12}
 
 def _lesson_window_4k(qtbot, settings):
     """The main window at 3840×2160, zoom 150, on the 6.2 lesson's first slide."""
-    from convviz.gui.main_window import MainWindow
-
-    w = MainWindow(settings=settings, zoom=150)
-    qtbot.addWidget(w)
-    w.enter_fullscreen = lambda: None
-    w.resize(3840, 2160)
-    w.show()
-    qtbot.waitExposed(w)
-    w.files.ask_unsaved = lambda answer: answer("discard")
-    assert w.open_lesson("6.2")
-    return w
+    return lesson_window(qtbot, settings, (3840, 2160))
 
 
 def test_a_slide_change_paints_the_stage_once(qtbot, settings):
