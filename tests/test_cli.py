@@ -250,3 +250,14 @@ def test_start_up_objects_are_frozen_and_garbage_collected_first():
         assert gc.get_freeze_count() >= before + len(alive)
     finally:
         gc.unfreeze()
+
+
+def test_launch_lets_qt_cache_the_glyphs_of_projected_text(launch, monkeypatch):
+    """Text over 64 px (a 4K stage's title and status line) is drawn from Qt's glyph
+    cache, not re-filled as outlines on every paint; a value the user set is kept."""
+    monkeypatch.delenv("QT_MAX_CACHED_GLYPH_SIZE", raising=False)
+    launch([])
+    assert int(os.environ["QT_MAX_CACHED_GLYPH_SIZE"]) == cli.MAX_CACHED_GLYPH_PX > 64
+    monkeypatch.setenv("QT_MAX_CACHED_GLYPH_SIZE", "48")
+    cli.prepare_qt_environment()
+    assert os.environ["QT_MAX_CACHED_GLYPH_SIZE"] == "48"

@@ -11,7 +11,8 @@ whichever view has the focus; a field being typed in keeps its arrows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -131,18 +132,18 @@ class LessonController(AppEventFilter):
 
     def next(self) -> None:
         if self.player is not None:
-            self._pause_views()
-            self.player.next()
+            with self._moving(self.player.slide_after("next")):
+                self.player.next()
 
     def prev(self) -> None:
         if self.player is not None:
-            self._pause_views()
-            self.player.prev()
+            with self._moving(self.player.slide_after("prev")):
+                self.player.prev()
 
     def goto(self, index: int) -> None:
         if self.player is not None:
-            self._pause_views()
-            self.player.goto(index)
+            with self._moving(index):
+                self.player.goto(index)
 
     def goto_last(self) -> None:
         """The last slide (End while presenting)."""
@@ -153,9 +154,23 @@ class LessonController(AppEventFilter):
         """Presenting: the bar keeps only the slide's words (see :mod:`..presenting`)."""
         self.bar.set_presenting(on)
 
-    def _pause_views(self) -> None:
+    @contextlib.contextmanager
+    def _moving(self, index: int) -> Iterator[None]:
+        """A move to slide ``index``: the views stop what they run, and the window
+        view, if that slide shows another view, does not redraw what it will hide."""
+        assert self.player is not None
         for view in self.window.views.values():
             view.pause()
+        states = self.player.lesson.states
+        wv = self.window.window_view
+        leaving = wv.isVisible() and 0 <= index < len(states) and states[index].view != "window"
+        if leaving:
+            wv.hold()
+        try:
+            yield
+        finally:
+            if leaving:
+                wv.release()
 
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -296,3 +297,39 @@ def test_a_lesson_opened_before_the_window_shows_keeps_the_bar_to_its_text(qtbot
     assert bar.height() < 0.3 * 800, bar.height()
     assert bar.caption.height() >= bar.caption.heightForWidth(bar.caption.width())
     w.lessons.close()
+
+
+def test_the_window_view_draws_only_the_slides_it_shows(qtbot, window, monkeypatch):
+    """A click that leaves the window view for another view's slide sets the session
+    up before the views switch: the window view must not redraw for it (4.7 ms of a
+    4K change), yet show the session as it is when it comes back, and still follow a
+    click that keeps it on screen."""
+    assert window.open_lesson("6.2")
+    lc, wv, s = window.lessons, window.window_view, window.session
+    redraws: list[str] = []
+    for name in ("_refresh_all", "_refresh_step"):
+        real = getattr(wv, name)
+
+        def spy(real=real, name=name):
+            redraws.append(name)
+            real()
+
+        monkeypatch.setattr(wv, name, spy)
+    left = came_back = followed = 0
+    while not lc.player.at_end:
+        was_window = lc.player.state.view == "window"
+        index, build = lc.player.index, lc.player.build
+        redraws.clear()
+        lc.next()
+        here = lc.player.state.view
+        if was_window and here != "window":
+            left += 1
+            assert redraws == [], lc.player.counter()
+        if here == "window":
+            if not was_window:
+                came_back += 1
+            elif (lc.player.index, lc.player.build) != (index, build):
+                followed += bool(redraws)
+            assert np.array_equal(wv.input_panel.editor.values(), s.input), lc.player.counter()
+            assert np.array_equal(wv.kernel_panel.editor.values(), s.kernel), lc.player.counter()
+    assert left >= 3 and came_back >= 3 and followed >= 10

@@ -165,6 +165,19 @@ def test_whole_walk_and_goto_agree(lesson):
     assert not walked.session.modified  # the lesson's own changes are not the user's
 
 
+def test_slide_after_names_where_each_click_lands(lesson):
+    """Asked before a click, ``slide_after`` names the slide the click shows."""
+    p = LessonPlayer(lesson, Session())
+    assert p.slide_after("next") == 0  # not started: the first click starts it
+    p.start()
+    for move in ["next"] * (len(lesson) + sum(s.builds for s in lesson.slides)) + ["prev"] * 9:
+        expected = p.slide_after(move)
+        getattr(p, move)()
+        assert p.index == expected, (move, p.counter())
+    with pytest.raises(ValueError, match="'next' or 'prev'"):
+        p.slide_after("home")
+
+
 def test_prev_takes_back_builds_then_slides(player):
     s = player.session
     for _ in range(3):

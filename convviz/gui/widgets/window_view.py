@@ -57,6 +57,7 @@ class WindowView(QWidget):
         self._reserve_flipped = False
         self._focused_once = False
         self._pending: frozenset = frozenset()  # session parts changed while hidden
+        self._held = False  # a lesson is moving to another view's slide (see hold)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer)
@@ -354,8 +355,24 @@ class WindowView(QWidget):
         return QSize(self.style_.px(1200), self.style_.px(760))
 
     # ------------------------------------------------------ model -> view
+    def hold(self) -> None:
+        """A lesson is about to show another view: wait for it to be shown again.
+
+        The lesson sets the session up before it switches views, so on a move from
+        a window slide to a learning slide this view redrew its grids and sum for a
+        change nobody would see (4.7 ms of the change at 4K).
+        """
+        self._held = True
+
+    def release(self) -> None:
+        """The move is over: if this view is still on screen, show what it held back."""
+        self._held = False
+        if self._pending and self.isVisible():
+            parts, self._pending = self._pending, frozenset()
+            self._on_session_changed(parts)
+
     def _on_session_changed(self, parts: frozenset) -> None:
-        if not self.isVisible():
+        if self._held or not self.isVisible():
             # Hidden (another view's slide): caught up when shown, once. A learning
             # slide that changes X redrew this view's grids and sum unseen (5 ms).
             self._pending |= parts

@@ -118,6 +118,22 @@ class LessonPlayer:
     def at_start(self) -> bool:
         return self._index <= 0 and self._build == 0
 
+    def slide_after(self, move: str) -> int:
+        """The slide (0-based) that ``"next"`` or ``"prev"`` would show: this one for
+        a build, and this one at either end. Lets a view know before the move that
+        it is about to be left (see ``WindowView.hold``)."""
+        if move not in ("next", "prev"):
+            raise ValueError(f"move must be 'next' or 'prev', not {move!r}")
+        if not self.started:
+            return 0
+        if move == "next":
+            more = self._build < self.state.builds or self._index + 1 >= self.n_slides
+        else:
+            more = self._build > 0 or self._index == 0
+        if more:
+            return self._index
+        return self._index + (1 if move == "next" else -1)
+
     def counter(self) -> str:
         return f"{max(self._index, 0) + 1} / {self.n_slides}"
 
