@@ -156,21 +156,27 @@ class LessonController(AppEventFilter):
 
     @contextlib.contextmanager
     def _moving(self, index: int) -> Iterator[None]:
-        """A move to slide ``index``: the views stop what they run, and the window
-        view, if that slide shows another view, does not redraw what it will hide."""
+        """A move to slide ``index``: the views stop what they run, and if that slide
+        shows another view, the view on screen draws nothing it is about to hide, and
+        its stage fits nothing (the new slide's lesson bar resized it: a refit and a
+        restyle of a view being left)."""
         assert self.player is not None
         for view in self.window.views.values():
             view.pause()
         states = self.player.lesson.states
-        wv = self.window.window_view
-        leaving = wv.isVisible() and 0 <= index < len(states) and states[index].view != "window"
-        if leaving:
-            wv.hold()
-        try:
+        key = self.window.current_view_key()
+        if key is None or not 0 <= index < len(states) or states[index].view == key:
             yield
+            return
+        left, stage = self.window.views[key], self.window.stages[key]
+        left.hold()
+        try:
+            with stage.leaving():
+                yield
         finally:
-            if leaving:
-                wv.release()
+            left.release()
+            if stage.isVisible():  # still on screen after all: fitted as it now is
+                stage.request_fit()
 
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None

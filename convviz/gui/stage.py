@@ -185,11 +185,11 @@ class Stage(QWidget):
     def leaving(self) -> Iterator[None]:
         """While another view takes this stage's place: no fits (the window's layout,
         settled for the new page, resizes this one too)."""
-        self._leaving = True
+        was, self._leaving = self._leaving, True
         try:
             yield
         finally:
-            self._leaving = False
+            self._leaving = was  # nested: a lesson click, then the view switch in it
 
     def settle_window(self) -> None:
         """Lay the window's toolbars (the lesson bar: a new slide's title and caption)

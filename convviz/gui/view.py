@@ -25,3 +25,11 @@ class View(Protocol):
 
     def pause(self) -> None:
         """Stop anything the view runs by itself (playing, training): the slide changes."""
+
+    def hold(self) -> None:
+        """A lesson click is about to show another view: until :meth:`release`, draw
+        nothing for model changes, as if hidden (the lesson sets the model up before it
+        switches views, and what this view drew would be hidden unseen)."""
+
+    def release(self) -> None:
+        """The click is over: a view still on screen shows what it held back."""

@@ -85,6 +85,7 @@ class EdgeView(ImageDrops, QWidget):
         self.edges = session.edges
         self.style_ = style
         self._dirty = True
+        self._held = False  # a lesson click is leaving this view (see hold)
         self._picture_stale = True  # X on screen is not the model's picture (its event says)
         self._selected: tuple[str, int, int] | None = None
         self._task: Task | None = None
@@ -531,7 +532,7 @@ class EdgeView(ImageDrops, QWidget):
         if "max_side" in parts and not (parts - {"max_side"}):
             self._sync_controls()
             return
-        if self.isVisible():
+        if self.isVisible() and not self._held:
             self.refresh()
         else:  # computed when shown: a hidden view costs nothing
             self._dirty = True
@@ -556,6 +557,14 @@ class EdgeView(ImageDrops, QWidget):
 
     def pause(self) -> None:
         """Nothing plays here (a picture being read goes on: the slide may want it)."""
+
+    def hold(self) -> None:
+        self._held = True
+
+    def release(self) -> None:
+        self._held = False
+        if self._dirty and self.isVisible():
+            self.refresh()
 
     def set_tools_visible(self, on: bool) -> None:
         """Lessons fold the picture bar and the kernel's edit tools: room for the maps."""

@@ -109,6 +109,7 @@ class LearnView(QWidget):
         self._stale = False  # the session's X or K changed while hidden
         self._resume_on_show = False
         self._settings_pending = False  # the learning state changed while hidden
+        self._held = False  # a lesson click is leaving this view (see hold)
         self._asking = False
         self._restoring = False
         self._resume_after_check = False
@@ -355,7 +356,7 @@ class LearnView(QWidget):
             return  # this view's own change: it has drawn it already
         self.pause()
         self._follow(None)
-        if not self.isVisible():
+        if not self._on_screen():
             # Hidden (a window slide): the run is fetched or made when the view is
             # shown (showEvent), in time for its first paint; a lesson that sets the
             # learning state on every slide then costs nothing while nobody sees it.
@@ -509,6 +510,21 @@ class LearnView(QWidget):
             return
         self.driver.pause()
         self._set_state("done" if self.driver.reached else "paused")
+
+    def hold(self) -> None:
+        # Measured: a click from a learning slide to a window slide whose learning
+        # state cannot be learned from made a run and a message here, which resized
+        # the plots; the next learning slide resized them back and redrew them all.
+        self._held = True
+
+    def release(self) -> None:
+        self._held = False
+        if self.isVisible():
+            self._catch_up()
+
+    def _on_screen(self) -> bool:
+        """Shown, and not about to be left: a model change is drawn now, else when shown."""
+        return self.isVisible() and not self._held
 
     def step(self) -> None:
         """One gradient step (pauses a running run first)."""
@@ -815,11 +831,11 @@ class LearnView(QWidget):
         if self.learning.settings.source != "current":
             return
         if self.run is None:  # no run yet, or the last data could not be learned from
-            if self.isVisible():
+            if self._on_screen():
                 self._show_settings(self.learning.settings)
                 self._new_run()
             return
-        if self.isVisible():
+        if self._on_screen():
             if not self._stale:
                 self._stale = True
                 QTimer.singleShot(0, self._check_data)
@@ -903,6 +919,12 @@ class LearnView(QWidget):
         if not self._sized:
             self._sized = True
             QTimer.singleShot(0, self._size_columns)
+        self._catch_up()
+        if not self.hasFocus() and not self.isAncestorOf(QApplication.focusWidget()):
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _catch_up(self) -> None:
+        """Shown (or no longer held): what changed meanwhile, shown once."""
         if self._settings_pending:
             self._settings_pending = False
             self._show_settings(self.learning.settings)
@@ -915,8 +937,6 @@ class LearnView(QWidget):
         elif self._resume_on_show:
             self.train()
         self._resume_on_show = False
-        if not self.hasFocus() and not self.isAncestorOf(QApplication.focusWidget()):
-            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def hideEvent(self, event) -> None:
         if self.training and not self._asking:

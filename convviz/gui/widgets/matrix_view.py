@@ -58,6 +58,8 @@ class MatrixView(QWidget):
         self.style_ = style
         self._M: np.ndarray | None = None
         self._dirty = True
+        self._held = False  # a lesson click is leaving this view (see hold)
+        self._missed = False  # a change came while held
         self._width_bound = False
         self.refresh_count = 0
 
@@ -139,6 +141,15 @@ class MatrixView(QWidget):
     def pause(self) -> None:
         """Nothing runs by itself here: → takes one row of W at a time."""
 
+    def hold(self) -> None:
+        self._held = True
+
+    def release(self) -> None:
+        self._held = False
+        if self._missed and self.isVisible():
+            self.refresh()
+        self._missed = False
+
     # ------------------------------------------------------------ reading
     @property
     def matrix_values(self) -> np.ndarray | None:
@@ -156,7 +167,9 @@ class MatrixView(QWidget):
     def _on_session_changed(self, parts: frozenset) -> None:
         if parts & {"input", "kernel", "options", "undo"}:
             self._dirty = True
-        if self.isVisible():
+        if self._held:
+            self._missed = True
+        elif self.isVisible():
             self.refresh()
 
     def showEvent(self, event) -> None:
