@@ -91,10 +91,13 @@ def _keep_layer(key: tuple, entry: tuple[QImage, int, int]) -> None:
         _layer_pixels -= old.width() * old.height()
 
 
-#: Maps up to this many cells are keyed on their bytes, so a map shown again finds its
-#: layer; a larger one (a photograph's) would cost more to hash (~6 ms a megapixel)
-#: than to draw, so it gets a key of its own.
-MAX_DIGEST_CELLS = 4096
+#: Maps up to this many cells (512²) are keyed on their bytes, so a map shown again
+#: finds its layer: the lesson's 256² house picture was keyed afresh on every visit and
+#: its six layers drawn again, 20-27 ms of the slide change at 4K, where hashing them
+#: takes ~1 ms (SHA-256, which this CPU computes in hardware: 0.34 ms for 512 KB against
+#: blake2b's 0.68). A larger map (a photograph's) gets a key of its own: its hash, 3 ms
+#: a float32 megapixel, would be paid on every edit of the kernel.
+MAX_DIGEST_CELLS = 512 * 512
 _tokens = itertools.count()
 
 
@@ -104,7 +107,7 @@ def digest(values: np.ndarray) -> tuple:
     if values.size > MAX_DIGEST_CELLS:
         return (values.shape, values.dtype.str, next(_tokens))
     v = np.ascontiguousarray(values)  # a transposed map is a view: bytes in row order
-    h = hashlib.blake2b(v.tobytes(), digest_size=16).digest()  # <= MAX_DIGEST_CELLS: small
+    h = hashlib.sha256(memoryview(v).cast("B")).digest()
     return (v.shape, v.dtype.str, h)
 
 
