@@ -113,9 +113,10 @@ def _lesson_ms(app, w) -> tuple[tuple[float, float], tuple[float, float], int]:
 
 def _first_visit_ms(app, size) -> tuple[float, float]:
     """Slides 2, 3 and 4 shown for the first time, in a new window, caches empty."""
-    from convviz.gui.widgets import text_sprites
+    from convviz.gui.widgets import heatmap, text_sprites
 
     text_sprites.clear()
+    heatmap.clear_layers()
     w = _window(app, size)
     times = [_timed(lambda i=i: (w.lessons.goto(i), _settle(app))) for i in (1, 2, 3)]
     w.lessons.close()
@@ -127,9 +128,10 @@ def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float],
     """Every slide once, in a new window with empty text caches: what a lecture's one
     walk through the lesson costs (views shown for the first time, runs and pictures
     computed, nothing remembered yet). Median and worst change, worst slide."""
-    from convviz.gui.widgets import text_sprites
+    from convviz.gui.widgets import heatmap, text_sprites
 
     text_sprites.clear()
+    heatmap.clear_layers()  # the edge maps' layers, kept across windows, drawn anew
     w = _window(app, size)
     n = len(w.lessons.player.lesson.slides)
     times = [_timed(lambda i=i: (w.lessons.goto(i), _settle(app))) for i in range(1, n)]

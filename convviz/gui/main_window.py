@@ -145,9 +145,13 @@ class MainWindow(ImageDrops, QMainWindow):
         cur = self.current_stage()
         if cur is None or not cur.isVisible():
             return
-        for stage in self.stages.values():
+        for key, stage in self.stages.items():
             if stage is not cur:
-                stage.prepare(cur.geometry())
+                # The lesson bar has a height per view (its tallest caption and answer):
+                # the area this view will have under it.
+                area = cur.geometry()
+                area.setTop(area.top() + self.lessons.bar.height_change_for(key))
+                stage.prepare(area)
 
     def current_stage(self) -> Stage | None:
         page = self.tabs.currentWidget()

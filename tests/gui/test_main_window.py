@@ -118,9 +118,9 @@ def test_big_input_at_full_screen_size(qtbot, window):
     view.grab()
 
 
-def _first_fit_restyles(qtbot, settings, prepared: bool) -> dict[str, int]:
+def _first_fit_restyles(qtbot, settings, prepared: bool, size=(1920, 1080)) -> dict[str, int]:
     """Restyles of each view's stage on its first slide of the 6.2 lesson, at 1080p."""
-    w = lesson_window(qtbot, settings, (1920, 1080))
+    w = lesson_window(qtbot, settings, size)
     qtbot.waitUntil(lambda: w.current_stage().scale() > 1.5)
     if prepared:
         w.prepare_views()
@@ -152,3 +152,12 @@ def test_views_prepared_while_idle_restyle_less_when_first_shown(qtbot, settings
     warm = _first_fit_restyles(qtbot, settings, prepared=True)
     assert max(warm.values()) <= 2, warm
     assert sum(warm.values()) < sum(cold.values()), (warm, cold)
+
+
+def test_views_are_prepared_for_the_area_their_own_slides_leave(qtbot, settings):
+    """The lesson bar has a height per view (its slides' tallest caption and answer), so
+    each view is prepared for the area under its own bar: prepared for the first view's
+    area, the learning and matrix views were fitted and restyled again on their first
+    slide at 4K (20 ms of the learning view's first change)."""
+    warm = _first_fit_restyles(qtbot, settings, prepared=True, size=(3840, 2160))
+    assert warm["learn"] == 0 and warm["matrix"] == 0, warm

@@ -107,7 +107,7 @@ def digest(values: np.ndarray) -> tuple:
     if values.size > MAX_DIGEST_CELLS:
         return (values.shape, values.dtype.str, next(_tokens))
     v = np.ascontiguousarray(values)  # a transposed map is a view: bytes in row order
-    h = hashlib.sha256(memoryview(v).cast("B")).digest()
+    h = hashlib.sha256(v.tobytes()).digest()  # (a copy: 0.02 ms at 256²)
     return (v.shape, v.dtype.str, h)
 
 

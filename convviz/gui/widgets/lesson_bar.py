@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -40,6 +40,12 @@ _QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 #: The bar's type is sized from the window's height: at this height its scale is 1
 #: (caption 21 pt = 28 px, 2.4 % of the height; title 26 pt).
 REF_WINDOW_HEIGHT = 1150.0
+
+
+def _text_height(fm: QFontMetrics, text: str, width: int) -> int:
+    """The height of ``text`` word-wrapped at ``width`` (0 for no text)."""
+    flags = Qt.TextFlag.TextWordWrap
+    return fm.boundingRect(0, 0, width, 100_000, flags, text).height() if text else 0
 
 
 def keep_formulas(text: str) -> str:
@@ -252,56 +258,98 @@ class LessonBar(QWidget):
         for the stage at 1280×800 (the edge maps fall under the back-row size).
         The view's tallest pair is measured once per view, width and style."""
         ev = self._event
-        if ev is None or not self.isVisible():
+        metrics = self._metrics()
+        if ev is None or metrics is None:
             return  # measured at the width the bar is shown at (show and resize events)
-        m = self._root.contentsMargins()
-        width = self.width() - m.left() - m.right()  # the caption's and answer's width
-        if width < 200:
-            return  # not laid out yet: measured there, every caption wrapped word by word
-        safe = width - 8  # the answer wraps a little early rather than late
-        bold = self.answer.font()
-        bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
-        group = self._same_view(ev) if self._lesson is not None else None
+        width, bold = metrics
         caption_on = bool(self._shown.get("caption_on", False))
         answer_on = bool(self._shown.get("answer_on", False))
-        key = (
-            ev.state.view if group is not None else ev.index,
-            width,
-            bold.key(),
-            self.caption.font().key(),
-            caption_on,
-            answer_on,
-        )
-        slides = [self._lesson_slides()[i] for i in group] if group is not None else [ev.slide]
-        flags = Qt.TextFlag.TextWordWrap
-        cap_fm, ans_fm = QFontMetrics(self.caption.font()), QFontMetrics(bold)
-
-        def height(fm: QFontMetrics, text: str, w: int) -> int:
-            return fm.boundingRect(0, 0, w, 100_000, flags, text).height() if text else 0
-
-        def caption_need(sl) -> int:  # as the label wraps it (plain text, its width)
-            return height(cap_fm, keep_formulas(sl.caption), width) if caption_on else 0
-
-        def answer_need(sl) -> int:
-            if not (sl.hide and answer_on):
-                return 0
-            answer = keep_formulas(sl.answer)
-            return max(height(ans_fm, PREDICT, safe), height(ans_fm, answer, safe))
-
+        view: object = ev.state.view if self._lesson is not None else ev.index
+        slides = [self._lesson_slides()[i] for i in self._same_view(ev)]
+        if self._lesson is None:
+            slides = [ev.slide]
         # The caption as tall as its text, the answer line taking what is left of the
         # tallest caption-and-answer pair of the view: the bar is as tall as on that
         # slide, no taller (the tallest caption and the tallest answer came from
         # different slides and left the stage 70 px less at 1280×800).
-        total = self._tallest.get(key)
-        if total is None:
-            total = self._tallest[key] = max(caption_need(sl) + answer_need(sl) for sl in slides)
+        total = self._tallest_pair(view, slides, width, bold, caption_on, answer_on)
         if answer_on:
             self.caption.setMinimumHeight(0)
-            own = max(answer_need(ev.slide), height(ans_fm, self.answer.text(), safe))
+            own = max(
+                self._answer_need(ev.slide, width, bold, answer_on),
+                _text_height(QFontMetrics(bold), self.answer.text(), width - 8),
+            )
             # fixed: an empty label asks for a line of its own
-            self.answer.setFixedHeight(max(own, total - caption_need(ev.slide)))
+            cap = self._caption_need(ev.slide, width, caption_on)
+            self.answer.setFixedHeight(max(own, total - cap))
         elif caption_on:
             self.caption.setMinimumHeight(total)  # (top-aligned: the room is below it)
+
+    def _metrics(self) -> tuple[int, QFont] | None:
+        """The captions' width and the revealed answer's (bold) font, once laid out."""
+        if not self.isVisible():
+            return None
+        m = self._root.contentsMargins()
+        width = self.width() - m.left() - m.right()  # the caption's and answer's width
+        if width < 200:
+            return None  # not laid out yet: measured there, every caption wrapped word by word
+        bold = self.answer.font()
+        bold.setBold(True)  # the revealed answer is bold (style sheet): measure it so
+        return width, bold
+
+    def _caption_need(self, slide, width: int, caption_on: bool) -> int:
+        """The caption's height as the label wraps it (plain text, its width)."""
+        if not caption_on:
+            return 0
+        return _text_height(QFontMetrics(self.caption.font()), keep_formulas(slide.caption), width)
+
+    def _answer_need(self, slide, width: int, bold: QFont, answer_on: bool) -> int:
+        if not (slide.hide and answer_on):
+            return 0
+        fm, safe = QFontMetrics(bold), width - 8  # it wraps a little early rather than late
+        return max(
+            _text_height(fm, PREDICT, safe), _text_height(fm, keep_formulas(slide.answer), safe)
+        )
+
+    def _tallest_pair(
+        self, view: object, slides: list, width: int, bold: QFont, caption_on: bool, answer_on: bool
+    ) -> int:
+        """The tallest caption-and-answer pair of ``slides``, measured once per view,
+        width and style."""
+        key = (view, width, bold.key(), self.caption.font().key(), caption_on, answer_on)
+        total = self._tallest.get(key)
+        if total is None:
+            total = self._tallest[key] = max(
+                self._caption_need(sl, width, caption_on)
+                + self._answer_need(sl, width, bold, answer_on)
+                for sl in slides
+            )
+        return total
+
+    def height_change_for(self, view: str) -> int:
+        """How many pixels taller (negative: shorter) the bar will be on the lesson's
+        slides in ``view`` than it is now: the window prepares a view not shown yet for
+        the area it will have (prepared for the current view's area, the learning view
+        was fitted and restyled again on its first slide: 20 ms at 4K)."""
+        ev, lesson, metrics = self._event, self._lesson, self._metrics()
+        if ev is None or lesson is None or metrics is None or view == ev.state.view:
+            return 0
+        width, bold = metrics
+        slides = self._lesson_slides()
+        caption_on = not self._collapsed
+        gap = self.style_.px(2)
+
+        def lines(key: str) -> int:
+            group = [slides[i] for i, st in enumerate(lesson.states) if st.view == key]
+            if not group:
+                return 0
+            answer_on = caption_on and any(sl.hide for sl in group)
+            total = self._tallest_pair(key, group, width, bold, caption_on, answer_on)
+            return total + (gap if answer_on else 0)
+
+        if not any(st.view == view for st in lesson.states):
+            return 0
+        return lines(view) - lines(ev.state.view)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
