@@ -124,3 +124,27 @@ def chrome_on_screen(window) -> list[str]:
             if shown(w) and w.window() is window and not isinstance(w, QToolButton):
                 seen.append(f"{cls.__name__} {getattr(w, 'text', lambda: '')()}")
     return seen
+
+
+def cut_labels(root: QWidget) -> list[str]:
+    """Visible plain-text labels under ``root`` that do not show all their text: a line
+    wider than the label, or wrapped lines taller than it."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QLabel
+
+    out = []
+    for lab in root.findChildren(QLabel):
+        text = lab.text()
+        if not lab.isVisible() or not text or "<" in text or not lab.pixmap().isNull():
+            continue
+        r = lab.contentsRect()
+        if lab.wordWrap():
+            need = lab.heightForWidth(lab.width())
+            if need > lab.height() + 1:
+                out.append(f"{text[:40]!r} wraps to {need} px, has {lab.height()}")
+            continue
+        fm = QFontMetrics(lab.font())
+        need = max(fm.horizontalAdvance(line) for line in text.split("\n"))
+        if need > r.width() + 1:
+            out.append(f"{text[:40]!r} needs {need} px, has {r.width()}")
+    return out

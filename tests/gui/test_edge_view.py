@@ -585,3 +585,19 @@ def test_a_pictures_map_shown_again_is_not_drawn_again(qtbot):
     m.set_values(edited, limit=4.0, caption="m")
     m.view.grab()
     assert m._layer is not layer
+
+
+def test_a_caption_too_long_for_its_map_drops_its_shape_not_its_ends(qtbot):
+    """Even at 0.6x type, a photograph's "corr2d(Xᵀ, Kᵀ) — 255×256" outgrew its map's
+    column at zoom 200 on 1280×800: the line keeps the map's name whole."""
+    from PySide6.QtGui import QFontMetricsF
+
+    m = _map(qtbot, np.zeros((4, 4)), size=(700, 500))
+    m.set_values(np.zeros((4, 4), np.float32), limit=1.0, caption="corr2d(Xᵀ, Kᵀ) — 255×256")
+    assert m.caption.text() == "corr2d(Xᵀ, Kᵀ) — 255×256"
+    m.resize(110, 500)
+    text = m.caption.text()
+    assert text == "corr2d(Xᵀ, Kᵀ)" and m.caption_text() == "corr2d(Xᵀ, Kᵀ) — 255×256"
+    assert QFontMetricsF(m.caption.font()).horizontalAdvance(text) <= m.caption.width()
+    m.resize(700, 500)
+    assert m.caption.text() == "corr2d(Xᵀ, Kᵀ) — 255×256"

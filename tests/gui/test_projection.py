@@ -4,16 +4,17 @@ Walks the 6.2 lesson at the commonest beamer (1280×800), 1080p and 4K, at
 zoom 100/150/200, and checks what the back row needs: the window fits the
 screen, everything to be read is at least 2.2 % of the screen height tall
 (plot labels 1.6 %), a revealed output's cells are no smaller than the
-input's, the arithmetic is folded only at a term boundary, and nothing moves
-between two builds of one slide. Presenting shows no menu, tab, button or
-status bar. The offscreen screen is one size, so the window is sized to the
-simulated screen instead of being made full screen.
+input's, the arithmetic is folded only at a term boundary, nothing moves
+between two builds of one slide, and no label loses part of its text.
+Presenting shows no menu, tab, button or status bar. The offscreen screen is
+one size, so the window is sized to the simulated screen instead of being
+made full screen.
 """
 
 from __future__ import annotations
 
 import pytest
-from projection_probe import chrome_on_screen, geometry_snapshot, readable_items
+from projection_probe import chrome_on_screen, cut_labels, geometry_snapshot, readable_items
 
 from convviz.gui.main_window import MainWindow
 from convviz.gui.widgets.arithmetic import ArithmeticView
@@ -76,6 +77,8 @@ def check_state(w, size, where: str, problems: list[str]) -> None:
             problems.append(
                 f"{where}: colour-bar caption {bar.caption!r} clipped: {r} in {bar.rect()}"
             )
+    for cut in cut_labels(w.current_stage()):
+        problems.append(f"{where}: label cut: {cut}")
     bar = w.lessons.bar
     for lab in (bar.caption, bar.answer):
         if lab.isVisible() and lab.text() and lab.heightForWidth(lab.width()) > lab.height():
@@ -97,6 +100,7 @@ def walk(qtbot, w, size, problems: list[str], presenting: bool = False) -> int:
     if presenting:
         w.presenting.start()
     settle(qtbot, w)
+    w.prepare_views()  # as the app does, once full screen
     states = 0
     last_slide, last_snap = None, None
     stage_heights: dict[str, set[int]] = {}  # by view: the stage keeps its area

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
 from ...model import colormap
@@ -97,3 +97,18 @@ def text_color_for(rgb: np.ndarray | tuple[int, int, int]) -> QColor:
     if c is None:
         c = _TEXT_COLORS[key] = QColor(*colormap.text_color(key))
     return c
+
+
+def restyle(w: QWidget, font: QFont | None = None, sheet: str | None = None) -> None:
+    """Give ``w`` this font and style sheet, touching it only for what changed.
+
+    A stage restyles every widget at each new scale, several times a slide
+    change; each setStyleSheet re-polishes the widget and each setFont
+    re-resolves fonts down its children, though most values come out the same.
+    """
+    if font is not None and (
+        not w.testAttribute(Qt.WidgetAttribute.WA_SetFont) or w.font() != font
+    ):
+        w.setFont(font)
+    if sheet is not None and w.styleSheet() != sheet:
+        w.setStyleSheet(sheet)

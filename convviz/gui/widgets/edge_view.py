@@ -46,13 +46,13 @@ from ...model.session import Session
 from ...model.values import display_number
 from ..style import Style
 from ..workers import Task, run_in_thread
-from ._util import blocked, connect_model
+from ._util import blocked, connect_model, restyle
 from .arithmetic import ArithmeticView
 from .color_bar import ColorBar
 from .drops import ImageDrops, dropped_path  # noqa: F401  (dropped_path: re-exported)
 from .grid_panel import GridPanel
 from .grid_widget import GridWidget
-from .heatmap import HeatMap, restyle
+from .heatmap import HeatMap
 
 VANISHES = "all zeros"  # beside the map's caption: short, so both fit
 HIDDEN = "?\nPredict it first"

@@ -35,7 +35,6 @@ from PySide6.QtGui import (
     QFont,
     QFontInfo,
     QFontMetrics,
-    QFontMetricsF,
     QImage,
     QMouseEvent,
     QPainter,
@@ -50,7 +49,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from ...model import colormap
 from ...model.values import display_number
 from ..style import Style, grey_lut, is_picture, theme_lut
-from ._util import text_color_for
+from ._util import restyle, text_color_for
+from .fit_label import fitting_font
 from .text_sprites import draw_text
 
 #: Numbers are drawn only when a cell is at least this many pixels (at 100 % zoom).
@@ -153,21 +153,6 @@ def colour_image(values: np.ndarray, levels: tuple[float, float], table: list[in
     img = QImage(idx.data, w, h, w, QImage.Format.Format_Indexed8)
     img.setColorTable(table)
     return img.copy()  # owns its pixels: the numpy buffer may go
-
-
-def restyle(w: QWidget, font: QFont | None = None, sheet: str | None = None) -> None:
-    """Give ``w`` this font and style sheet, touching it only for what changed.
-
-    A stage restyles every widget at each new scale, several times a slide
-    change; each setStyleSheet re-polishes the widget and each setFont
-    re-resolves fonts down its children, though most values come out the same.
-    """
-    if font is not None and (
-        not w.testAttribute(Qt.WidgetAttribute.WA_SetFont) or w.font() != font
-    ):
-        w.setFont(font)
-    if sheet is not None and w.styleSheet() != sheet:
-        w.setStyleSheet(sheet)
 
 
 # ===================================================================== canvas
@@ -273,6 +258,7 @@ class HeatMap(QWidget):
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._caption_font = QFont()  # the caption's type size when it fits (see _fit_caption)
+        self._line = ""  # the caption line in full; _fit_caption shows it, or its short form
         self.view = MapCanvas(self)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.view.setMinimumSize(QSize(20, 20))
@@ -381,9 +367,7 @@ class HeatMap(QWidget):
         self._apply_lut()
         self._caption = caption
         # With a verdict beside it the caption drops its shape, so both fit the line.
-        shown = caption.split(" — ")[0] if overlay else caption
-        if self.caption.text() != shown:
-            self.caption.setText(shown)
+        self._line = caption.split(" — ")[0] if overlay else caption
         self._set_overlay("")
         if self.badge.text() != overlay:
             self.badge.setText(overlay)
@@ -407,7 +391,8 @@ class HeatMap(QWidget):
             self.updateGeometry()
         self._values = None
         self._qimage = None
-        self.caption.setText(caption)
+        self._line = caption
+        self._fit_caption()
         self.clear_marks()
         self.badge.hide()
         self._set_overlay(message)
@@ -761,22 +746,20 @@ class HeatMap(QWidget):
         of the full-size type (see _on_style_changed).
         """
         base = self._caption_font
-        text = self.caption.text()
         room = self.contentsRect().width() - 2
         if self.badge.isVisibleTo(self):
             room -= self.badge.sizeHint().width() + self.style_.px(8)  # and the spacing
-        font = base
-        if text and room > 0 and QFontMetricsF(base).horizontalAdvance(text) > room:
-            ratio = 1.0
-            while ratio > 0.6:  # 2 % steps, so scales seen before hit the label caches
-                ratio = round(ratio - 0.02, 2)
-                font = QFont(base)
-                if base.pixelSize() > 0:
-                    font.setPixelSize(max(1, int(base.pixelSize() * ratio)))
-                else:
-                    font.setPointSizeF(base.pointSizeF() * ratio)
-                if QFontMetricsF(font).horizontalAdvance(text) <= room:
-                    break
+        # Even 0.6x type too wide (a photograph's "corr2d(Xᵀ, Kᵀ) — 255×256" at zoom
+        # 200 on 1280×800: 303 px of text for 241): the line drops its shape, as it
+        # does beside a verdict, rather than lose its ends.
+        full = self._line
+        short = full.split(" — ")[0]
+        for text in (full, short) if short != full else (full,):
+            font, fits = fitting_font(base, text, room)
+            if fits:
+                break
+        if self.caption.text() != text:
+            self.caption.setText(text)
         restyle(self.caption, font)
 
     def showEvent(self, event) -> None:

@@ -54,6 +54,7 @@ from ...model.session import Session
 from ...model.values import ValueProblem, display_number
 from ..style import Style
 from ._util import LAYOUT_SETTLED, blocked, connect_model
+from .fit_label import FitLabel
 from .grid_widget import GridWidget
 from .learn_driver import UNTIL_CAP, TrainingDriver
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
@@ -320,7 +321,7 @@ class LearnView(QWidget):
         self.surface = SurfacePlot(self.style_)
         lay.addWidget(self.surface, 3)
         head = QHBoxLayout()
-        self.cap_log = _caption("Log, as the book prints it")
+        self.cap_log = _caption("Log, as the book prints it")  # ("…book prin" at 1280×800)
         self.btn_copy = self._button("Copy", "Copy the log")
         self.btn_copy.clicked.connect(self.copy_log)
         head.addWidget(self.cap_log, 1)
@@ -423,7 +424,9 @@ class LearnView(QWidget):
         d = run.data
         self.grid_X.set_values(d.X)
         self.grid_Y.set_values(d.Y)
-        src = "[1, −1]" if d.source == "chapter" else "the session's kernel"
+        # The session's kernel made Y: it is the true K below (and short enough for
+        # the column, where "the session's kernel" was cut at 1280×800).
+        src = "[1, −1]" if d.source == "chapter" else "true K"
         self.cap_Y.setText(f"Y = X ⋆ {src}, the target")
         self.grid_true.set_values(d.K_true)
         self.weight_plot.set_params(run.param_names, np.append(d.K_true.ravel(), 0.0))
@@ -965,7 +968,7 @@ class LearnView(QWidget):
         self.lr_hint.setStyleSheet(f"color: {t.muted};")
         for cap in (self.cap_X, self.cap_Y, self.cap_K, self.cap_true, self.cap_grad,
                     self.cap_log):  # fmt: skip
-            cap.setFont(st.font(12, bold=True))
+            cap.set_base_font(st.font(12, bold=True))
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setPointSizeF(11.5 * st.scale)
         self.log.setFont(mono)
@@ -994,7 +997,7 @@ _FIELD_NAMES = {
 }
 
 
-def _caption(text: str) -> QLabel:
-    lab = QLabel(text)
+def _caption(text: str) -> FitLabel:
+    lab = FitLabel(text)
     lab.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
     return lab

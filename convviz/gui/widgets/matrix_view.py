@@ -26,10 +26,9 @@ from ...model import colormap
 from ...model.session import Session
 from ...model.values import display_number
 from ..style import Style
-from ._util import connect_model
+from ._util import connect_model, restyle
 from .arithmetic import ArithmeticView
 from .grid_widget import GridWidget
-from .heatmap import restyle
 
 #: Matrices with more entries than this are not drawn (a picture of noise, and slow).
 MAX_ENTRIES = 250_000

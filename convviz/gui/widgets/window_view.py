@@ -34,6 +34,7 @@ from ..style import Style
 from ._util import LAYOUT_SETTLED, blocked, connect_model, set_style_sheet
 from .arithmetic import ArithmeticView
 from .color_bar import ColorBar
+from .fit_label import FitLabel
 from .flow import FlowLayout
 from .grid_panel import GridPanel
 from .grid_widget import GridWidget
@@ -91,8 +92,9 @@ class WindowView(QWidget):
         self.output_error.setWordWrap(True)
         self.output_error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.output_error.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.formula = QLabel()
-        self.formula.setWordWrap(True)
+        # Set in smaller type when the output's column is narrow (zoom 200, a long
+        # strided formula): wrapped, its lines outgrew the room under the output.
+        self.formula = FitLabel()
         self.in_bar = ColorBar(style, "Colour scale: input and kernel")
         self.out_bar = ColorBar(style, "Colour scale: output")
         out_box = QWidget()
@@ -628,7 +630,7 @@ class WindowView(QWidget):
             w.setFont(title)
         self.applied_note.setFont(s.font(11.5))
         set_style_sheet(self.applied_note, f"color: {t.muted};")
-        self.formula.setFont(s.font(12))
+        self.formula.set_base_font(s.font(12))
         set_style_sheet(self.formula, f"color: {t.muted};")
         self.output_error.setFont(s.font(15, bold=True))
         set_style_sheet(self.output_error, f"color: {t.error};")
