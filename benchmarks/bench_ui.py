@@ -37,10 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from convviz.gui.app import prepare_qt_environment
-
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    prepare_qt_environment()  # as the app does
     app = QApplication.instance() or QApplication([])
     from convviz.engine import warm_up
 

@@ -180,23 +180,6 @@ def start_warm_up(
     return task
 
 
-#: The largest text, in pixels, that Qt draws from its glyph cache
-#: (``QT_MAX_CACHED_GLYPH_SIZE``; Qt's default is 64). Above it Qt fills every
-#: glyph's outline as a path on each paint, and a projected stage at 4K has
-#: text of 65-95 px: the learning view's status line (71 px) took 3.4-4.2 ms
-#: to paint instead of under 0.5, the slide title 1.4 ms, and a slide change
-#: into the learning view 44 ms of painting instead of 29 (bench_ui, 4K).
-MAX_CACHED_GLYPH_PX = 160
-
-
-def prepare_qt_environment() -> None:
-    """Set what Qt reads from the environment once, before any text is painted.
-
-    A value the user set is kept.
-    """
-    os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(MAX_CACHED_GLYPH_PX))
-
-
 def launch(
     args: argparse.Namespace, settings: QSettings | None = None
 ) -> tuple[QApplication, MainWindow]:
@@ -210,7 +193,8 @@ def launch(
 
     # numpy (row, col) arrays must show as rows and columns; set before any item exists.
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    prepare_qt_environment()
+    # (Not QT_MAX_CACHED_GLYPH_SIZE above 64: FreeType then draws no text over 64 px,
+    # every title of a 4K stage; see widgets/text_sprites.py.)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("convviz")
