@@ -346,3 +346,19 @@ def test_a_view_draws_nothing_for_a_slide_of_another_view(qtbot, window, monkeyp
             assert np.array_equal(wv.input_panel.editor.values(), s.input), lc.player.counter()
             assert np.array_equal(wv.kernel_panel.editor.values(), s.kernel), lc.player.counter()
     assert set(left) == set(drawing) and followed >= 10, (left, followed)
+
+
+def test_the_bar_paints_a_slide_shown_again_from_its_image(qtbot, window):
+    """The bar's big title is filled from glyph outlines at 4K on every paint: a slide
+    the lecturer comes back to copies the image its labels were painted into, and
+    looks the same."""
+    assert window.open_lesson("6.2")
+    lc, bar = window.lessons, window.lessons.bar
+    first = bar.title.grab().toImage()
+    lc.goto(1)
+    bar.title.grab()
+    misses, hits = bar.paint_cache.misses, bar.paint_cache.hits
+    lc.goto(0)
+    again = bar.title.grab().toImage()
+    assert bar.paint_cache.hits > hits and bar.paint_cache.misses == misses  # copied
+    assert again == first

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...model.lessons import PREDICT, Lesson, LessonEvent
 from ..style import StageStyle, Style
 from ._util import blocked
+from .label_cache import LabelPaintCache
 
 __all__ = ["PREDICT", "LessonBar", "keep_formulas"]  # PREDICT: the model's, one wording
 _NBSP = "\u00a0"
@@ -126,6 +127,10 @@ class LessonBar(QWidget):
         root.addItem(self._gap_answer)
         root.addWidget(self.answer)
         self._top, self._root = top, root
+        # The title is over 64 px at 4K, where Qt fills glyphs from their outlines on
+        # every paint (1.4 ms a slide change): a slide shown again copies its image.
+        self.paint_cache = LabelPaintCache(self)
+        self.paint_cache.watch(self)
 
         self.btn_prev.clicked.connect(self.sig_prev)
         self.btn_next.clicked.connect(self.sig_next)
