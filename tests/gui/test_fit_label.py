@@ -44,3 +44,16 @@ def test_a_caption_narrower_than_its_text_shrinks_and_keeps_its_height(qtbot):
     assert lab.height() == height  # nothing below it moves
     lab.resize(2000, height)
     assert lab.font().pixelSize() == 30  # room again: full size
+
+
+def test_a_fit_remembered_is_the_fit_for_that_room(qapp):
+    """Fits are remembered by font, text and room: asked again they agree with the first
+    answer, and another room is measured, not taken from the memory."""
+    base, text = _font(40), "true K, which made Y"
+    wide = QFontMetricsF(base).horizontalAdvance(text)
+    first = fitting_font(base, text, wide * 0.8)
+    again = fitting_font(base, text, wide * 0.8)
+    assert again[1] == first[1] and again[0].pixelSize() == first[0].pixelSize()
+    roomier = fitting_font(base, text, wide * 0.95)
+    assert roomier[0].pixelSize() > first[0].pixelSize()
+    assert fitting_font(base, text, wide + 1)[0].pixelSize() == 40
