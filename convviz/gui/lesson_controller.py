@@ -209,7 +209,8 @@ class LessonController(AppEventFilter):
             revealed is not None and revealed.options.convolution
         )
         self.sig_moved.emit()
-        self._rehearsal.start()  # (again): the next slide drawn once this one stays
+        if self._slide_to_rehearse() is not None:
+            self._rehearsal.start()  # (again): the next slide drawn once this one stays
         if ev.kind != "slide":
             return
         self.window.show_view(ev.state.view)
@@ -231,6 +232,18 @@ class LessonController(AppEventFilter):
         self._rehearsal_id += 1
         self._rehearsal_steps = 0
 
+    def _slide_to_rehearse(self) -> int | None:
+        """The next slide (after this one's builds), if it trains in the learning view
+        and this slide shows another view."""
+        p = self.player
+        if p is None or p.index + 1 >= p.n_slides:
+            return None
+        nxt = p.index + 1
+        st = p.lesson.states[nxt]
+        if st.view != "learn" or not st.train or p.state.view == "learn":
+            return None
+        return nxt
+
     def _rehearse(self) -> None:
         """Draw the slide the next click shows, if it is a learning slide while another
         view is on screen, into the hidden learning view: its first showing then finds
@@ -239,13 +252,8 @@ class LessonController(AppEventFilter):
         each its own turn of the event loop, so a click in between is answered at once
         (and makes the rest void); after an animation, not during one."""
         p, w = self.player, self.window
-        if p is None or not w.isVisible():
-            return
-        nxt = p.index + 1  # after this slide's builds, if it has any: they draw no other view
-        if nxt >= p.n_slides:
-            return
-        st = p.lesson.states[nxt]
-        if st.view != "learn" or not st.train or w.current_view_key() == "learn":
+        nxt = self._slide_to_rehearse()
+        if p is None or nxt is None or not w.isVisible() or w.current_view_key() == "learn":
             return
         if w.window_view.playing:
             self._rehearsal.start()  # once the animation has stopped

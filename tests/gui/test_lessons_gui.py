@@ -432,7 +432,10 @@ def test_a_click_during_a_rehearsal_makes_the_rest_void(qtbot, window, monkeypat
     i = _learning_entry(load_lesson("6.2"), one_step=False)
     assert window.open_lesson("6.2")
     lc = window.lessons
+    lc.goto(i - 2)
+    assert not lc.rehearsal_pending  # only a slide before a learning slide draws ahead
     lc.goto(i - 1)
+    assert lc.rehearsal_pending
     lc._rehearsal.stop()
     lc._rehearse()  # due now: its first step waits for the event loop
     assert lc.rehearsal_pending
