@@ -15,7 +15,9 @@ pass; "first visit" times the first showing of slides 2-4 in a new window
 with empty caches; "whole lesson" walks every slide in order (a second
 pass) and gives the median and the worst change; "first walk" does the same once in
 a new window, as a lecture does (views shown, runs and pictures computed for the
-first time). Each figure is the median wall time, with the main
+first time). Between two clicks of a walk the app gets the idle time a lecturer's
+talk gives it (:func:`_between_clicks`, not timed): it draws the next slide ahead
+when that slide shows a hidden view. Each figure is the median wall time, with the main
 thread's CPU time in brackets: with busy processes beside it the difference
 is time spent waiting for a core.
 """
@@ -56,6 +58,15 @@ def _window(app, size):
 def _settle(app, n: int = 6) -> None:
     for _ in range(n):
         app.processEvents()
+
+
+def _between_clicks(app, w, limit_s: float = 5.0) -> None:
+    """The pause between two clicks: until the app has drawn the next slide ahead, if it
+    does (``LessonController.rehearsal_pending``; a lecturer talks for seconds)."""
+    end = time.perf_counter() + limit_s
+    while w.lessons.rehearsal_pending and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
 
 
 def _median_ms(times: list[tuple[float, float]]) -> tuple[float, float]:
@@ -107,6 +118,7 @@ def _lesson_ms(app, w) -> tuple[tuple[float, float], tuple[float, float], int]:
         _settle(app)
         for i in range(1, n):
             times.append(_timed(lambda i=i: (w.lessons.goto(i), _settle(app))))
+            _between_clicks(app, w)
     worst = max(range(len(times)), key=lambda k: times[k][0])
     return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
 
@@ -134,7 +146,10 @@ def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float],
     heatmap.clear_layers()  # the edge maps' layers, kept across windows, drawn anew
     w = _window(app, size)
     n = len(w.lessons.player.lesson.slides)
-    times = [_timed(lambda i=i: (w.lessons.goto(i), _settle(app))) for i in range(1, n)]
+    times = []
+    for i in range(1, n):
+        times.append(_timed(lambda i=i: (w.lessons.goto(i), _settle(app))))
+        _between_clicks(app, w)
     w.lessons.close()
     w.close()
     worst = max(range(len(times)), key=lambda k: times[k][0])

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar, QWidget
 
 from .style import StageStyle, Style
@@ -180,6 +181,21 @@ class Stage(QWidget):
             self._refit()
         finally:
             self._preparing = False
+
+    def paint_ahead(self) -> bool:
+        """Paint this page, hidden, once into a throwaway image; False if it is shown.
+
+        What a paint keeps (items' cached pictures, labels' images, big text) is then
+        there for its first showing (see ``LessonController._rehearse``).
+        """
+        if self.isVisible() or self._content is None or self.size().isEmpty():
+            return False
+        image = QImage(
+            self.size() * self.devicePixelRatioF(), QImage.Format.Format_ARGB32_Premultiplied
+        )
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        self.render(image)
+        return True
 
     @contextmanager
     def leaving(self) -> Iterator[None]:

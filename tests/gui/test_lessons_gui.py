@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
-from convviz.model.lessons import LessonPlayer, load_lesson
+from convviz.model.learning import mxnet_edition
+from convviz.model.lessons import LessonPlayer, load_lesson, preview_run
 
 
 @pytest.fixture
@@ -362,3 +363,114 @@ def test_the_bar_paints_a_slide_shown_again_from_its_image(qtbot, window):
     again = bar.title.grab().toImage()
     assert bar.paint_cache.hits > hits and bar.paint_cache.misses == misses  # copied
     assert again == first
+
+
+# ------------------------------------------------ the next slide drawn ahead
+def _learning_entry(lesson, one_step: bool = True) -> int:
+    """A slide that switches to the learning view and trains (one step: both windows
+    of a comparison then show the same step, whatever the training budget)."""
+    states = lesson.states
+    return next(
+        i
+        for i, st in enumerate(states)
+        if i > 0
+        and st.train
+        and st.view == "learn"
+        and states[i - 1].view != "learn"
+        and (not one_step or st.learning.get("steps") == 1)
+    )
+
+
+def _count_calls(monkeypatch, obj, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(obj, name)
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(obj, name, spy)
+    return calls
+
+
+def test_a_learning_slide_drawn_ahead_shows_what_it_shows_without(qtbot, make_window, monkeypatch):
+    """While a slide of another view stays on screen, the lesson draws the next slide's
+    learning run into the hidden learning view; the click then finds its surface drawn,
+    and shows exactly what the same click shows when nothing was drawn ahead."""
+    i = _learning_entry(load_lesson("6.2"))
+    traced = []
+    for ahead in (False, True):
+        w = make_window(1280, 800)
+        assert w.open_lesson("6.2")
+        lc, lv = w.lessons, w.learn_view
+
+        def enter(lc=lc, lv=lv, w=w):
+            lc.goto(i)
+            qtbot.waitUntil(lambda: not lv.training and lv.run is not None)
+            assert lv.run is w.session.learning.run and lv.run.steps == 1
+            return w.stages["learn"].grab().toImage()
+
+        lc.goto(i - 1)
+        if ahead:
+            qtbot.waitUntil(lambda lc=lc: i in lc.rehearsed)  # its idle timer, as in class
+            assert not lv.isVisible() and lv.run is None
+        else:
+            lc._cancel_rehearsal()
+        draws = _count_calls(monkeypatch, lv.surface, "_draw_surface")
+        shot = enter()
+        traced.append(len(draws))
+        if ahead:  # the same click again, nothing drawn ahead: the same pixels
+            lc.goto(i - 1)
+            lc._cancel_rehearsal()
+            assert enter() == shot
+        lc.close()
+        w.close()
+    assert traced == [1, 0]  # drawn on the click without, found again with
+
+
+def test_a_click_during_a_rehearsal_makes_the_rest_void(qtbot, window, monkeypatch):
+    i = _learning_entry(load_lesson("6.2"), one_step=False)
+    assert window.open_lesson("6.2")
+    lc = window.lessons
+    lc.goto(i - 2)
+    assert not lc.rehearsal_pending  # only a slide before a learning slide draws ahead
+    lc.goto(i - 1)
+    assert lc.rehearsal_pending
+    lc._rehearsal.stop()
+    lc._rehearse()  # due now: its first step waits for the event loop
+    assert lc.rehearsal_pending
+    rehearsed = _count_calls(monkeypatch, window.learn_view, "rehearse")
+    lc.goto(i)  # the click comes first
+    QApplication.processEvents()
+    assert rehearsed == [] and lc.rehearsed == []
+    qtbot.waitUntil(lambda: window.learn_view.run is window.session.learning.run)
+
+
+def test_a_view_drawn_ahead_shows_the_models_run_when_shown_by_its_tab(qtbot, window):
+    """Drawn ahead, then shown by its tab instead of the next slide: the learning view
+    shows the run the learning state has (trained on an earlier slide), not the preview."""
+    lesson = load_lesson("6.2")
+    trained = next(k for k, st in enumerate(lesson.states) if st.train and st.view == "learn"
+                   and lesson.states[k + 1].view != "learn")  # fmt: skip
+    assert lesson.states[trained + 1].view != "learn"
+    assert window.open_lesson("6.2")
+    lc, lv = window.lessons, window.learn_view
+    lc.goto(trained)
+    qtbot.waitUntil(lambda: not lv.training and lv.run is not None and lv.run.steps > 1)
+    lc.goto(trained + 1)  # another view's slide; the model keeps a trained run
+    lc._cancel_rehearsal()
+    learning = window.session.learning
+    learning.set_settings(mxnet_edition())
+    run = learning.new_run(window.session)
+    run.advance(5)
+    preview = preview_run(lesson, _learning_entry(lesson))
+    assert preview is not None and preview is not run
+    assert lv.rehearse(preview) and window.stages["learn"].paint_ahead()
+    assert lv.run is None and run.changed  # the view let go of the preview
+    lc.close()
+    window.show_view("learn")
+    assert lv.run is run
+    x, y = run.loss_history()
+    assert np.array_equal(lv.loss_plot._y, y) and np.array_equal(lv.loss_plot._x, x)
+    assert lv.grid_true.values() is not None
+    assert np.array_equal(lv.grid_true.values(), run.data.K_true)

@@ -17,6 +17,7 @@ from convviz.model.lessons import (
     find_preset,
     load_lesson,
     parse_lesson,
+    preview_run,
 )
 
 
@@ -395,3 +396,30 @@ def test_the_schema_declares_every_slide_field_once():
     assert slide_attrs == set(names)  # every declared field lands on the Slide, and only they
     text = help_text()
     assert all(f"\n{n} " in f"\n{text}" for n in names) and "one of window, edges" in text
+
+
+def test_preview_run_is_the_run_the_click_to_that_slide_makes(lesson):
+    """A view draws the preview ahead and the click must find the same pictures: same
+    data, settings and start. The caller's session is left as it is."""
+    walked = LessonPlayer(lesson, Session())
+    walked.start()
+    learning = [i for i, st in enumerate(lesson.states) if st.train]
+    assert len(learning) >= 2
+    assert any(st.learning is not None and not st.train for st in lesson.states)
+    for i in range(len(lesson.states)):
+        before = (walked.session.input.tobytes(), walked.session.learning.run)
+        preview = preview_run(lesson, i)
+        assert (walked.session.input.tobytes(), walked.session.learning.run) == before
+        walked.goto(i)
+        real = walked.session.learning.run
+        if i not in learning:
+            assert preview is None, i
+            continue
+        assert preview is not None and real is not None and preview is not real
+        assert preview.settings == real.settings, i
+        for a, b in ((preview.data.X, real.data.X), (preview.data.Y, real.data.Y),
+                     (preview.data.K_true, real.data.K_true), (preview.K0, real.K0)):  # fmt: skip
+            assert np.array_equal(a, b), i
+        assert preview.steps == real.steps == 0
+    assert preview_run(lesson, len(lesson.states)) is None
+    assert preview_run(lesson, -1) is None

@@ -394,6 +394,35 @@ class LearnView(QWidget):
                 self._new_run()
         return self.run
 
+    def rehearse(self, run: LearningRun) -> bool:
+        """Draw ``run`` as a slide that trains it would, while this view is hidden, then
+        let go of it; False if the view is in use (shown, or keeping a press to resume).
+
+        A lesson calls this for the next slide's run (see
+        :func:`~convviz.model.lessons.preview_run`) while the class looks at a slide
+        of another view: its surface, contours and axes' pictures are then found
+        again when the click shows the real run, which draws the same. The view
+        follows no run afterwards, so the next showing draws the model's run from
+        its start, whatever this drew.
+        """
+        if self.isVisible() or self.training or self._resume_on_show:
+            return False
+        kept = (self.new_run_count, self.frames, self._stale)
+        self._follow(run)
+        try:
+            self._on_new_run()
+            self.driver.aim_steps(run, run.settings.steps)
+            self._ahead = run.extent(self.driver.target - run.steps)
+            self._refresh_live()
+            for plot in (self.loss_plot, self.weight_plot, self.surface.plot):
+                plot.prime()
+        finally:
+            self._follow(None)
+            self.driver.forget()
+            self._ahead = None
+            self.new_run_count, self.frames, self._stale = kept
+        return True
+
     def _new_run(self) -> None:
         self.pause()
         try:

