@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
+from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from convviz.engine import train_kernel, warm_up
@@ -599,3 +600,38 @@ def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
     click(qtbot, view.btn_step)
     qtbot.waitUntil(lambda: len(view.loss_plot.curve.getData()[0]) == 2)
     assert view.loss_plot.curve.opts["symbol"] is None
+
+
+def test_the_lines_that_change_at_every_frame_are_set_in_type_qt_caches(qtbot):
+    """The status and summary are new at every frame of a run: over 64 px (the 4K
+    stage's scale) each frame filled them from glyph outlines, and the stage's label
+    cache rendered a twin of each before painting it. They are set just below the
+    glyph cache's limit and painted directly; at a small scale they are untouched."""
+    from convviz.gui.style import StageStyle
+    from convviz.gui.widgets import label_cache, text_sprites
+    from convviz.gui.widgets.label_cache import LabelPaintCache
+
+    for scale, capped in ((1.0, False), (3.8, True)):  # 1280×760 and a 4K stage
+        style = StageStyle(Style())
+        style.set_scale(scale)
+        v = LearnView(Session(), style)
+        qtbot.addWidget(v)
+        cache = LabelPaintCache()
+        cache.watch(v)
+        v.resize(int(1280 * scale), int(760 * scale))
+        v.show()
+        qtbot.waitExposed(v)
+        for label, points in ((v.status, 14), (v.summary, 11)):
+            px = QFontInfo(label.font()).pixelSize()
+            natural = QFontInfo(style.font(points)).pixelSize()
+            assert px == min(natural, text_sprites.DIRECT_PX - 1)
+        status_px = QFontInfo(style.font(14)).pixelSize()
+        assert (status_px >= text_sprites.DIRECT_PX) == capped  # the case is exercised
+        for _n in range(3):
+            text = v.summary.text()
+            v.step()
+            assert v.summary.text() != text
+            QApplication.processEvents()  # painted as the app paints them
+        live = {id(v.status), id(v.summary)}
+        assert not [k for k in label_cache._POOL if k[0] == id(cache) and k[1] in live]
+        v.close()

@@ -407,3 +407,17 @@ def test_every_cached_stage_label_shows_what_a_fresh_render_would(qtbot, setting
                 checked += 1
     assert checked > 20  # the stages' titles, captions and sums were looked at
     w.lessons.close()
+
+
+def test_within_glyph_cache_sets_only_big_type_below_the_limit(qtbot):
+    from PySide6.QtGui import QFont, QFontInfo
+
+    from convviz.gui.widgets import text_sprites
+
+    small, big = QFont(), QFont()
+    small.setPixelSize(40)
+    big.setPixelSize(71)
+    assert text_sprites.within_glyph_cache(small) is small
+    capped = text_sprites.within_glyph_cache(big)
+    assert QFontInfo(capped).pixelSize() == text_sprites.DIRECT_PX - 1
+    assert big.pixelSize() == 71 and capped.family() == big.family()

@@ -8,7 +8,9 @@ label's paint events; the first time a label shows a given text at a given
 size, font and colour it is rendered into an image as usual, and every later
 paint of the same look (the next slide's titles, a step shown again, the
 next run of the animation) copies that image. Labels showing a pixmap or
-selectable text are left alone.
+selectable text are left alone, and so are labels marked with :data:`LIVE`
+(their text is new at every frame: a twin's render before each paint doubled
+what the paint cost).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 MAX_PIXELS = 32_000_000
 #: Labels smaller than this many pixels paint directly (small text is cached by Qt).
 MIN_PIXELS = 20_000
+#: A label with this dynamic property set to True paints directly (see above).
+LIVE = "live_text"
 
 
 #: What a label's twin copies from it, getter and setter, in this order (text and size
@@ -91,6 +95,8 @@ class LabelPaintCache(QObject):
         if not lab.text() or lab.width() * lab.height() < MIN_PIXELS:
             return None
         if lab.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse:
+            return None
+        if lab.property(LIVE):
             return None
         pal = lab.palette()
         return (

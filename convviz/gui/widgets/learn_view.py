@@ -56,10 +56,12 @@ from ..style import Style
 from ._util import LAYOUT_SETTLED, blocked, connect_model
 from .fit_label import FitLabel
 from .grid_widget import GridWidget
+from .label_cache import LIVE
 from .learn_driver import UNTIL_CAP, TrainingDriver
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
 from .learn_settings import SettingsForm
 from .learn_transport import TrainingBar
+from .text_sprites import within_glyph_cache
 
 #: Paces in steps per second; None is as fast as the budget allows, "auto"
 #: spreads a press of Train over about two seconds so a short run can be watched.
@@ -158,6 +160,7 @@ class LearnView(QWidget):
         self._controls_bar = bar
 
         self.status = QLabel()
+        self.status.setProperty(LIVE, True)
         # Selectable (to copy K) except while training, when its text changes each frame:
         # a selectable label paints through a text document, ~3 ms a frame at 4K against
         # 0.2 ms for a plain one (_set_state switches it).
@@ -304,6 +307,7 @@ class LearnView(QWidget):
         self.check_log.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.check_log.toggled.connect(self._on_settings_edited)
         self.summary = QLabel()
+        self.summary.setProperty(LIVE, True)
         self.summary.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.summary, 1)
@@ -984,8 +988,10 @@ class LearnView(QWidget):
         st, t = self.style_, self.style_.theme
         self.explain.setFont(st.font(12))
         self.explain.setStyleSheet(f"color: {t.muted};")
-        self.status.setFont(st.font(14))
-        self.summary.setFont(st.font(11))
+        # New text at every frame of a run: painted directly, in type Qt keeps the
+        # glyphs of (at 4K each frame's status was filled from outlines, 6-9 ms).
+        self.status.setFont(within_glyph_cache(st.font(14)))
+        self.summary.setFont(within_glyph_cache(st.font(11)))
         # Two lines kept for the summary whether its text takes one or two: the plots
         # below keep their size from slide to slide and through a run (a resized plot
         # draws its axes and pictures again, ~8 ms each at 4K).
