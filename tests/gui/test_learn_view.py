@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
-from PySide6.QtGui import QFontInfo
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from convviz.engine import train_kernel, warm_up
@@ -602,6 +602,13 @@ def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
     assert view.loss_plot.curve.opts["symbol"] is None
 
 
+def _unsnapped(style, points: float) -> QFont:
+    """The style's type at its scale before :func:`snap_to_glyph_cache`."""
+    f = QFont(QApplication.font())
+    f.setPointSizeF(points * style.scale)
+    return f
+
+
 def test_the_lines_that_change_at_every_frame_are_set_in_type_qt_caches(qtbot):
     """The status and summary are new at every frame of a run: over 64 px (the 4K
     stage's scale) each frame filled them from glyph outlines, and the stage's label
@@ -623,9 +630,9 @@ def test_the_lines_that_change_at_every_frame_are_set_in_type_qt_caches(qtbot):
         qtbot.waitExposed(v)
         for label, points in ((v.status, 14), (v.summary, 11)):
             px = QFontInfo(label.font()).pixelSize()
-            natural = QFontInfo(style.font(points)).pixelSize()
+            natural = QFontInfo(_unsnapped(style, points)).pixelSize()
             assert px == min(natural, text_sprites.DIRECT_PX - 1)
-        status_px = QFontInfo(style.font(14)).pixelSize()
+        status_px = QFontInfo(_unsnapped(style, 14)).pixelSize()
         assert (status_px >= text_sprites.DIRECT_PX) == capped  # the case is exercised
         for _n in range(3):
             text = v.summary.text()

@@ -421,3 +421,22 @@ def test_within_glyph_cache_sets_only_big_type_below_the_limit(qtbot):
     capped = text_sprites.within_glyph_cache(big)
     assert QFontInfo(capped).pixelSize() == text_sprites.DIRECT_PX - 1
     assert big.pixelSize() == 71 and capped.family() == big.family()
+
+
+@pytest.mark.parametrize("points", [8.0, 40.0, 46.0, 49.0, 52.0, 54.0, 70.0])
+def test_style_type_just_over_the_glyph_cache_snaps_under_it(qtbot, points):
+    """A style's type from 64 to SNAP_PX px is set at 63, drawn from Qt's glyph cache;
+    smaller and larger type keeps its size."""
+    from PySide6.QtGui import QFont, QFontInfo
+    from PySide6.QtWidgets import QApplication
+
+    from convviz.gui.style import GLYPH_CACHE_PX, SNAP_PX, Style
+
+    natural = QFont(QApplication.font())
+    natural.setPointSizeF(points)
+    want = QFontInfo(natural).pixelSize()
+    got = QFontInfo(Style().font(points / Style().scale)).pixelSize()
+    if GLYPH_CACHE_PX <= want <= SNAP_PX:
+        assert got == GLYPH_CACHE_PX - 1
+    else:
+        assert got == want
