@@ -44,6 +44,8 @@ PREV_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_PageUp)
 #: How long a slide stays as it is before the next slide's hidden view is drawn ahead
 #: (ms): a lecturer talks over a slide for seconds; a quick run of clicks draws nothing.
 REHEARSE_AFTER_MS = 300
+#: How many of the slides drawn ahead ``LessonController.rehearsed`` lists (the latest).
+REHEARSALS_KEPT = 16
 
 
 # ===================================================================== lessons
@@ -81,7 +83,7 @@ class LessonController(AppEventFilter):
         self._rehearsal.timeout.connect(self._rehearse)
         self._rehearsal_id = 0  # a click makes the steps of a rehearsal under way void
         self._rehearsal_steps = 0  # steps queued and not run yet
-        #: The slides drawn ahead so far (0-based), for tests and the benchmark.
+        #: The slides drawn ahead lately (0-based), for tests and the benchmark.
         self.rehearsed: list[int] = []
 
     def _build_menus(self) -> None:
@@ -278,6 +280,7 @@ class LessonController(AppEventFilter):
             self._rehearsal_steps -= 1
             if stage.paint_ahead():
                 self.rehearsed.append(nxt)
+                del self.rehearsed[:-REHEARSALS_KEPT]
 
         self._rehearsal_steps += 1
         QTimer.singleShot(0, self, draw)
