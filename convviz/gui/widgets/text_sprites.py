@@ -16,8 +16,10 @@ from collections import OrderedDict
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QImage, QPainter
 
-#: Below this pixel size Qt caches the glyphs itself: drawing directly is as fast.
-DIRECT_PX = 64
+from ..style import GLYPH_CACHE_PX
+
+#: Up to this pixel size Qt caches the glyphs itself: drawing directly is as fast.
+DIRECT_PX = GLYPH_CACHE_PX
 #: At most this many pixels of rendered text are kept (about 64 MB of ARGB).
 MAX_PIXELS = 16_000_000
 
