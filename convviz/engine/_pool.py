@@ -39,7 +39,8 @@ once; and every parallel variant is a second, slow compile. Here:
   runs EXPLORE_CALLS calls the other way, whose median time then stands for
   that way (a stale mean kept a way unused for seconds after the load that
   made it slow had ended); while explorations keep finding the other way
-  slower, they come less often (up to EXPLORE_MAX_S apart), and none comes
+  slower, they come less often (up to EXPLORE_MAX_S apart; EXPLORE_S again
+  once the means change the choice), and none comes
   while other programs' runnable threads fill every other core. When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
@@ -75,6 +76,13 @@ EXPLORE_S = 1.5
 EXPLORE_MAX_S = 6.0
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
+#: A call counts in the running mean as at most this many times the mean: a
+#: thread the OS set aside for a millisecond or two (1-2 in a thousand shared
+#: 1024^2 3x3 calls on this VM took 1.6-2.4 ms, the median 0.28) moved the mean
+#: of sharing past one thread's at once, and the pool then kept the calls on
+#: one thread for seconds at 1.5x the time. A lasting change still moves it
+#: within a few calls.
+CLIP = 2.0
 #: Calls in a row run the way that looked slower, every EXPLORE_S; the median
 #: of their times replaces that way's mean (a stale mean, moved by ALPHA once
 #: every EXPLORE_S, kept a way that had become faster again unused for seconds
@@ -107,8 +115,10 @@ UNTIMED_UNDER_LOAD = 63
 LOAD_CHECK_S = 0.25
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
-#: nothing and costs its wake-up and, now and then, a wait for its block.
-MIN_HELP = 0.25
+#: nothing and costs its wake-up and, now and then, a wait for its block. (At
+#: 0.25, a few calls in a row that a descheduled helper missed took idle
+#: 1024^2 3x3 calls, shared at 0.8x the time of one thread, off sharing.)
+MIN_HELP = 0.1
 #: Sharing is preferred only when its measured time is below this fraction of
 #: one thread's. It was 0.85, for a cost the call's own timing could not see: a
 #: helper that ended its part late still held the GIL after the call returned
@@ -134,6 +144,7 @@ class _Costs:
 
     __slots__ = (
         "checked",
+        "chosen",
         "explore_left",
         "explored",
         "exploring",
@@ -154,6 +165,7 @@ class _Costs:
         self.explore_left = 0  # calls still to run that way
         self.trial: list[float] = []  # their times per unit of work
         self.period = EXPLORE_S  # seconds from one exploration to the next
+        self.chosen: bool | None = None  # the way the means chose at the last call asked
         self.untimed = 0  # calls still to run on one thread without asking or timing
         self.checked = 0.0  # when other programs' load was last looked at while sharing
 
@@ -266,6 +278,15 @@ class RowPool:
             return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
+        if faster is not c.chosen:
+            # the running means changed the choice: the way left is explored again
+            # EXPLORE_S after the last exploration at most, however long
+            # explorations that confirmed it had made the period (a 6 s period kept
+            # idle 1024^2 3x3 calls on one thread, at 1.5-2x the time, for seconds
+            # after a moment's load)
+            if c.chosen is not None:
+                c.period = EXPLORE_S
+            c.chosen = faster
         if faster and now - c.checked > LOAD_CHECK_S:
             c.checked = now
             if others_running() > self.helpers:
@@ -311,7 +332,7 @@ class RowPool:
         if c is None:  # (not setdefault: that builds a _Costs on every call)
             c = self._costs[key] = _Costs()
         elif not shared and c.exploring is None and c.serial is not None:  # the common call
-            c.serial += ALPHA * (seconds / max(work, 1e-12) - c.serial)
+            c.serial += ALPHA * (min(seconds / max(work, 1e-12), CLIP * c.serial) - c.serial)
             return
         if shared:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
@@ -325,7 +346,7 @@ class RowPool:
             new = sorted(c.trial)[len(c.trial) // 2]  # their median stands for this way
             c.exploring, c.trial = None, []
         else:
-            new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+            new = per if old is None else (1 - ALPHA) * old + ALPHA * min(per, CLIP * old)
             explored = None
         if shared:
             c.shared = new
@@ -333,8 +354,12 @@ class RowPool:
             c.serial = new
         if explored is not None and c.serial is not None and c.shared is not None:
             prefer_shared = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
-            # found the explored way faster now: look again soon; else wait longer
-            c.period = EXPLORE_S if prefer_shared is explored else min(2 * c.period, EXPLORE_MAX_S)
+            # found the explored way faster now, or this was the first trial (a new
+            # process's first calls pay page faults and a thread's start): look
+            # again soon; else wait longer
+            first = old is None
+            slower = prefer_shared is not explored and not first
+            c.period = min(2 * c.period, EXPLORE_MAX_S) if slower else EXPLORE_S
 
     @staticmethod
     def _new_box() -> np.ndarray:
