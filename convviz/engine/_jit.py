@@ -89,6 +89,8 @@ LOOPS: dict[str, tuple[tuple[str, ...], Callable[[str, np.dtype], tuple]]] = {
     "block_general": (("float64", "float32"), _corr_example),
     "block_w7": (("float32",), _corr_example),
     "train_steps": (("float64",), _train_example),
+    # the row pool's hand-over of a job to its helper threads
+    "pool_sync": (("int64",), lambda name, dtype: (np.zeros(32, np.int64), 5, 0, 0)),
 }
 
 
@@ -127,7 +129,7 @@ def never_wait_in_this_thread(on: bool = True) -> None:
 #: dtype names by type code: ``dtype.name`` runs Python code inside numpy, which
 #: cost 25-45 us per call right after a loop streamed megabytes through the
 #: caches (``dtype.char`` about 4); 'f' and 'd' are float32/float64 in any byte order.
-_NAMES = {"f": "float32", "d": "float64"}
+_NAMES = {"f": "float32", "d": "float64", np.dtype(np.int64).char: "int64"}
 
 
 def _name(dtype: np.dtype | str) -> str:

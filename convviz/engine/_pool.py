@@ -14,13 +14,21 @@ once; and every parallel variant is a second, slow compile. Here:
   ``_kernels._claim``), not one Python call per block: a thread needs the GIL
   only to start and to finish, so a helper descheduled while holding the GIL
   (which stalls every other thread of the process) is rare;
-- helpers sleep on a queue between calls (no spinning); a helper that wakes
-  up after the caller has done every block finds the job closed and goes
-  back to sleep, and the caller returns only once every helper it woke has
-  let go of the job. A helper the OS runs late then costs its own call that
-  time, where the pool measures it (below), and never holds the GIL later,
-  while the program has moved on (a late helper waiting for a CPU to take
-  the GIL stalled the calling thread's next Python step by milliseconds);
+- a job is handed over through a small int64 array, the "box"
+  (``_kernels.pool_sync``: atomic steps, no lock, no GIL): after a shared
+  call a helper spins there for SPIN_S for the next job, then sleeps on its
+  queue, and a call that finds it asleep wakes it. Waking a sleeping thread
+  cost 70-80 us on a 2-core VM, and the caller 30 us more, in a 1024^2 3x3
+  call of 350 us, and the caller then slept again until the helper had let
+  go; with the spin, calls in a row are shared at 0.24 ms (median) against
+  0.30 through the queues alone and 0.35 on one thread
+  (``benchmarks/bench_engine.py``). A helper enters a job with one atomic
+  step that fails once the caller has closed it, so a helper that wakes
+  after the caller has done every block does nothing; the caller returns
+  only once every helper that entered has left (spinning a while, then
+  polling), so none still works on, or holds the GIL for, a call that has
+  returned. A helper waits to return to Python until the caller is in its
+  compiled loop (the first block claimed), so that the GIL is free then;
 - a second thread calling while a job runs (the GUI and a worker at once)
   simply runs its own call serially: nothing is shared but the counter of a
   job, and no call ever waits for another call;
@@ -31,7 +39,8 @@ once; and every parallel variant is a second, slow compile. Here:
   runs EXPLORE_CALLS calls the other way, whose median time then stands for
   that way (a stale mean kept a way unused for seconds after the load that
   made it slow had ended); while explorations keep finding the other way
-  slower, they come less often (up to EXPLORE_MAX_S apart), and none comes
+  slower, they come less often (up to EXPLORE_MAX_S apart; EXPLORE_S again
+  once the means change the choice), and none comes
   while other programs' runnable threads fill every other core. When the helpers
   keep being descheduled (two busy programs on two cores) sharing loses and
   the calls stay on one thread; so over many calls the engine is never much
@@ -48,6 +57,10 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
+
+from . import _kernels
+
 #: Seconds between explorations (EXPLORE_CALLS calls run the way that
 #: currently looks slower): as many exploring calls a second as the former one
 #: call every 0.5 s. Every 0.5 s, on a busy machine (two busy processes), the
@@ -63,6 +76,13 @@ EXPLORE_S = 1.5
 EXPLORE_MAX_S = 6.0
 #: Weight of the newest call in the running mean of the time per unit of work.
 ALPHA = 0.2
+#: A call counts in the running mean as at most this many times the mean: a
+#: thread the OS set aside for a millisecond or two (1-2 in a thousand shared
+#: 1024^2 3x3 calls on this VM took 1.6-2.4 ms, the median 0.28) moved the mean
+#: of sharing past one thread's at once, and the pool then kept the calls on
+#: one thread for seconds at 1.5x the time. A lasting change still moves it
+#: within a few calls.
+CLIP = 2.0
 #: Calls in a row run the way that looked slower, every EXPLORE_S; the median
 #: of their times replaces that way's mean (a stale mean, moved by ALPHA once
 #: every EXPLORE_S, kept a way that had become faster again unused for seconds
@@ -95,14 +115,28 @@ UNTIMED_UNDER_LOAD = 63
 LOAD_CHECK_S = 0.25
 #: Sharing is preferred only while the helpers do at least this share of the
 #: blocks (running mean): a helper that mostly wakes too late to help buys
-#: nothing and costs its wake-up and, now and then, a wait for its block.
-MIN_HELP = 0.25
+#: nothing and costs its wake-up and, now and then, a wait for its block. (At
+#: 0.25, a few calls in a row that a descheduled helper missed took idle
+#: 1024^2 3x3 calls, shared at 0.8x the time of one thread, off sharing.)
+MIN_HELP = 0.1
 #: Sharing is preferred only when its measured time is below this fraction of
-#: one thread's: a helper that ends its part late can still hold the GIL after
-#: the call returns and delay whatever the process runs next, a cost the
-#: call's own timing cannot see (measured: with two busy processes, 1024^2
-#: 3x3 ran at 0.77x of one thread without this margin).
-MARGIN = 0.85
+#: one thread's. It was 0.85, for a cost the call's own timing could not see: a
+#: helper that ended its part late still held the GIL after the call returned
+#: (with two busy processes, 1024^2 3x3 ran at 0.77x of one thread without a
+#: margin). Helpers now leave a job inside compiled code before the call
+#: returns; at 0.85 idle 1024^2 3x3 calls stayed on one thread in most
+#: benchmark rounds although shared ones took 0.82x the time.
+MARGIN = 0.95
+#: How long a helper spins for the next job after each shared call before it
+#: sleeps. Waking a sleeping helper cost 70-80 us on a 2-core VM (and the
+#: caller 30 us more to wake it), a fifth of a 1024^2 3x3 call; one still
+#: spinning starts at once. Calls in a row (a picture's edge maps, a benchmark
+#: loop) come well within this; a lone call leaves one core busy this long.
+SPIN_S = 300e-6
+#: Time-stamp cycles a second assumed until the pool has measured the rate.
+_ASSUMED_HZ = 3e9
+#: Seconds between looks while a helper that spun out of time finishes its block.
+_POLL_S = 50e-6
 
 
 class _Costs:
@@ -110,6 +144,7 @@ class _Costs:
 
     __slots__ = (
         "checked",
+        "chosen",
         "explore_left",
         "explored",
         "exploring",
@@ -130,6 +165,7 @@ class _Costs:
         self.explore_left = 0  # calls still to run that way
         self.trial: list[float] = []  # their times per unit of work
         self.period = EXPLORE_S  # seconds from one exploration to the next
+        self.chosen: bool | None = None  # the way the means chose at the last call asked
         self.untimed = 0  # calls still to run on one thread without asking or timing
         self.checked = 0.0  # when other programs' load was last looked at while sharing
 
@@ -180,17 +216,24 @@ def _own_running(tasks: str) -> int:
     return max(own, 1)
 
 
+# Slots of the box, the int64 array through which the caller and its helpers
+# hand a job over (the compiled side is ``_kernels.pool_sync``).
+_CLAIM, _BAD = 0, 1  # the loops' ``state``: next block, a value not finite
+_BUDGET = 11  # how long a helper spins for the next job, in time-stamp cycles
+#: pool_sync's operations.
+_WAIT, _ENTER, _PUBLISH, _CLOSE, _LEFT, _AWAKE, _CYCLES = 1, 2, 3, 4, 5, 6, 7
+#: Added to _CLOSE's count of helpers when some had not left by the end of its spin.
+_STILL_IN = 10000
+
+
 class _Job:
-    """One call: the function every thread runs, and who is still running it."""
+    """One call: its generation, the function every thread runs, a helper's error."""
 
-    __slots__ = ("closed", "done", "error", "lock", "pending", "work")
+    __slots__ = ("error", "gen", "work")
 
-    def __init__(self, work: Callable[[], object], helpers: int) -> None:
+    def __init__(self, gen: int, work: Callable[[np.ndarray], object]) -> None:
+        self.gen = gen
         self.work = work  # takes blocks until none is left; safe to run on several threads
-        self.lock = threading.Lock()
-        self.pending = helpers  # woken helpers that have not let go of the job yet
-        self.closed = False  # the caller has done its part: no helper starts any more
-        self.done = threading.Event()
         self.error: BaseException | None = None
 
 
@@ -204,6 +247,10 @@ class RowPool:
         self._queues: list[queue.SimpleQueue] = []
         self._pid = os.getpid()
         self._costs: dict[object, _Costs] = {}
+        self._box = self._new_box()
+        self._gen = 0
+        self._job: list[_Job | None] = [None]  # the newest job, read by the helpers
+        self._tsc: tuple[float, int] | None = None  # (perf_counter, cycles) to calibrate
 
     def share(self, key: object) -> bool:
         """Whether the next call of this kind should be shared with the helpers."""
@@ -231,6 +278,15 @@ class RowPool:
             return c.exploring
         faster = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
         now = time.monotonic()
+        if faster is not c.chosen:
+            # the running means changed the choice: the way left is explored again
+            # EXPLORE_S after the last exploration at most, however long
+            # explorations that confirmed it had made the period (a 6 s period kept
+            # idle 1024^2 3x3 calls on one thread, at 1.5-2x the time, for seconds
+            # after a moment's load)
+            if c.chosen is not None:
+                c.period = EXPLORE_S
+            c.chosen = faster
         if faster and now - c.checked > LOAD_CHECK_S:
             c.checked = now
             if others_running() > self.helpers:
@@ -276,7 +332,7 @@ class RowPool:
         if c is None:  # (not setdefault: that builds a _Costs on every call)
             c = self._costs[key] = _Costs()
         elif not shared and c.exploring is None and c.serial is not None:  # the common call
-            c.serial += ALPHA * (seconds / max(work, 1e-12) - c.serial)
+            c.serial += ALPHA * (min(seconds / max(work, 1e-12), CLIP * c.serial) - c.serial)
             return
         if shared:
             c.help = (1 - ALPHA) * c.help + ALPHA * helped
@@ -290,7 +346,7 @@ class RowPool:
             new = sorted(c.trial)[len(c.trial) // 2]  # their median stands for this way
             c.exploring, c.trial = None, []
         else:
-            new = per if old is None else (1 - ALPHA) * old + ALPHA * per
+            new = per if old is None else (1 - ALPHA) * old + ALPHA * min(per, CLIP * old)
             explored = None
         if shared:
             c.shared = new
@@ -298,23 +354,38 @@ class RowPool:
             c.serial = new
         if explored is not None and c.serial is not None and c.shared is not None:
             prefer_shared = c.shared < MARGIN * c.serial and c.help >= MIN_HELP
-            # found the explored way faster now: look again soon; else wait longer
-            c.period = EXPLORE_S if prefer_shared is explored else min(2 * c.period, EXPLORE_MAX_S)
+            # found the explored way faster now, or this was the first trial (a new
+            # process's first calls pay page faults and a thread's start): look
+            # again soon; else wait longer
+            first = old is None
+            slower = prefer_shared is not explored and not first
+            c.period = min(2 * c.period, EXPLORE_MAX_S) if slower else EXPLORE_S
 
-    def _ensure_threads(self) -> None:
+    @staticmethod
+    def _new_box() -> np.ndarray:
+        box = np.zeros(32, np.int64)
+        box[_BUDGET] = int(SPIN_S * _ASSUMED_HZ) if _kernels.SPINS else 0
+        return box
+
+    def _ensure_threads(self) -> bool:
+        """Start the helper threads if they are not running; True if it did."""
         if self._pid != os.getpid():  # forked: the threads stayed in the parent
-            self._queues, self._pid = [], os.getpid()
+            self._queues, self._pid, self._box = [], os.getpid(), self._new_box()
         if len(self._queues) == self.helpers:
-            return
+            return False
         with self._start_lock:
             while len(self._queues) < self.helpers:
                 q: queue.SimpleQueue = queue.SimpleQueue()
                 t = threading.Thread(
-                    target=_helper, args=(q,), name=f"convviz-rows-{len(self._queues)}"
+                    target=_helper,
+                    # the generation before this call's: the helper serves this call
+                    args=(q, self._box, len(self._queues), self._job, int(self._box[8])),
+                    name=f"convviz-rows-{len(self._queues)}",
                 )
                 t.daemon = True  # never keeps the program alive
                 t.start()
                 self._queues.append(q)
+        return True
 
     def close(self) -> None:
         """Let the helper threads end once they have served what is queued."""
@@ -325,75 +396,111 @@ class RowPool:
             self.helpers = 0
 
     def run(
-        self, work: Callable[[], int | None], nblocks: int, key: object = None, size: float = 1.0
-    ) -> None:
-        """Run ``work()`` on the calling thread and, if sharing pays, on the helpers too.
+        self,
+        work: Callable[[np.ndarray], int | None],
+        nblocks: int,
+        key: object = None,
+        size: float = 1.0,
+    ) -> bool:
+        """Run ``work(state)`` on the calling thread and, if sharing pays, on the helpers too.
 
-        ``work`` takes blocks from a counter shared by every thread that runs
-        it until none is left, so one call on one thread does the whole job;
-        it returns how many blocks it did (None: not counted).
-        All of it is done on return. Calls with the same ``key`` are alike
-        (same loop, similar size): their measured times decide whether the
-        next one is shared; ``size`` is the call's work in any unit that is
-        the same for all of them.
+        ``work`` takes blocks from ``state[0]``, a counter shared by every
+        thread that runs it, until none is left, so one call on one thread
+        does the whole job; it may set ``state[1]`` (the loops: a value came
+        out not finite), which is returned as a bool; it returns how many
+        blocks it did (None: not counted). All of it is done on return. Calls
+        with the same ``key`` are alike (same loop, similar size): their
+        measured times decide whether the next one is shared; ``size`` is the
+        call's work in any unit that is the same for all of them.
         """
         t0 = time.perf_counter()
         if self.helpers > 0 and nblocks > 1 and self.share(key):
-            self.run_shared(work, nblocks, key, size, t0)
-        else:
-            work()
-            self.record(key, False, time.perf_counter() - t0, size)
+            return self.run_shared(work, nblocks, key, size, t0)
+        state = np.zeros(2, np.int64)
+        work(state)
+        self.record(key, False, time.perf_counter() - t0, size)
+        return bool(state[_BAD])
 
     def run_shared(
         self,
-        work: Callable[[], int | None],
+        work: Callable[[np.ndarray], int | None],
         nblocks: int,
         key: object = None,
         size: float = 1.0,
         t0: float | None = None,
-    ) -> None:
+    ) -> bool:
         """:meth:`run` once :meth:`share` has said yes (the caller asked it before
         cutting the job into blocks: a call on one thread runs as one block)."""
         if t0 is None:
             t0 = time.perf_counter()
         if self.helpers == 0 or nblocks < 2 or not self._busy.acquire(blocking=False):
-            work()  # another call holds the helpers: this one runs alone, unrecorded
-            return
+            state = np.zeros(2, np.int64)
+            work(state)  # another call holds the helpers: this one runs alone, unrecorded
+            return bool(state[_BAD])
         try:
-            self._ensure_threads()
-            queues = self._queues[: nblocks - 1]
-            job = _Job(work, len(queues))
-            for q in queues:
-                q.put(job)
+            started = self._ensure_threads()
+            box = self._box
+            self._gen += 1
+            job = self._job[0] = _Job(self._gen, work)
+            asleep = _kernels.pool_sync(box, _PUBLISH, job.gen, len(self._queues))
+            for k, q in enumerate(self._queues):
+                if asleep >> k & 1:
+                    q.put(True)  # wake it (one still spinning takes the job at once)
             mine = None
             try:
-                mine = work()
+                mine = work(box)
             finally:
-                with job.lock:
-                    job.closed = True
-                    wait = job.pending > 0
-                if wait:  # every helper woken lets go of the job before the call ends
-                    job.done.wait()
+                entered = _kernels.pool_sync(box, _CLOSE, 0, 0)
+                if entered >= _STILL_IN:  # a helper still in a block (descheduled?)
+                    entered -= _STILL_IN
+                    while _kernels.pool_sync(box, _LEFT, entered, 0) > 0:
+                        time.sleep(_POLL_S)
+                self._job[0] = None
             if job.error is not None:
                 raise job.error
             helped = 1.0 - mine / nblocks if isinstance(mine, int) else 1.0
-            self.record(key, True, time.perf_counter() - t0, size, helped)
+            if not started:  # (starting a thread cost a 1024^2 3x3 call 2.5x its time)
+                self.record(key, True, time.perf_counter() - t0, size, helped)
+            self._calibrate()
+            return bool(box[_BAD])
         finally:
             self._busy.release()
 
-
-def _helper(q: queue.SimpleQueue) -> None:  # pragma: no cover - runs on helper threads
-    while True:
-        job: _Job | None = q.get()
-        if job is None:  # the pool was closed
+    def _calibrate(self) -> None:
+        """The time-stamp counter's rate, for the helpers' spin budget (once, from
+        two shared calls at least 20 ms apart; until then ``_ASSUMED_HZ``)."""
+        if self._tsc is not None and self._tsc[0] < 0:
             return
+        now, cycles = time.perf_counter(), _kernels.pool_sync(self._box, _CYCLES, 0, 0)
+        if self._tsc is None:
+            self._tsc = (now, cycles)
+        elif now - self._tsc[0] > 0.02:
+            hz = (cycles - self._tsc[1]) / (now - self._tsc[0])
+            if 1e8 < hz < 1e11:
+                self._box[_BUDGET] = int(SPIN_S * hz) if _kernels.SPINS else 0
+            self._tsc = (-1.0, 0)
+
+
+def _helper(  # pragma: no cover - runs on helper threads
+    q: queue.SimpleQueue, box: np.ndarray, me: int, newest: list, gen: int
+) -> None:
+    """Serve jobs newer than generation ``gen``: spin briefly for the next one after
+    each, else sleep on ``q`` until a caller puts a token (None: the pool closed)."""
+    left = 0
+    while True:
+        g = _kernels.pool_sync(box, _WAIT, gen, me | left << 16)
+        left = 0
+        if g < 0:  # nothing came while spinning: asleep until a caller puts a token
+            if q.get() is None:  # the pool was closed
+                return
+            _kernels.pool_sync(box, _AWAKE, me, 0)
+            continue
+        gen = g
+        job = newest[0]
+        if job is None or job.gen != g or not _kernels.pool_sync(box, _ENTER, g, 0):
+            continue  # a late helper skips a job the caller has closed
+        left = 1
         try:
-            if not job.closed:  # a late helper skips a job the caller has finished
-                job.work()
+            job.work(box)
         except BaseException as exc:  # handed to the caller, which raises it
             job.error = exc
-        finally:
-            with job.lock:
-                job.pending -= 1
-                if job.pending == 0:
-                    job.done.set()

@@ -39,6 +39,8 @@ PARALLEL_MIN_WORK = 1 << 18
 #: inside the compiled loop) and re-reads the kernel's height in input rows.
 BLOCK_WORK = 1 << 19
 
+_I64 = np.dtype(np.int64)
+
 #: The threads that share large correlations (see :mod:`._pool`).
 POOL = _pool.RowPool(_pool.usable_cores() - 1)
 
@@ -380,35 +382,35 @@ def _compute(
     kh, kw = K.shape
     work = oh * ow * kh * kw
     pool = POOL
-    state = np.zeros(2, np.int64)  # [next block, 1 if a value was not finite]
     rows = oh  # one block, unless the call is shared
     if name == "block_general":
         sh, sw, dh, dw = options
 
-        def run() -> int:
+        def run(state: np.ndarray) -> int:
             return loop(Xr, Kr, sh, sw, dh, dw, out, rows, state, b)
     else:
 
-        def run() -> int:
+        def run(state: np.ndarray) -> int:
             return loop(Xr, Kr, out, rows, state, b)
 
+    state = np.zeros(2, np.int64)  # [next block, 1 if a value was not finite]
     if work < PARALLEL_MIN_WORK or pool.helpers == 0:
-        run()
+        run(state)
     else:
         # calls alike for the pool's choice (one thread or shared): same loop
         # and dtype, work within a factor of two
         key = (name, dtype.char, work.bit_length())
         if pool.settled_on_one_thread(key):
-            run()
-        elif pool.share(key):
+            run(state)
+        elif _jit.ensure("pool_sync", _I64) and pool.share(key):
             # Blocks of about BLOCK_WORK, at least eight per thread, rows a multiple
             # of 4 (the 3x3 loop's step), so no block but the last has a ragged end.
             want = max(work // BLOCK_WORK, 8 * (pool.helpers + 1))
             rows = max(4, -(-oh // want) + 3 & ~3)
-            pool.run_shared(run, -(-oh // rows), key, work)
+            state[1] = pool.run_shared(run, -(-oh // rows), key, work)
         else:  # on one thread, in one block, timed for the pool's choice
             t0 = time.perf_counter()
-            run()
+            run(state)
             pool.record(key, False, time.perf_counter() - t0, work)
     # block_3x3 flags a group of four cells whose sum is not finite, which
     # finite cells near the dtype's limit can overflow to: confirm (rare, cheap)

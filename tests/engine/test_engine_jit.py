@@ -131,21 +131,22 @@ print(json.dumps({"seen": seen, "sigs": sigs, "scipy_loaded": scipy_loaded,
 
 def test_warm_up_readies_every_loop_once_in_one_signature_per_dtype(tmp_path):
     out = json.loads(run_python(WARM, NUMBA_CACHE_DIR=str(tmp_path)))
-    first, second = out["seen"][:7], out["seen"][7:]
-    assert [(d, t) for d, t, _, _ in first] == [(i, 7) for i in range(1, 8)]
+    first, second = out["seen"][:8], out["seen"][8:]
+    assert [(d, t) for d, t, _, _ in first] == [(i, 8) for i in range(1, 9)]
     assert {how for *_, how in first} == {"compiled"}  # an empty cache: all compiled
-    assert second == ["ready"] * 7
+    assert second == ["ready"] * 8
     assert out["sigs"] == {
         "block_3x3": 1,  # the shape specialisations: float32 only, the large pictures' dtype
         "block_any": 2,
         "block_general": 2,
         "block_w7": 1,
         "train_steps": 1,
+        "pool_sync": 1,  # the row pool's hand-over to its helpers
     }
     assert out["scipy_loaded"] is False and out["solve"] == [2.0]
     # a second process finds them all in the cache
     again = json.loads(run_python(WARM, NUMBA_CACHE_DIR=str(tmp_path)))
-    assert {how for *_, how in again["seen"][:7]} == {"loaded"}
+    assert {how for *_, how in again["seen"][:8]} == {"loaded"}
     # and so does the install-time entry point scripts/setup.sh runs
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -158,4 +159,4 @@ def test_warm_up_readies_every_loop_once_in_one_signature_per_dtype(tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("convviz engine: 0 loops compiled, 7 loaded from numba's cache")
+    assert done.stdout.startswith("convviz engine: 0 loops compiled, 8 loaded from numba's cache")
