@@ -138,10 +138,13 @@ def colour_table(lut: np.ndarray) -> list[int]:
 
 
 def colour_image(values: np.ndarray, levels: tuple[float, float], table: list[int]) -> QImage:
-    """The map as a w×h 8-bit indexed image on ``table``, one pixel a cell.
+    """The map as a w×h RGB32 image coloured by ``table``, one pixel a cell.
 
-    In place on one float32 buffer (a 1024² map in ~2 ms, six times faster
-    than clip-then-gather); NaN goes to the table's first entry.
+    Indexed in place on one float32 buffer (a 1024² map in ~2 ms, six times
+    faster than clip-then-gather); NaN goes to the table's first entry. Returned
+    as RGB32, not the 8-bit indexed image: drawn scaled onto a 4K map layer, an
+    indexed one took 1.4-2.4 ms (a 6×8 map as much as a 1024² one), RGB32
+    0.3 ms; converting costs 0.02 ms (6×8) to 0.45 ms (1024²), once per map.
     """
     lo, hi = levels
     buf = np.subtract(values, np.float32(lo), dtype=np.float32)
@@ -152,7 +155,8 @@ def colour_image(values: np.ndarray, levels: tuple[float, float], table: list[in
     h, w = idx.shape
     img = QImage(idx.data, w, h, w, QImage.Format.Format_Indexed8)
     img.setColorTable(table)
-    return img.copy()  # owns its pixels: the numpy buffer may go
+    # a new image that owns its pixels (the numpy buffer may go)
+    return img.convertToFormat(QImage.Format.Format_RGB32)
 
 
 # ===================================================================== canvas
