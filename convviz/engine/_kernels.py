@@ -166,9 +166,16 @@ _X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
 
 @intrinsic
 def _cycles(typingctx):  # pragma: no cover - compiled
-    """The CPU's time-stamp counter (x86: ``rdtsc``); a spinning thread's clock."""
+    """The CPU's time-stamp counter (x86: ``rdtsc``); a spinning thread's clock.
+
+    0 elsewhere: LLVM's cycle counter reads a register user code may not read on
+    some ARM systems. With no counter and no budget (see ``SPINS``) every spin
+    ends after its first 64 turns.
+    """
 
     def codegen(context, builder, signature, args):
+        if not _X86:
+            return context.get_constant(types.int64, 0)
         fnty = llvmir.FunctionType(llvmir.IntType(64), [])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.readcyclecounter")
         return builder.call(fn, [])
@@ -226,7 +233,7 @@ def pool_sync(box, op, a, b):  # pragma: no cover - compiled
                     m += 1
                 return g
             n += 1
-            if (n & 63) == 0 and _cycles() - t0 > budget:
+            if (n & 63) == 0 and _cycles() - t0 >= budget:
                 break
             _pause()
         _swap(box, 16 + me, 1)
@@ -264,7 +271,7 @@ def pool_sync(box, op, a, b):  # pragma: no cover - compiled
         n = 0
         while _load(box, 10) < entered:
             n += 1
-            if (n & 63) == 0 and _cycles() - t0 > budget:
+            if (n & 63) == 0 and _cycles() - t0 >= budget:
                 return entered + 10000
             _pause()
         return entered

@@ -10,6 +10,7 @@ and check every result bit for bit.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -579,3 +580,26 @@ def test_a_choice_the_means_changed_is_explored_again_within_explore_s(monkeypat
     assert pool.share("a") is False
     clock[0] = explored + _pool.EXPLORE_S + 0.1  # well before EXPLORE_MAX_S
     assert [pool.share("a") for _ in range(_pool.EXPLORE_CALLS)] == [True] * _pool.EXPLORE_CALLS
+
+
+NO_COUNTER = """
+import json
+from convviz.engine import _kernels
+_kernels._X86 = False  # compiled as on ARM: no pause, no cycle counter
+import numpy as np
+box = np.zeros(32, np.int64)
+waited = _kernels.pool_sync(box, 1, 0, 0)  # no job: must not spin for ever
+box[10] = 0
+box[9] = 1  # one helper in job 0, not left
+closed = _kernels.pool_sync(box, 4, 0, 0)
+print(json.dumps([waited, int(box[16]), closed, _kernels.pool_sync(box, 7, 0, 0)]))
+"""
+
+
+def test_without_a_cycle_counter_a_helper_sleeps_at_once_and_never_hangs(tmp_path):
+    """Where there is no time-stamp counter (ARM) the pool must not spin for ever."""
+    out = run_python(NO_COUNTER, NUMBA_CACHE_DIR=str(tmp_path))
+    waited, asleep, closed, cycles = json.loads(out)
+    assert (waited, asleep) == (-1, 1)  # it marked itself asleep
+    assert closed == 1 + _pool._STILL_IN  # the caller stops spinning too
+    assert cycles == 0
