@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -147,11 +147,16 @@ class MainWindow(ImageDrops, QMainWindow):
             return
         for key, stage in self.stages.items():
             if stage is not cur:
-                # The lesson bar has a height per view (its tallest caption and answer):
-                # the area this view will have under it.
-                area = cur.geometry()
-                area.setTop(area.top() + self.lessons.bar.height_change_for(key))
-                stage.prepare(area)
+                stage.prepare(self.area_for(key))
+
+    def area_for(self, key: str) -> QRect:
+        """The area the stage of view ``key`` will have when shown: the current stage's,
+        less the lesson bar's growth for that view (it has a height per view, from its
+        tallest caption and answer)."""
+        cur = self.current_stage()
+        area = cur.geometry() if cur is not None else self.stages[key].geometry()
+        area.setTop(area.top() + self.lessons.bar.height_change_for(key))
+        return area
 
     def current_stage(self) -> Stage | None:
         page = self.tabs.currentWidget()

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar, QWidget
+from PySide6.QtGui import QImage, QResizeEvent
+from PySide6.QtWidgets import QApplication, QBoxLayout, QLabel, QToolBar, QWidget
 
 from .style import StageStyle, Style
 from .widgets.label_cache import LabelPaintCache
@@ -55,6 +55,18 @@ def _wraps(item) -> bool:
         return w.wordWrap()
     lay = item.layout() or (w.layout() if w is not None else None)
     return isinstance(lay, FlowLayout)
+
+
+def _send_pending_resizes(w: QWidget, children: list[QWidget]) -> bool:
+    """Send the resize events Qt keeps for hidden widgets, outermost first (as
+    showing would); True if there were any."""
+    sent = False
+    for child in [w, *children]:
+        if child.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            child.setAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent, False)
+            QApplication.sendEvent(child, QResizeEvent(child.size(), QSize()))
+            sent = True
+    return sent
 
 
 class Stage(QWidget):
@@ -148,14 +160,25 @@ class Stage(QWidget):
     @staticmethod
     def _settle(w: QWidget) -> None:
         """Recompute every nested layout now, innermost first: a restyle changes minimum
-        sizes deep inside, which Qt would only pass up at the next turn of the loop."""
-        for child in reversed(w.findChildren(QWidget)):
-            lay = child.layout()
-            if lay is not None and child.isVisibleTo(w):
+        sizes deep inside, which Qt would only pass up at the next turn of the loop.
+
+        On a hidden page (fitted ahead, see :meth:`prepare`) Qt keeps each widget's
+        resize event until the page is shown, so what a widget fits to its width (the
+        arithmetic's folds) still had its old width, and the page was fitted at 3.30
+        where its showing fitted it at 3.54: those events are sent here, and the
+        layouts settled again with what they changed.
+        """
+        children = w.findChildren(QWidget)
+        for _ in range(3):
+            for child in reversed(children):
+                lay = child.layout()
+                if lay is not None and child.isVisibleTo(w):
+                    lay.activate()
+            lay = w.layout()
+            if lay is not None:
                 lay.activate()
-        lay = w.layout()
-        if lay is not None:
-            lay.activate()
+            if w.isVisible() or not _send_pending_resizes(w, children):
+                return
 
     def _offstage(self) -> bool:
         """A page not shown in a shown window (another view is on), or one about to be

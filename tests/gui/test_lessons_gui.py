@@ -428,6 +428,46 @@ def test_a_learning_slide_drawn_ahead_shows_what_it_shows_without(qtbot, make_wi
     assert traced == [1, 0]  # drawn on the click without, found again with
 
 
+def test_a_matrix_slide_drawn_ahead_is_fitted_as_its_click_fits_it(qtbot, make_window):
+    """While a slide of another view stays on screen, the lesson shows the next matrix
+    slide's session in the hidden matrix view and fits and paints its stage: the click
+    then finds that fit (no restyle) and shows exactly what it shows without."""
+    states = load_lesson("6.2").states
+    i = next(k for k, st in enumerate(states) if k > 0 and st.view == "matrix"
+             and states[k - 1].view != "matrix")  # fmt: skip
+    shots, scales = [], []
+    for ahead in (False, True):
+        w = make_window(1280, 800)
+        assert w.open_lesson("6.2")
+        lc, stage = w.lessons, w.stages["matrix"]
+        lc.goto(i - 1)
+        qtbot.waitUntil(lambda w=w: not w.learn_view.training)  # the slide before trains
+        if ahead:
+            qtbot.waitUntil(lambda lc=lc: i in lc.rehearsed)  # its idle timer, as in class
+            prepared = stage.stage_style.scale
+        else:
+            lc._cancel_rehearsal()
+        remembered = stage.fits_remembered
+        lc.goto(i)
+        qtbot.waitUntil(lambda w=w: w.current_view_key() == "matrix")
+
+        def settled(stage=stage) -> bool:  # (without: a second layout pass comes later)
+            before = (stage.geometry(), stage.stage_style.scale)
+            QApplication.processEvents()
+            return before == (stage.geometry(), stage.stage_style.scale)
+
+        qtbot.waitUntil(settled)
+        shots.append(stage.grab().toImage())
+        scales.append(stage.stage_style.scale)
+        if ahead:  # fitted ahead as the click fits it: the click finds the fit made
+            assert stage.stage_style.scale == prepared
+            assert stage.fits_remembered > remembered
+        lc.close()
+        w.close()
+    assert scales[0] == scales[1]
+    assert shots[0] == shots[1]
+
+
 def test_a_click_during_a_rehearsal_makes_the_rest_void(qtbot, window, monkeypatch):
     i = _learning_entry(load_lesson("6.2"), one_step=False)
     assert window.open_lesson("6.2")

@@ -18,6 +18,7 @@ from convviz.model.lessons import (
     load_lesson,
     parse_lesson,
     preview_run,
+    preview_session,
 )
 
 
@@ -423,3 +424,24 @@ def test_preview_run_is_the_run_the_click_to_that_slide_makes(lesson):
         assert preview.steps == real.steps == 0
     assert preview_run(lesson, len(lesson.states)) is None
     assert preview_run(lesson, -1) is None
+
+
+def test_preview_session_is_the_state_the_click_to_that_slide_leaves(lesson):
+    """The matrix view is drawn ahead from this preview; the click must show the same:
+    grids, options, step and what is hidden. The caller's session is left as it is."""
+    walked = LessonPlayer(lesson, Session())
+    walked.start()
+    for i in range(len(lesson.states)):
+        before = walked.session.input.tobytes()
+        preview = preview_session(lesson, i)
+        assert walked.session.input.tobytes() == before
+        walked.goto(i)
+        real = walked.session
+        assert preview is not None and preview is not real
+        assert np.array_equal(preview.input, real.input), i
+        assert np.array_equal(preview.kernel, real.kernel), i
+        assert preview.options == real.options, i
+        assert preview.step == real.step, i
+        assert preview.hidden == real.hidden, i
+    assert preview_session(lesson, len(lesson.states)) is None
+    assert preview_session(lesson, -1) is None

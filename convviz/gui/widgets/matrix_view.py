@@ -181,6 +181,26 @@ class MatrixView(QWidget):
         super().resizeEvent(event)
         self._fit_cells()
 
+    def rehearse(self, session: Session) -> bool:
+        """Show ``session`` (a preview of the next slide's) while this view is hidden,
+        then let go of it; False if the view is shown.
+
+        A lesson calls this while the class looks at a slide of another view, then
+        fits and paints the hidden stage once: the click then finds the fit, the
+        labels' pictures and the digits' glyphs made. The view rebuilds from its own
+        session on its next showing, whatever this showed.
+        """
+        if self.isVisible():
+            return False
+        own, self.session = self.session, session
+        try:
+            self._dirty = True
+            self.refresh()
+        finally:
+            self.session = own
+            self._dirty = True
+        return True
+
     def refresh(self) -> None:
         """Recompute W if the grids or options changed, then show the current step."""
         if self._dirty:

@@ -78,6 +78,7 @@ from .player import (
     apply_edge_settings,
     apply_learning_settings,
     preview_run,
+    preview_session,
 )
 from .scenes import STEPPING_VIEWS, Lesson, Revealed, SceneState, learning_settings
 from .schema import (
@@ -133,5 +134,6 @@ __all__ = [
     "load_lesson",
     "parse_lesson",
     "preview_run",
+    "preview_session",
     "toml_depth",
 ]
