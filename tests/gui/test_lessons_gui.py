@@ -428,6 +428,45 @@ def test_a_learning_slide_drawn_ahead_shows_what_it_shows_without(qtbot, make_wi
     assert traced == [1, 0]  # drawn on the click without, found again with
 
 
+def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
+    qtbot, make_window, monkeypatch
+):
+    """The learning view is on screen, so nothing is drawn into it ahead; the next
+    slide's loss surface is traced while the class looks at this one (after its
+    training), and the click shows exactly what it shows without."""
+    lesson = load_lesson("6.2")
+    states = lesson.states
+    i = next(
+        k
+        for k, st in enumerate(states)
+        if k > 0
+        and st.train
+        and st.view == states[k - 1].view == "learn"
+        and preview_run(lesson, k).two_weights
+        and not np.array_equal(preview_run(lesson, k).data.X, preview_run(lesson, k - 1).data.X)
+    )
+    traced, shots = [], []
+    for ahead in (False, True):
+        w = make_window(1280, 800)
+        assert w.open_lesson("6.2")
+        lc, lv = w.lessons, w.learn_view
+        lc.goto(i - 1)
+        qtbot.waitUntil(lambda lv=lv: not lv.training and lv.run is not None)
+        if ahead:
+            qtbot.waitUntil(lambda lc=lc: i in lc.rehearsed)  # its idle timer, as in class
+        else:
+            lc._cancel_rehearsal()
+        calls = _count_calls(monkeypatch, lv.surface, "_trace")
+        lc.goto(i)
+        qtbot.waitUntil(lambda lv=lv, w=w: not lv.training and lv.run is w.session.learning.run)
+        traced.append(len(calls))
+        shots.append(w.stages["learn"].grab().toImage())
+        lc.close()
+        w.close()
+    assert traced == [1, 0]  # traced on the click without, found again with
+    assert shots[0] == shots[1]
+
+
 def test_a_matrix_slide_drawn_ahead_is_fitted_as_its_click_fits_it(qtbot, make_window):
     """While a slide of another view stays on screen, the lesson shows the next matrix
     slide's session in the hidden matrix view and fits and paints its stage: the click

@@ -724,25 +724,53 @@ class SurfacePlot(QWidget):
             and bool(np.array_equal(drawn[0], Z))
         )
 
-    def _draw_surface(self, Z: np.ndarray, ranges: Ranges) -> None:
-        self._drawn = (Z.copy(), ranges)  # a copy: the caller's array may change in place
+    def trace_ahead(self, Z: np.ndarray, ranges: Ranges) -> bool:
+        """Trace a surface a later slide will show (its map and contours, ~9 ms at 4K),
+        without showing it; False if it is traced already or is the one shown.
+
+        For a learning slide that follows a learning slide: the view is on screen, so
+        nothing can be drawn ahead into it, but its next surface can be made while
+        the class looks at this one, and :meth:`set_surface` then finds it.
+        """
+        key = self._surface_key(Z, ranges)
+        kept = self._traced.get(key)
+        if kept is not None and np.array_equal(kept[0], Z):
+            return False
+        self._traced.pop(key, None)
+        self._traced[key] = self._trace(Z.copy(), ranges, self._new_image())
+        while len(self._traced) > self.TRACED_KEPT:
+            del self._traced[next(iter(self._traced))]
+        return True
+
+    @staticmethod
+    def _surface_key(Z: np.ndarray, ranges: Ranges) -> tuple[object, ...]:
+        return (Z.shape, hash(Z.tobytes()), ranges)
+
+    def _trace(
+        self, Z: np.ndarray, ranges: Ranges, image: pg.ImageItem
+    ) -> tuple[np.ndarray, pg.ImageItem, ContourLines]:
+        """``image`` showing ``Z`` over ``ranges``, with its contours as a child item."""
         (a, b), (c, d) = ranges
         n2, n1 = Z.shape
         dx, dy = (b - a) / (n1 - 1), (d - c) / (n2 - 1)
-        key = (Z.shape, hash(Z.tobytes()), ranges)
+        # sqrt spreads the bowl's colours evenly; contour levels are evenly spaced in it.
+        R = np.sqrt(np.maximum(Z, 0.0))
+        lo, hi = float(R.min()), float(R.max())
+        image.setImage(R, levels=(lo, hi if hi > lo else lo + 1))
+        image.setRect(QRectF(a - dx / 2, c - dy / 2, b - a + dx, d - c + dy))
+        levels = [lo + (hi - lo) * (k / (self.LEVELS + 1)) for k in range(1, self.LEVELS + 1)]
+        contours = ContourLines(R, levels)
+        self._style_contours(contours)
+        contours.setParentItem(image)
+        return (Z, image, contours)
+
+    def _draw_surface(self, Z: np.ndarray, ranges: Ranges) -> None:
+        self._drawn = (Z.copy(), ranges)  # a copy: the caller's array may change in place
+        key = self._surface_key(Z, ranges)
         kept = self._traced.pop(key, None)
         if kept is None or not np.array_equal(kept[0], Z):  # draw and trace it once
-            # sqrt spreads the bowl's colours evenly; contour levels are evenly spaced in it.
-            R = np.sqrt(np.maximum(Z, 0.0))
-            lo, hi = float(R.min()), float(R.max())
             image = self.image if self.contours is None else self._new_image()
-            image.setImage(R, levels=(lo, hi if hi > lo else lo + 1))
-            image.setRect(QRectF(a - dx / 2, c - dy / 2, b - a + dx, d - c + dy))
-            levels = [lo + (hi - lo) * (k / (self.LEVELS + 1)) for k in range(1, self.LEVELS + 1)]
-            contours = ContourLines(R, levels)
-            self._style_contours(contours)
-            contours.setParentItem(image)
-            kept = (self._drawn[0], image, contours)
+            kept = self._trace(self._drawn[0], ranges, image)
         self._traced[key] = kept  # the most recent last
         while len(self._traced) > self.TRACED_KEPT:
             del self._traced[next(iter(self._traced))]

@@ -427,6 +427,14 @@ class LearnView(QWidget):
             self.new_run_count, self.frames, self._stale = kept
         return True
 
+    def trace_ahead(self, run: LearningRun) -> bool:
+        """Trace the loss surface ``run`` will show (see :meth:`SurfacePlot.trace_ahead`)
+        while this view shows another run; False if there is none or it is traced."""
+        if not run.two_weights:
+            return False
+        r1, r2 = run.surface_ranges()
+        return self.surface.trace_ahead(run.loss_surface(r1, r2, SurfacePlot.N), (r1, r2))
+
     def _new_run(self) -> None:
         self.pause()
         try:
