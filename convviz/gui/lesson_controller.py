@@ -51,8 +51,9 @@ REHEARSALS_KEPT = 16
 #: Views other than the learning view whose next slide is drawn ahead, from a
 #: preview of the session its click makes. The matrix view: its first showing
 #: (slide 26 at 4K) fitted its stage in three restyles and painted W's 1152
-#: numbers and its notes from nothing (77-93 ms of CPU).
-DRAWN_AHEAD = frozenset({"matrix"})
+#: numbers and its notes from nothing (77-93 ms of CPU). The edge maps: slide 7's
+#: first showing made six map layers and their captions (64 ms of CPU at 4K).
+DRAWN_AHEAD = frozenset({"matrix", "edges"})
 
 
 # ===================================================================== lessons
@@ -286,11 +287,12 @@ class LessonController(AppEventFilter):
             if run is None:
                 return
             ahead = partial(w.learn_view.rehearse, run)
-        else:  # the matrix view (DRAWN_AHEAD): shown from a preview
+        else:  # a view in DRAWN_AHEAD: shown from a preview
             session = preview_session(p.lesson, nxt)
             if session is None:
                 return
-            ahead = partial(w.matrix_view.rehearse, session)
+            view = w.matrix_view if key == "matrix" else w.edge_view
+            ahead = partial(view.rehearse, session)
         rid = self._rehearsal_id
 
         def draw() -> None:

@@ -372,11 +372,34 @@ class EdgeView(ImageDrops, QWidget):
         self._side.setMinimumWidth(self.style_.px(300))
         self._side.setMaximumWidth(self.style_.px(380))
 
+    def rehearse(self, session: Session) -> bool:
+        """Show ``session``'s edge maps (a preview of the next slide's) while this view
+        is hidden, then let go of it; False if the view is shown.
+
+        A lesson calls this while the class looks at a slide of another view, then
+        fits and paints the hidden stage once: the click then finds the fit, the
+        maps' layers and the labels' pictures made. The view shows its own session
+        again from its next refresh on, whatever this showed.
+        """
+        if self.isVisible():
+            return False
+        own = (self.session, self.edges)
+        self.session, self.edges = session, session.edges
+        try:
+            self._picture_stale = True
+            self.refresh()
+        finally:
+            self.session, self.edges = own
+            self._picture_stale = True
+            self._dirty = True
+        return True
+
     def refresh(self) -> None:
         """Compute what is stale and put every map on screen (the model changed, or the
         view is shown after it did)."""
         self._dirty = False
         self.refresh_count += 1
+        self._show_kt_widgets()  # (as the model says, whatever a rehearsal showed)
         e = self.edges
         maps = e.maps()
         L = e.limit()
