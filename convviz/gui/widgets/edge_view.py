@@ -399,7 +399,8 @@ class EdgeView(ImageDrops, QWidget):
         view is shown after it did)."""
         self._dirty = False
         self.refresh_count += 1
-        self._show_kt_widgets()  # (as the model says, whatever a rehearsal showed)
+        if self.kt_grid.isVisibleTo(self) != self.edges.show_kt:
+            self._show_kt_widgets()  # as the model says, whatever a rehearsal showed
         e = self.edges
         maps = e.maps()
         L = e.limit()
