@@ -214,6 +214,7 @@ def pool_sync(box, op, a, b):  # pragma: no cover - compiled
       in it to leave: how many entered (10000 added if some have not left yet).
     op 5, how many of the ``a`` that entered have not left.
     op 6, helper ``a`` is awake.
+    op 7, the time-stamp counter now (the pool measures its rate; 0 off x86).
     """
     if op == 1:
         me = b & 65535
