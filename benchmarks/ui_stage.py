@@ -1,16 +1,18 @@
 """Projection timings, for ``python benchmarks/bench_ui.py``: the whole window, full screen.
 
 What a lecturer's click costs on a 1080p and a 4K projector: one animation
-step repainted (target < 16 ms, 60 frames a second) and one slide change,
-with the stage fitting the new slide (target < 50 ms). Each is measured idle
+step repainted and one frame of a kernel being learned (target < 16 ms, 60
+frames a second), and one slide change, with the stage fitting the new slide
+(target < 50 ms). Each is measured idle
 and again with two busy processes beside it (started here, ended after the
 measurement, bounded by :data:`BUSY_SECONDS`), as on a shared 2-core laptop.
 
 A step is timed from the model's change to the end of the event-loop turn
 that repaints what changed (``processEvents`` runs the paint); a slide
 change from the click to the moment the window has settled (its queued
-fitting and layout run). Slides 1-4 are walked back and forth, as a
-lecturer does, so their text comes from the paint caches after the first
+fitting and layout run; a slide that trains shows its first step, and the
+frames after it are timed as frames, see :func:`_change`). Slides 1-4 are
+walked back and forth, as a lecturer does, so their text comes from the paint caches after the first
 pass; "first visit" times the first showing of slides 2-4 in a new window
 with empty caches; "whole lesson" walks every slide in order (a second
 pass) and gives the median and the worst change; "first walk" does the same once in
@@ -69,6 +71,25 @@ def _between_clicks(app, w, limit_s: float = 5.0) -> None:
         time.sleep(0.005)
 
 
+def _change(app, w, i: int) -> tuple[float, float]:
+    """A click to slide ``i``, until it has settled. A slide that trains shows its
+    run's first step with it; the frames after that are the run's animation, each
+    timed as a step (``ui_learn``), not the change: held until the change is timed,
+    then the run goes on (they came in the settling turns on a slow one)."""
+    driver = w.learn_view.driver
+
+    def click() -> None:
+        w.lessons.goto(i)
+        if driver.training:
+            driver.timer.stop()
+        _settle(app)
+
+    timed = _timed(click)
+    if driver.training:
+        driver.timer.start()
+    return timed
+
+
 def _median_ms(times: list[tuple[float, float]]) -> tuple[float, float]:
     wall, cpu = zip(*times, strict=True)
     return 1000 * float(np.median(wall)), 1000 * float(np.median(cpu))
@@ -94,6 +115,28 @@ def _step_ms(app, w, n: int = 40) -> tuple[float, float]:
     return _median_ms([_timed(step) for _ in range(n)])
 
 
+def _frame_ms(app, w, n: int = 30) -> tuple[float, float]:
+    """One frame of a kernel being learned (slide 12, "Try 0.034", full screen): a
+    step of training, drawn into the plots and repainted."""
+    w.lessons.goto(_slide(w, "Try 0.034"))
+    _settle(app)
+    driver = w.learn_view.driver
+    driver.timer.stop()  # the frames are made here, one at a time
+
+    def frame() -> None:
+        driver.run.advance(1)
+        driver.on_draw()
+        app.processEvents()
+
+    times = [_timed(frame) for _ in range(n)]
+    w.learn_view.pause()
+    return _median_ms(times)
+
+
+def _slide(w, title: str) -> int:
+    return next(i for i, s in enumerate(w.lessons.player.lesson.slides) if s.title == title)
+
+
 def _slide_ms(app, w, n: int = 12) -> tuple[float, float]:
     """A click to the next slide (window view slides 1 -> 2 -> 3, back and forth)."""
     times = []
@@ -117,7 +160,7 @@ def _lesson_ms(app, w) -> tuple[tuple[float, float], tuple[float, float], int]:
         w.lessons.goto(0)
         _settle(app)
         for i in range(1, n):
-            times.append(_timed(lambda i=i: (w.lessons.goto(i), _settle(app))))
+            times.append(_change(app, w, i))
             _between_clicks(app, w)
     worst = max(range(len(times)), key=lambda k: times[k][0])
     return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
@@ -148,7 +191,7 @@ def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float],
     n = len(w.lessons.player.lesson.slides)
     times = []
     for i in range(1, n):
-        times.append(_timed(lambda i=i: (w.lessons.goto(i), _settle(app))))
+        times.append(_change(app, w, i))
         _between_clicks(app, w)
     w.lessons.close()
     w.close()
@@ -176,12 +219,14 @@ def run(app) -> list[tuple[str, str]]:
         try:
             for (wd, ht), w in windows.items():
                 step = _step_ms(app, w)
+                frame = _frame_ms(app, w)
                 slide = _slide_ms(app, w)
                 first = _first_visit_ms(app, (wd, ht))
                 lesson, worst, worst_slide = _lesson_ms(app, w)
                 walk, walk_worst, walk_slide = _first_walk_ms(app, (wd, ht))
                 where = f"stage {wd}×{ht} presenting, {label}"
                 rows.append((f"{where}: one step", _fig(step, 16)))
+                rows.append((f"{where}: one training frame", _fig(frame, 16)))
                 rows.append((f"{where}: slide change", _fig(slide, 50)))
                 rows.append((f"{where}: slide change, first visit", _fig(first, 50)))
                 rows.append((f"{where}: whole lesson, median change", _fig(lesson, 50)))

@@ -16,7 +16,7 @@ black and 1 white, so a caption saying "1 is white" is true.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -451,6 +451,11 @@ class Style(QObject):
             ):
                 pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(t.grid_line))
             app.setPalette(pal)
+            # Qt posts the change to the widgets that exist: until the event loop
+            # turned, the menu bar kept its old font and height, and a first click
+            # laid the page out for a stage 6 px taller than the next turn gave it.
+            for kind in (QEvent.Type.ApplicationFontChange, QEvent.Type.ApplicationPaletteChange):
+                QCoreApplication.sendPostedEvents(None, kind)
         self.sig_changed.emit()
 
 

@@ -432,8 +432,11 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
     qtbot, make_window, monkeypatch
 ):
     """The learning view is on screen, so nothing is drawn into it ahead; the next
-    slide's loss surface is traced while the class looks at this one (after its
-    training), and the click shows exactly what it shows without."""
+    slide's loss surface is traced, and the extent of its press of Train taken, while
+    the class looks at this one (after its training), and the click shows exactly
+    what it shows without."""
+    from convviz.model import learning
+
     lesson = load_lesson("6.2")
     states = lesson.states
     i = next(
@@ -445,25 +448,34 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
         and preview_run(lesson, k).two_weights
         and not np.array_equal(preview_run(lesson, k).data.X, preview_run(lesson, k - 1).data.X)
     )
-    traced, shots = [], []
+    traced, extents, shots = [], [], []
+    extent = learning.LearningRun._extent
+    taken: list[int] = []
+    monkeypatch.setattr(learning.LearningRun, "_extent", lambda *a: taken.append(1) or extent(*a))
     for ahead in (False, True):
         w = make_window(1280, 800)
         assert w.open_lesson("6.2")
         lc, lv = w.lessons, w.learn_view
+        if not ahead:  # (cancelled after the training, it could have run already)
+            monkeypatch.setattr(lc, "_slide_to_rehearse", lambda: None)
         lc.goto(i - 1)
+        learning._extents.clear()  # (kept by the run's start, across windows)
         qtbot.waitUntil(lambda lv=lv: not lv.training and lv.run is not None)
         if ahead:
             qtbot.waitUntil(lambda lc=lc: i in lc.rehearsed)  # its idle timer, as in class
         else:
-            lc._cancel_rehearsal()
+            assert i not in lc.rehearsed
         calls = _count_calls(monkeypatch, lv.surface, "_trace")
+        taken.clear()
         lc.goto(i)
         qtbot.waitUntil(lambda lv=lv, w=w: not lv.training and lv.run is w.session.learning.run)
         traced.append(len(calls))
+        extents.append(len(taken))
         shots.append(w.stages["learn"].grab().toImage())
         lc.close()
         w.close()
     assert traced == [1, 0]  # traced on the click without, found again with
+    assert extents == [1, 0]
     assert shots[0] == shots[1]
 
 

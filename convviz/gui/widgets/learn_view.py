@@ -429,7 +429,13 @@ class LearnView(QWidget):
 
     def trace_ahead(self, run: LearningRun) -> bool:
         """Trace the loss surface ``run`` will show (see :meth:`SurfacePlot.trace_ahead`)
-        while this view shows another run; False if there is none or it is traced."""
+        while this view shows another run; False if there is none or it is traced.
+
+        The extent of a slide's press of Train is taken too (kept by the run's start,
+        so the click's press finds it: ~8 ms of slide 12's first showing at 4K).
+        """
+        if run.steps == 0:
+            run.extent(run.settings.steps)
         if not run.two_weights:
             return False
         r1, r2 = run.surface_ranges()
