@@ -127,6 +127,24 @@ def test_a_grid_shown_again_copies_its_cells_and_draws_only_what_its_mask_change
     assert not np.array_equal(_pixels(_render(g)), shown)
 
 
+def test_a_live_grid_keeps_no_base_and_shows_what_a_kept_one_does(qtbot):
+    """A grid whose values change at every frame (a kernel being learned) paints
+    directly: the same pixels, and no copy kept to be thrown away at the next frame."""
+    style = Style(zoom=400)
+    kept, live = GridWidget(style), GridWidget(style)
+    live.live = True
+    for g in (kept, live):
+        qtbot.addWidget(g)
+        g.resize(1600, 900)
+        g.show()
+        qtbot.waitExposed(g)
+    for K in ([[0.5, -1.25]], [[0.75, -1.0]]):
+        for g in (kept, live):
+            g.set_values(np.array(K))
+        np.testing.assert_array_equal(_pixels(_render(live)), _pixels(_render(kept)))
+    assert kept._bases and not live._bases
+
+
 def test_big_digits_are_copied_where_drawText_would_put_them(qtbot):
     text_sprites.clear()
     font = QFont(QApplication.font())
