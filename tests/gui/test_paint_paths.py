@@ -348,6 +348,15 @@ def test_a_cached_label_shows_what_the_label_would_and_follows_its_text(qtbot):
         assert (a != a[0, 0]).any()  # something was drawn
         np.testing.assert_allclose(a, b, atol=8)  # same text, same place, same colour
     assert cache.misses == 2 and cache.hits >= 1  # the first text again: copied
+    other = QLabel(plain.text())  # another label with the same look (a second "?")
+    qtbot.addWidget(other)
+    other.setFont(cached.font())
+    other.resize(900, 200)
+    other.setStyleSheet("color: #ca580c;")
+    other.show()
+    cache.watch(other)
+    np.testing.assert_allclose(_grab_label(plain), _grab_label(other), atol=8)
+    assert cache.misses == 2  # copied from the first label's image
     cached.setStyleSheet("color: #2166ac;")  # a new colour is a new look, not a stale copy
     plain.setStyleSheet("color: #2166ac;")
     np.testing.assert_allclose(_grab_label(plain), _grab_label(cached), atol=8)
