@@ -127,32 +127,56 @@ def test_a_grid_shown_again_copies_its_cells_and_draws_only_what_its_mask_change
     assert not np.array_equal(_pixels(_render(g)), shown)
 
 
-def test_big_digits_are_copied_where_drawText_would_put_them(qtbot):
+def test_a_live_grid_keeps_no_base_and_shows_what_a_kept_one_does(qtbot):
+    """A grid whose values change at every frame (a kernel being learned) paints
+    directly: the same pixels, and no copy kept to be thrown away at the next frame."""
+    style = Style(zoom=400)
+    kept, live = GridWidget(style), GridWidget(style)
+    live.live = True
+    for g in (kept, live):
+        qtbot.addWidget(g)
+        g.resize(1600, 900)
+        g.show()
+        qtbot.waitExposed(g)
+    for K in ([[0.5, -1.25]], [[0.75, -1.0]]):
+        for g in (kept, live):
+            g.set_values(np.array(K))
+        np.testing.assert_array_equal(_pixels(_render(live)), _pixels(_render(kept)))
+    assert kept._bases and not live._bases
+
+
+@pytest.mark.parametrize("text", ["−27", "−0.045", "0×1 + 3×2", "= 19", "Y[0, 0]"])
+def test_big_digits_are_copied_where_drawText_would_put_them(qtbot, text):
+    """A number or a sum is copied a character at a time (other text whole), and lands
+    where drawText puts it: the same ink, within a pixel."""
     text_sprites.clear()
     font = QFont(QApplication.font())
     font.setBold(True)
     font.setPixelSize(180)
     ink = []
     for cached in (False, True):
-        img = QImage(600, 400, QImage.Format.Format_ARGB32_Premultiplied)
+        img = QImage(1900, 400, QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(QColor("white"))
         p = QPainter(img)
-        rect = QRectF(50, 40, 500, 300)
+        rect = QRectF(50, 40, 1800, 300)
         if cached:
-            text_sprites.draw_text(p, rect, "−27", font, QColor("black"))
-            text_sprites.draw_text(p, rect, "−27", font, QColor("black"))  # from the cache
+            text_sprites.draw_text(p, rect, text, font, QColor("black"))
+            text_sprites.draw_text(p, rect, text, font, QColor("black"))  # from the cache
         else:
             p.setFont(font)
             p.setPen(QColor("black"))
-            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "−27")
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         p.end()
         dark = _pixels(img)[..., 0] < 128
         ys, xs = np.nonzero(dark)
-        ink.append((dark.sum(), xs.min(), xs.max(), ys.min(), ys.max()))
-    assert text_sprites.cached_count() == 1
-    (n0, *box0), (n1, *box1) = ink
-    assert n0 > 5000 and abs(n1 - n0) <= 0.03 * n0
+        ink.append((dark, xs.min(), xs.max(), ys.min(), ys.max()))
+    composed = text_sprites.COMPOSED.issuperset(text)
+    assert text_sprites.cached_count() == (len(set(text) - {" "}) if composed else 1)
+    (d0, *box0), (d1, *box1) = ink
+    assert d0.sum() > 5000 and abs(int(d1.sum()) - int(d0.sum())) <= 0.03 * d0.sum()
     assert np.abs(np.subtract(box0, box1)).max() <= 1
+    # ... and each character in its place, not only the whole: nearly all ink is shared.
+    assert (d0 & d1).sum() >= 0.9 * d0.sum()
 
 
 def test_sprite_cache_stays_bounded(monkeypatch):
@@ -330,6 +354,15 @@ def test_a_cached_label_shows_what_the_label_would_and_follows_its_text(qtbot):
         assert (a != a[0, 0]).any()  # something was drawn
         np.testing.assert_allclose(a, b, atol=8)  # same text, same place, same colour
     assert cache.misses == 2 and cache.hits >= 1  # the first text again: copied
+    other = QLabel(plain.text())  # another label with the same look (a second "?")
+    qtbot.addWidget(other)
+    other.setFont(cached.font())
+    other.resize(900, 200)
+    other.setStyleSheet("color: #ca580c;")
+    other.show()
+    cache.watch(other)
+    np.testing.assert_allclose(_grab_label(plain), _grab_label(other), atol=8)
+    assert cache.misses == 2  # copied from the first label's image
     cached.setStyleSheet("color: #2166ac;")  # a new colour is a new look, not a stale copy
     plain.setStyleSheet("color: #2166ac;")
     np.testing.assert_allclose(_grab_label(plain), _grab_label(cached), atol=8)

@@ -223,7 +223,14 @@ class SumText(QWidget):
         self.update()
 
     def set_message(self, message: str, font: QFont, color: str) -> None:
-        """A word-wrapped note instead of a sum (no step yet, no output)."""
+        """A word-wrapped note instead of a sum (no step yet, no output).
+
+        Its type stops at the size Qt caches glyphs for (63 px, 2.9 % of a 4K
+        screen): at 95 px "Press → (or Space to play) …" was filled from outlines,
+        12 ms of each window slide's first showing at 4K. It is the muted line the
+        sum replaces, not what the class reads from the slide.
+        """
+        font = text_sprites.within_glyph_cache(font)
         key = ("message", message, font.key(), color)
         self._set_highlight_only(-1)
         if key == self._key:

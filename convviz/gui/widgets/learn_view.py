@@ -269,6 +269,7 @@ class LearnView(QWidget):
             g.max_cell = 120
             g.digits = 3  # read from the back: 0.45, not 0.4496
             g.reserve_chars = 6  # "−0.045": the cells keep their size while K is learned
+        self.grid_K.live = self.grid_grad.live = True  # new values at every frame
         self.cap_X = _caption("X, the input")
         self.cap_Y = _caption("Y, the target")
         self.cap_K = _caption("learned K")

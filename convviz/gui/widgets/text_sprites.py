@@ -6,7 +6,10 @@ raising ``QT_MAX_CACHED_GLYPH_SIZE`` is no way out: FreeType then draws
 nothing at all above 64 px). A 4K stage's digits are 100-300 px, so a grid
 spent most of its paint re-filling the same few outlines. :func:`draw_text`
 renders each (text, font, colour) once into an image and blits it after; a
-grid shows few distinct numbers, so nearly every draw is a copy.
+grid shows few distinct numbers, so nearly every draw is a copy. Numbers and
+sums are composed from one image per character: a new number (a kernel being
+learned, an output revealed, a slide's sum at a new size) renders nothing new
+once its digits have been drawn at that size.
 """
 
 from __future__ import annotations
@@ -23,14 +26,21 @@ DIRECT_PX = GLYPH_CACHE_PX
 #: At most this many pixels of rendered text are kept (about 64 MB of ARGB).
 MAX_PIXELS = 16_000_000
 
+#: Texts made only of these are drawn a character at a time, each from its image.
+COMPOSED = frozenset("0123456789.,−-+×=?() ")
+#: Where each character of a composed text goes, by (text, font): kept for this many.
+LAYOUTS_KEPT = 4096
+
 _cache: OrderedDict[tuple, tuple[QImage, QPointF]] = OrderedDict()
 _pixels = 0
+_layouts: OrderedDict[tuple[str, str], tuple[tuple[str, float], ...]] = OrderedDict()
 
 
 def clear() -> None:
     """Forget every rendered text (tests; a theme change needs no call: colour is a key)."""
     global _pixels
     _cache.clear()
+    _layouts.clear()
     _pixels = 0
 
 
@@ -83,7 +93,6 @@ def within_glyph_cache(font: QFont) -> QFont:
 def draw_text(p: QPainter, rect: QRectF, text: str, font: QFont, color: QColor) -> None:
     """``p.drawText(rect, AlignCenter, text)`` in ``font`` and ``color``, from the cache
     when the text is big enough for Qt to draw it from outlines."""
-    global _pixels
     if not text:
         return
     if _pixel_size(font) <= DIRECT_PX:
@@ -93,6 +102,40 @@ def draw_text(p: QPainter, rect: QRectF, text: str, font: QFont, color: QColor) 
         return
     dev = p.device()
     dpr = dev.devicePixelRatioF() if dev is not None else 1.0
+    centre = rect.center()
+    if len(text) > 1 and COMPOSED.issuperset(text):
+        # Each character where drawText puts it: the centre of its own advance, after
+        # the advance of what comes before it (kerning with its left neighbour included).
+        for ch, dx in _layout(text, font):
+            img, offset = _sprite(ch, font, color, dpr)
+            p.drawImage(QPointF(centre.x() + dx, centre.y()) + offset, img)
+        return
+    img, offset = _sprite(text, font, color, dpr)
+    p.drawImage(centre + offset, img)
+
+
+def _layout(text: str, font: QFont) -> tuple[tuple[str, float], ...]:
+    """Each drawn character of ``text`` and the x of its centre from the text's centre."""
+    key = (text, font.key())
+    hit = _layouts.get(key)
+    if hit is not None:
+        _layouts.move_to_end(key)
+        return hit
+    fm = QFontMetricsF(font)
+    left = -fm.horizontalAdvance(text) / 2
+    out = []
+    for i, ch in enumerate(text):
+        if ch != " ":
+            adv = fm.horizontalAdvance(ch)
+            out.append((ch, left + fm.horizontalAdvance(text[: i + 1]) - adv / 2))
+    _layouts[key] = hit = tuple(out)
+    while len(_layouts) > LAYOUTS_KEPT:
+        _layouts.popitem(last=False)
+    return hit
+
+
+def _sprite(text: str, font: QFont, color: QColor, dpr: float) -> tuple[QImage, QPointF]:
+    global _pixels
     key = (text, font.key(), color.rgba(), dpr)
     hit = _cache.get(key)
     if hit is None:
@@ -104,5 +147,4 @@ def draw_text(p: QPainter, rect: QRectF, text: str, font: QFont, color: QColor) 
             _pixels -= old.width() * old.height()
     else:
         _cache.move_to_end(key)
-    img, offset = hit
-    p.drawImage(rect.center() + offset, img)
+    return hit
