@@ -76,12 +76,14 @@ def test_a_partial_repaint_draws_the_same_pixels_as_a_full_one(grid):
         assert (outside == (255, 0, 255, 255)).all()
 
 
-def test_a_grid_shown_again_copies_its_cells_and_draws_only_what_its_mask_changed(
+def test_a_grid_painted_ahead_is_copied_when_shown_and_draws_only_what_its_mask_changed(
     qtbot, monkeypatch
 ):
-    """A grid keeps its cells as painted (the view drawn ahead shows its own session
-    again until the click): values shown again are copied, not drawn; a revealed cell
-    is drawn alone; whatever path, the pixels are those of a grid drawn afresh."""
+    """A grid painted while hidden (its slide drawn ahead) keeps its cells as painted:
+    shown with those values (after its view showed its own session again), it copies
+    them; a revealed cell is drawn alone. A grid on screen that was not drawn ahead
+    paints directly and keeps nothing. Whatever the path, the pixels are those of a
+    grid drawn afresh."""
     style = Style(zoom=400)
     drawn: list[QRect] = []
     paint_layer = GridWidget._paint_layer
@@ -92,57 +94,74 @@ def test_a_grid_shown_again_copies_its_cells_and_draws_only_what_its_mask_change
 
     monkeypatch.setattr(GridWidget, "_paint_layer", spy)
 
-    def grid(values, mask=None) -> GridWidget:
+    def grid(values, mask=None, shown=True) -> GridWidget:
         g = GridWidget(style)
         qtbot.addWidget(g)
         g.resize(2400, 1900)
         g.set_values(values, mask=mask)
-        g.show()
-        qtbot.waitExposed(g)
+        if shown:
+            g.show()
+            qtbot.waitExposed(g)
         return g
+
+    def fresh(values, mask) -> np.ndarray:
+        f = grid(values, mask)
+        pixels = _pixels(_render(f))
+        assert not f._bases  # on screen, not drawn ahead: painted directly
+        return pixels
 
     A = np.arange(48.0).reshape(6, 8) - 20
     B = A[::-1].copy()
     hidden = np.ones((6, 8), bool)
     hidden[3:, :] = False
-    g = grid(A, hidden)
-    first = _pixels(_render(g))
-    g.set_values(B)
-    _render(g)
+    g = grid(A, hidden, shown=False)
+    _render(g)  # drawn ahead, as Stage.paint_ahead renders a hidden page
+    assert g._bases
+    g.set_values(B)  # the view shows its own session again ...
+    g.set_values(A, mask=hidden)  # ... then the click shows the slide's
+    g.show()
+    qtbot.waitExposed(g)
+    expected = fresh(A, hidden)
     drawn.clear()
-    g.set_values(A, mask=hidden)  # the slide's values again
-    np.testing.assert_array_equal(_pixels(_render(g)), first)
+    np.testing.assert_array_equal(_pixels(_render(g)), expected)
     assert drawn == []  # copied
 
     revealed = hidden.copy()
     revealed[3, 2] = True  # a step reveals one output cell
     g.set_values(A, mask=revealed)
+    expected = fresh(A, revealed)
+    drawn.clear()
     shown = _pixels(_render(g))
     assert len(drawn) == 1 and drawn[0].contains(g.cell_rect(3, 2).toAlignedRect())
     assert drawn[0].width() * drawn[0].height() < 4 * g.cell_size() ** 2  # that cell alone
-    np.testing.assert_array_equal(shown, _pixels(_render(grid(A, revealed))))
+    np.testing.assert_array_equal(shown, expected)
 
     style.set_theme("dark")  # a theme drops what was painted in the old one
-    np.testing.assert_array_equal(_pixels(_render(g)), _pixels(_render(grid(A, revealed))))
+    np.testing.assert_array_equal(_pixels(_render(g)), fresh(A, revealed))
     assert not np.array_equal(_pixels(_render(g)), shown)
 
 
 def test_a_live_grid_keeps_no_base_and_shows_what_a_kept_one_does(qtbot):
     """A grid whose values change at every frame (a kernel being learned) paints
-    directly: the same pixels, and no copy kept to be thrown away at the next frame."""
+    directly, even when drawn ahead: the same pixels, and no copy kept to be thrown
+    away at the next frame."""
     style = Style(zoom=400)
     kept, live = GridWidget(style), GridWidget(style)
     live.live = True
     for g in (kept, live):
         qtbot.addWidget(g)
         g.resize(1600, 900)
+        g.set_values(np.array([[0.25, -0.5]]))
+    np.testing.assert_array_equal(_pixels(_render(live)), _pixels(_render(kept)))  # hidden
+    assert kept._bases and not live._bases
+    for g in (kept, live):
         g.show()
         qtbot.waitExposed(g)
     for K in ([[0.5, -1.25]], [[0.75, -1.0]]):
         for g in (kept, live):
             g.set_values(np.array(K))
         np.testing.assert_array_equal(_pixels(_render(live)), _pixels(_render(kept)))
-    assert kept._bases and not live._bases
+    assert not live._bases
 
 
 @pytest.mark.parametrize("text", ["−27", "−0.045", "0×1 + 3×2", "= 19", "Y[0, 0]"])
