@@ -140,11 +140,12 @@ class GridWidget(QWidget):
         self._rev = 0
         self._natural: tuple[tuple, float] | None = None
         self._span = (0, 0, 0, 0)  # padded rows/columns being repainted (r0, r1, c0, c1)
-        #: The cells, digits, lines and padding as painted, at the widget's pixels, by
-        #: what they show: a repaint copies the base (outlines and the editor's marks
-        #: go on top), and a slide painted ahead shows without drawing its digits again
-        #: (a 24×48 grid of digits took 15-21 ms at 4K). Two are kept: the view drawn
-        #: ahead shows its own session again until the click, then the slide's.
+        #: The cells, digits, lines and padding as painted ahead (hidden), at the
+        #: widget's pixels, by what they show: when shown, a repaint copies the base
+        #: (outlines and the editor's marks go on top), so a slide drawn ahead shows
+        #: without drawing its digits again (a 24×48 grid of digits took 15-21 ms at
+        #: 4K). Two are kept: the view drawn ahead shows its own session again until
+        #: the click, then the slide's.
         self._bases: dict[tuple, _Base] = {}
         self._style_rev = 0
         #: Values new at every frame (a kernel being learned, its gradient): painted
@@ -516,16 +517,18 @@ class GridWidget(QWidget):
             p.end()
             return
         cell, x0, y0 = self._geometry()
-        key = None if self.live else self._base_key(cell, x0, y0)
         # A base is made only when painted ahead (hidden, see Stage.paint_ahead) and
         # used while it fits: made at every visible paint, its new image (pages
         # faulted in, filled, copied) cost more than the paint it saved (slides 1-3
-        # back and forth at 4K: 10 -> 18 ms).
-        if key is not None and (key in self._bases or not self.isVisible()):
+        # back and forth at 4K: 10 -> 18 ms). On screen without one, nothing is keyed.
+        hidden = not self.isVisible()
+        key = None
+        if not self.live and (hidden or self._bases):
+            key = self._base_key(cell, x0, y0)
+        if key is not None and (hidden or key in self._bases):
             self._paint_base(p, event.rect(), key, cell, x0, y0)
         else:
-            if self.live:
-                self._bases.clear()
+            self._bases.clear()  # what was drawn ahead is no longer what is shown
             if self._image is None:
                 self._build_image()
             self._paint_layer(p, event.rect(), cell, x0, y0)
