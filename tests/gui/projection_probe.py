@@ -148,3 +148,21 @@ def cut_labels(root: QWidget) -> list[str]:
         if need > r.width() + 1:
             out.append(f"{text[:40]!r} needs {need} px, has {r.width()}")
     return out
+
+
+def cut_plot_texts(root: QWidget) -> list[str]:
+    """Text items in a plot (the surface's "true K [1, −1]") that run past their plot's
+    view box: the plot clips them."""
+    out = []
+    for p in root.findChildren(pg.PlotWidget):
+        if not shown(p):
+            continue
+        p.viewport().repaint()  # (a text item places itself when painted)
+        vb = p.getPlotItem().getViewBox()
+        box = vb.sceneBoundingRect().adjusted(-1, -1, 1, 1)
+        for item in vb.childGroup.childItems():
+            if isinstance(item, pg.TextItem) and item.isVisible() and item.toPlainText():
+                r = item.sceneBoundingRect()
+                if not box.contains(r):
+                    out.append(f"{item.toPlainText()!r} at {r.getRect()} outside {box.getRect()}")
+    return out

@@ -642,3 +642,48 @@ def test_the_lines_that_change_at_every_frame_are_set_in_type_qt_caches(qtbot):
         live = {id(v.status), id(v.summary)}
         assert not [k for k in label_cache._POOL if k[0] == id(cache) and k[1] in live]
         v.close()
+
+
+def test_a_markers_label_shows_whole_below_beside_or_above_it():
+    """The chapter's true kernel sits near the bottom of its window: "true K [1, −1]"
+    went below it and was cut by the plot's edge at 1280×800."""
+    from PySide6.QtCore import QRectF
+
+    from convviz.gui.widgets.learn_plots import _label_anchor
+
+    text = QRectF(0, 0, 150, 30)
+
+    def box(anchor, px, py):
+        return QRectF(px - anchor[0] * 150, py - anchor[1] * 30, 150, 30)
+
+    view = QRectF(0, 0, 240, 190)
+    for px, py in [(200, 40), (200, 170), (40, 170), (120, 185), (230, 5), (10, 100)]:
+        anchor = _label_anchor(px, py, text, 240, 190, 13)
+        assert anchor is not None
+        r = box(anchor, px, py)
+        assert view.adjusted(-0.5, -0.5, 0.5, 0.5).contains(r), (px, py, anchor, r)
+        assert not r.intersects(QRectF(px - 13, py - 13, 26, 26)), (px, py, anchor)
+    # room below: below it, towards the middle
+    assert _label_anchor(200, 40, text, 240, 190, 13)[1] < 0
+    assert _label_anchor(200, 40, text, 240, 190, 13)[0] > 1
+    # the chapter's star, near the bottom right: beside it, not below
+    assert _label_anchor(200, 170, text, 240, 190, 13)[1] == 0.5
+    assert _label_anchor(100, 20, text, 120, 190, 13) is None  # wider than the plot
+
+
+def test_the_true_kernels_label_is_inside_the_surface_plot(qtbot):
+    """Small enough that "true K [1, −1]" fits nowhere: "true K", whole, beside it."""
+    v = LearnView(Session(), Style())
+    qtbot.addWidget(v)
+    plot = v.surface.plot
+    for width in (1280, 700):
+        v.resize(width, 600)
+        v.show()
+        qtbot.waitExposed(v)
+        qtbot.waitUntil(lambda: not getattr(plot, "_settle_pending", False))
+        plot.viewport().repaint()
+        vb = plot.plotItem.vb
+        label = v.surface.true_label
+        assert label.toPlainText().startswith("true K")
+        r, box = label.sceneBoundingRect(), vb.sceneBoundingRect()
+        assert box.adjusted(-1, -1, 1, 1).contains(r), (width, label.toPlainText(), r, box)

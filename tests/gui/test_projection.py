@@ -14,7 +14,13 @@ made full screen.
 from __future__ import annotations
 
 import pytest
-from projection_probe import chrome_on_screen, cut_labels, geometry_snapshot, readable_items
+from projection_probe import (
+    chrome_on_screen,
+    cut_labels,
+    cut_plot_texts,
+    geometry_snapshot,
+    readable_items,
+)
 
 from convviz.gui.main_window import MainWindow
 from convviz.gui.widgets.arithmetic import ArithmeticView
@@ -79,6 +85,8 @@ def check_state(w, size, where: str, problems: list[str]) -> None:
             )
     for cut in cut_labels(w.current_stage()):
         problems.append(f"{where}: label cut: {cut}")
+    for cut in cut_plot_texts(w.current_stage()):
+        problems.append(f"{where}: plot text cut: {cut}")
     bar = w.lessons.bar
     for lab in (bar.caption, bar.answer):
         if lab.isVisible() and lab.text() and lab.heightForWidth(lab.width()) > lab.height():

@@ -9,6 +9,7 @@ Only finite numbers are ever passed to pyqtgraph.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -271,6 +272,7 @@ class StyledPlot(pg.PlotWidget):
             ax.setCacheMode(_CACHED)
             ax.label.setCacheMode(_CACHED)
         self._range: tuple | None = None
+        self.after_prime: list[Callable[[], None]] = []
         self.setMinimumSize(style.px(160), style.px(120))
         style.sig_changed.connect(self._on_style_changed)
         self._on_style_changed()
@@ -360,6 +362,8 @@ class StyledPlot(pg.PlotWidget):
         for item in pi.vb.addedItems:
             if isinstance(item, pg.InfiniteLine) and item.isVisible():
                 item.boundingRect()  # computes (and announces) its extent in view pixels
+        for place in self.after_prime:
+            place()  # what sits by the view's pixels (labels kept inside the plot)
         # A scene hands its changed items to its view on a queued call that paints the
         # window at once: after the slide's paint, that painted the plot again. Until
         # that call has run the view takes no updates from its scene, and is repainted
@@ -621,6 +625,7 @@ class SurfacePlot(QWidget):
         super().__init__()
         self.style_ = style
         self.plot = StyledPlot(style, "Loss surface", "w₁ = K[0,0]", "w₂ = K[0,1]")
+        self.plot.after_prime.append(self._place_labels)
         pi = self.plot.plotItem
         pi.setAspectLocked(True)
         pi.showGrid(x=False, y=False)
@@ -699,14 +704,38 @@ class SurfacePlot(QWidget):
             self._truth, self._start = np.array(tx), np.array(sx)
             self.true.setData([tx[0]], [tx[1]])
             self.true_label.setPos(*tx)
-            self.true_label.setText(_true_text(self._truth))
+            self.true_label.setText(_true_texts(self._truth)[0])
             self.start.setData([sx[0]], [sx[1]])
             self.start_label.setPos(*sx)
-        right = tx[0] > (a + b) / 2
-        anchor = (1.08, -0.1) if right else (-0.08, -0.1)
-        if tuple(self.true_label.anchor) != anchor:
-            self.true_label.setAnchor(anchor)
         self.plot.set_view((a, b), (c, d), padding=0.0)
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        """Put each marker's label where all of it shows (see :func:`_label_anchor`);
+        "true K" without its values if they do not fit. The chapter's true kernel sits
+        near the bottom of its window: "true K [1, −1]" was cut by the plot's edge on
+        every learning slide at 1280×800."""
+        vb = self.plot.plotItem.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        W, H = vb.width(), vb.height()
+        if W <= 0 or H <= 0 or x1 <= x0 or y1 <= y0:
+            return
+        for label, (x, y), size, texts in (
+            (self.true_label, self._truth, self.true.opts["size"], _true_texts(self._truth)),
+            (self.start_label, self._start, self.start.opts["size"], ("start",)),
+        ):
+            px, py = (x - x0) / (x1 - x0) * W, (y1 - y) / (y1 - y0) * H
+            anchor = None
+            for text in texts:
+                if label.toPlainText() != text:
+                    label.setText(text)
+                anchor = _label_anchor(px, py, label.textItem.boundingRect(), W, H, size / 2)
+                if anchor is not None:
+                    break
+            if anchor is None:  # centred beside the marker, away from the middle
+                anchor = (1.1, 0.5) if px > W / 2 else (-0.1, 0.5)
+            if tuple(label.anchor) != anchor:
+                label.setAnchor(anchor)
 
     def _same_surface(self, Z: np.ndarray, ranges: Ranges) -> bool:
         """Whether ``Z`` over ``ranges`` is the surface already drawn.
@@ -858,8 +887,35 @@ class SurfacePlot(QWidget):
         for label in (self.true_label, self.start_label):
             label.setColor(QColor(t.text))
             label.setFont(s.font(12, bold=True))
-        self.true_label.setText(_true_text(self._truth))
+        self.true_label.setText(_true_texts(self._truth)[0])
+        self._place_labels()
 
 
-def _true_text(truth: np.ndarray) -> str:
-    return "true K [" + ", ".join(display_number(v) for v in truth) + "]"
+def _label_anchor(
+    px: float, py: float, text: QRectF, W: float, H: float, radius: float
+) -> tuple[float, float] | None:
+    """Where a ``text``-sized label of a marker of ``radius`` at (px, py) in a W×H view
+    (all in pixels) shows whole, as pyqtgraph's anchor (the point's place on the
+    text, 0..1 across and down), or None if nowhere near the marker. Below it, to
+    the side away from the middle, is tried first; then beside it; then above."""
+    w, h = max(text.width(), 1.0), max(text.height(), 1.0)
+    if w > W or h > H:
+        return None
+    sides = (1.0, -1.0) if px > W / 2 else (-1.0, 1.0)  # 1: the text left of the point
+    centred = (px - min(max(px - w / 2, 0.0), W - w)) / w  # under the point, inside
+    clear = (radius + 2.0) / h  # (under or over the marker: clear of it)
+    tries: list[tuple[float, float]] = [(0.5 + sd * (0.5 + radius / w), -0.1) for sd in sides]
+    tries.append((centred, -clear))
+    tries += [(0.5 + sd * (0.5 + (radius + 2.0) / w), 0.5) for sd in sides]
+    tries += [(0.5 + sd * (0.5 + radius / w), 1.1) for sd in sides]
+    tries.append((centred, 1.0 + clear))
+    for ax, ay in tries:
+        left, top = px - ax * w, py - ay * h
+        if left >= -0.5 and top >= -0.5 and left + w <= W + 0.5 and top + h <= H + 0.5:
+            return (ax, ay)
+    return None
+
+
+def _true_texts(truth: np.ndarray) -> tuple[str, str]:
+    """The true kernel's label, and the shorter one for a plot too small for it."""
+    return ("true K [" + ", ".join(display_number(v) for v in truth) + "]", "true K")
