@@ -479,7 +479,7 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
     assert shots[0] == shots[1]
 
 
-@pytest.mark.parametrize("view", ["matrix", "edges"])
+@pytest.mark.parametrize("view", ["matrix", "edges", "window"])
 def test_a_slide_drawn_ahead_is_fitted_as_its_click_fits_it(qtbot, make_window, view):
     """While a slide of another view stays on screen, the lesson shows the next slide's
     session in its hidden view (the matrix view, the edge maps) and fits and paints
@@ -570,3 +570,32 @@ def test_a_view_drawn_ahead_shows_the_models_run_when_shown_by_its_tab(qtbot, wi
     assert np.array_equal(lv.loss_plot._y, y) and np.array_equal(lv.loss_plot._x, x)
     assert lv.grid_true.values() is not None
     assert np.array_equal(lv.grid_true.values(), run.data.K_true)
+
+
+def test_a_window_slide_drawn_ahead_then_shown_by_its_tab_shows_the_session(qtbot, window):
+    """The window view drawn ahead from a preview of the next slide, then shown by its
+    tab instead: its grids, titles and sum are the session's, not the preview's."""
+    from convviz.model.lessons import preview_session
+
+    lesson = load_lesson("6.2")
+    states = lesson.states
+    k = next(k for k in range(1, len(states)) if states[k].view == "window"
+             and states[k - 1].view not in ("window", "learn")
+             and preview_session(lesson, k).input.shape
+             != preview_session(lesson, k - 1).input.shape)  # fmt: skip
+    assert window.open_lesson("6.2")
+    lc, view = window.lessons, window.window_view
+    lc.goto(k - 1)
+    qtbot.waitUntil(lambda: k in lc.rehearsed)  # its idle timer, as in class
+    nxt = preview_session(lesson, k)
+    assert view.input_panel.editor.values().shape == nxt.input.shape  # the preview drawn
+    lc.close()
+    window.show_view("window")
+    s = window.session
+    for panel, grid in ((view.input_panel, s.input), (view.kernel_panel, s.kernel)):
+        np.testing.assert_array_equal(panel.editor.values(), grid)
+        h, w = grid.shape
+        assert panel.title.text().endswith(f"({h}×{w})")
+    assert view.output.values() is None or view.output.values().shape == s.output_shape
+    step = "—" if s.steps is None else f"Step {0 if s.current is None else s.step + 1}"
+    assert view.step_label.text() == (step if s.steps is None else f"{step} of {s.n_steps}")

@@ -625,6 +625,12 @@ class ArithmeticView(QWidget):
         if not self.isVisible() and self.isHidden() is False and self.window().isVisible():
             self._stale = True
             return
+        self.render_now()
+
+    def render_now(self) -> None:
+        """Show the current step (or message) now, hidden or not: a view drawn ahead
+        paints it (else the click laid out and drew the sum, its caption and the
+        padding note anew: 12 ms of slide 27 at 4K)."""
         self._stale = False
         s = self.style_
         t = s.theme

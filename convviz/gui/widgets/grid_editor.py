@@ -93,6 +93,10 @@ class GridEditor(GridWidget):
         self._refresh()
 
     # --------------------------------------------------------------- model
+    def refresh(self) -> None:
+        """Show the session's grid again (after a preview showed another's)."""
+        self._refresh()
+
     def _refresh(self) -> None:
         a = self.session.grid(self.name)
         self.set_values(a, limit=self._shared_limit)

@@ -194,8 +194,11 @@ class GridPanel(QWidget):
         self.message.setVisible(bool(text))
 
     def _on_session_changed(self, parts: frozenset) -> None:
-        if self.name not in parts and "undo" not in parts:
-            return
+        if self.name in parts or "undo" in parts:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """The title, size and preset of the session's grid."""
         a = self.session.grid(self.name)
         h, w = a.shape
         what = "Input" if self.name == "input" else "Kernel"

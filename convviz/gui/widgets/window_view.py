@@ -40,6 +40,9 @@ from .grid_panel import GridPanel
 from .grid_widget import GridWidget
 from .window_options import OptionDoubleSpin, OptionsForm
 
+#: Every part of a session the view shows (a full refresh).
+ALL_PARTS = frozenset({"input", "kernel", "options", "step", "hidden"})
+
 #: Keys that drive the animation, and what they do.
 #: What each stepping key does (the table itself is after the class, which it names).
 STEP_KEYS: dict[Qt.Key, Callable[[WindowView], object]]
@@ -58,6 +61,7 @@ class WindowView(QWidget):
         self._reserve_flipped = False
         self._focused_once = False
         self._pending: frozenset = frozenset()  # session parts changed while hidden
+        self._previewed = False  # showing a preview's session (see rehearse)
         self._held = False  # a lesson is moving to another view's slide (see hold)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.timer = QTimer(self)
@@ -343,6 +347,12 @@ class WindowView(QWidget):
         super().keyPressEvent(e)
 
     def showEvent(self, event) -> None:
+        if self._previewed:  # the session's own grids again, where a preview drew
+            self._previewed = False
+            self._pending |= ALL_PARTS
+            for panel in (self.input_panel, self.kernel_panel):
+                panel.editor.refresh()
+                panel.refresh()
         if self._pending:  # before the stage fits the view (its show event follows)
             parts, self._pending = self._pending, frozenset()
             self._on_session_changed(parts)
@@ -357,6 +367,38 @@ class WindowView(QWidget):
         return QSize(self.style_.px(1200), self.style_.px(760))
 
     # ------------------------------------------------------ model -> view
+    def rehearse(self, session: Session, reserve_flipped: bool = False) -> bool:
+        """Show ``session`` (a preview of the next slide's) while this view is hidden;
+        False if the view is shown.
+
+        A lesson calls this while the class looks at a slide of another view, then
+        fits and paints the hidden stage once: the click then finds the fit, the
+        grids' painted cells and the labels' pictures made (slide 27, "Wᵀ runs
+        backwards", after the matrix view). Whatever this drew, the view shows its
+        own session again when it is next shown.
+        """
+        if self.isVisible():
+            return False
+        own, own_reserve = self.session, self._reserve_flipped
+        users = (self, self.input_panel, self.kernel_panel)  # (the form: given its options)
+        editors = (self.input_panel.editor, self.kernel_panel.editor)
+        try:
+            for user in (*users, *editors):
+                user.session = session
+            self._reserve_flipped = reserve_flipped
+            for panel in (self.input_panel, self.kernel_panel):
+                panel.editor.refresh()
+                panel.refresh()
+            self._refresh_all()
+            self.arith.render_now()  # (hidden, it waits to be shown)
+        finally:
+            for user in (*users, *editors):
+                user.session = own
+            self._reserve_flipped = own_reserve
+            self._previewed = True
+            self._pending |= ALL_PARTS
+        return True
+
     def hold(self) -> None:
         """A lesson is about to show another view: wait for it to be shown again.
 
