@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QToolBar,
+    QWidget,
 )
 
 from ..model.lessons import (
@@ -319,9 +320,25 @@ class LessonController(AppEventFilter):
             self._rehearsal_steps -= 1
             if key != "learn":  # fitted at the area it will have, its layouts settled
                 stage.prepare(w.area_for(key))
-            if stage.paint_ahead():
-                self.rehearsed.append(nxt)
-                del self.rehearsed[:-REHEARSALS_KEPT]
+            parts = stage.parts_ahead()
+            if parts:
+                self._rehearsal_steps += 1
+                QTimer.singleShot(0, self, partial(paint_part, parts))
+
+        def paint_part(parts: list[QWidget]) -> None:
+            """One part a turn: the whole page at 4K took up to 150 ms in one go, and a
+            click during it waited (after it, the rest is void)."""
+            if rid != self._rehearsal_id:
+                return
+            if not stage.paint_part_ahead(parts.pop(0)) and stage.isVisible():
+                self._rehearsal_steps -= 1
+                return
+            if parts:
+                QTimer.singleShot(0, self, partial(paint_part, parts))
+                return
+            self._rehearsal_steps -= 1
+            self.rehearsed.append(nxt)
+            del self.rehearsed[:-REHEARSALS_KEPT]
 
         self._rehearsal_steps += 1
         QTimer.singleShot(0, self, draw)

@@ -25,10 +25,22 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QImage, QResizeEvent
-from PySide6.QtWidgets import QApplication, QBoxLayout, QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QFrame,
+    QLabel,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
 
 from .style import StageStyle, Style
 from .widgets.label_cache import LabelPaintCache
+
+_DIRECT = Qt.FindChildOption.FindDirectChildrenOnly
+#: Widgets that only hold others (painted ahead by their parts, see Stage.parts_ahead).
+_CONTAINERS = (QWidget, QStackedWidget, QFrame)
 
 #: The height, in stage units, of the reference slide at zoom 100.
 REF_HEIGHT = 760.0
@@ -206,18 +218,48 @@ class Stage(QWidget):
             self._preparing = False
 
     def paint_ahead(self) -> bool:
-        """Paint this page, hidden, once into a throwaway image; False if it is shown.
+        """Paint this page, hidden, once into throwaway images; False if it is shown.
 
         What a paint keeps (items' cached pictures, labels' images, big text) is then
-        there for its first showing (see ``LessonController._rehearse``).
+        there for its first showing (see ``LessonController._rehearse``, which paints
+        the parts one turn of the event loop each: :meth:`parts_ahead`).
         """
-        if self.isVisible() or self._content is None or self.size().isEmpty():
+        parts = self.parts_ahead()
+        for part in parts:
+            self.paint_part_ahead(part)
+        return bool(parts)
+
+    def parts_ahead(self) -> list[QWidget]:
+        """The page's widgets that paint, each to be painted ahead on its own: a whole
+        page at 4K took up to 150 ms in one go, which a click during it waited for.
+        Containers (widgets that only hold others) are split into what they hold."""
+        w = self._content
+        if self.isVisible() or w is None or self.size().isEmpty():
+            return []
+        parts: list[QWidget] = []
+        todo = [w]
+        while todo:
+            widget = todo.pop(0)
+            kids = [
+                k
+                for k in widget.findChildren(QWidget, options=_DIRECT)
+                if k.isVisibleTo(self) and not k.size().isEmpty()
+            ]
+            if (kids and type(widget) in _CONTAINERS) or widget is w:
+                todo[:0] = kids
+            else:
+                parts.append(widget)
+        return parts
+
+    def paint_part_ahead(self, part: QWidget) -> bool:
+        """Paint one of :meth:`parts_ahead` into a throwaway image; False if the page is
+        shown (or the part gone) meanwhile."""
+        if self.isVisible() or not part.isVisibleTo(self) or part.size().isEmpty():
             return False
-        image = QImage(
-            self.size() * self.devicePixelRatioF(), QImage.Format.Format_ARGB32_Premultiplied
-        )
-        image.setDevicePixelRatio(self.devicePixelRatioF())
-        self.render(image)
+        dpr = self.devicePixelRatioF()
+        image = QImage(part.size() * dpr, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        QWidget.render(part, image)  # (a QGraphicsView's own render draws its scene)
         return True
 
     @contextmanager
