@@ -349,10 +349,7 @@ class WindowView(QWidget):
     def showEvent(self, event) -> None:
         if self._previewed:  # the session's own grids again, where a preview drew
             self._previewed = False
-            self._pending |= ALL_PARTS
-            for panel in (self.input_panel, self.kernel_panel):
-                panel.editor.refresh()
-                panel.refresh()
+            self._refresh_panels()
         if self._pending:  # before the stage fits the view (its show event follows)
             parts, self._pending = self._pending, frozenset()
             self._on_session_changed(parts)
@@ -386,9 +383,7 @@ class WindowView(QWidget):
             for user in (*users, *editors):
                 user.session = session
             self._reserve_flipped = reserve_flipped
-            for panel in (self.input_panel, self.kernel_panel):
-                panel.editor.refresh()
-                panel.refresh()
+            self._refresh_panels()
             self._refresh_all()
             self.arith.render_now()  # (hidden, it waits to be shown)
         finally:
@@ -398,6 +393,14 @@ class WindowView(QWidget):
             self._previewed = True
             self._pending |= ALL_PARTS
         return True
+
+    def _refresh_panels(self) -> None:
+        """The grid panels (titles, sizes, presets) and their grids, from the session
+        they point at: each follows the session's events on its own, a preview sends
+        none."""
+        for panel in (self.input_panel, self.kernel_panel):
+            panel.editor.refresh()
+            panel.refresh()
 
     def hold(self) -> None:
         """A lesson is about to show another view: wait for it to be shown again.
