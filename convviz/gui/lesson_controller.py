@@ -35,8 +35,12 @@ from ..model.lessons import (
     preview_session,
 )
 from .app_events import AppEventFilter, plain_key, take_key
+from .main_window import UNDERSTUDIED
 from .widgets._util import settle_layouts
+from .widgets.edge_view import EdgeView
 from .widgets.lesson_bar import LessonBar
+from .widgets.matrix_view import MatrixView
+from .widgets.window_view import WindowView
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -144,8 +148,7 @@ class LessonController(AppEventFilter):
         self.player = LessonPlayer(lesson, self.window.session)
         self.player.changed.connect(self._on_event)
         self.bar.set_lesson(lesson)
-        for view in self.window.views.values():  # the class needs the grids, not the tools
-            view.set_tools_visible(False)
+        self.window.set_views_tools_visible(False)  # the class needs the grids, not the tools
         self.toolbar.show()
         self.act_end.setEnabled(True)
         self.player.start()
@@ -246,8 +249,9 @@ class LessonController(AppEventFilter):
         self._rehearsal_steps = 0
 
     def _slide_to_rehearse(self) -> int | None:
-        """The next slide (after this one's builds), if it trains in the learning view
-        and this slide shows another view."""
+        """The next slide (after this one's builds), if it is drawn ahead: it trains in
+        the learning view, or shows a view of DRAWN_AHEAD after another view, or a view
+        that has an understudy (``MainWindow.understudy``) after the same view."""
         p = self.player
         if p is None or p.index + 1 >= p.n_slides:
             return None
@@ -255,8 +259,8 @@ class LessonController(AppEventFilter):
         st = p.lesson.states[nxt]
         if st.view == "learn":
             return nxt if st.train else None  # (learning after learning: its surface)
-        if st.view == p.state.view:
-            return None
+        if st.view == p.state.view:  # into the view's hidden copy, if it has one
+            return nxt if st.view in UNDERSTUDIED else None
         return nxt if st.view in DRAWN_AHEAD else None
 
     def _rehearse(self) -> None:
@@ -264,7 +268,8 @@ class LessonController(AppEventFilter):
         learning view (a preview of the run the click starts) or a view in DRAWN_AHEAD
         (a preview of the session the click makes) while another view is on screen:
         its first showing then finds its pictures drawn (slide 8 of the lesson, first
-        walk at 1080p: 62 ms of CPU for the click, 26-32 after). Two steps, each its
+        walk at 1080p: 62 ms of CPU for the click, 26-32 after). The next slide of the
+        view on screen is drawn into the view's understudy, if it has one. Steps, each its
         own turn of the event loop, so a click in between is answered at once (and
         makes the rest void); after an animation, not during one."""
         p, w = self.player, self.window
@@ -275,15 +280,20 @@ class LessonController(AppEventFilter):
         if w.window_view.playing or w.learn_view.training:
             self._rehearsal.start()  # once the animation has stopped
             return
+        stage, like, double = w.stages[key], None, None
         if w.current_view_key() == key:
-            # learning after learning: the view is on screen, so only the next run's
-            # surface is traced ahead (~9 ms of slide 13's first showing at 4K)
-            run = preview_run(p.lesson, nxt) if key == "learn" else None
-            if run is not None and w.learn_view.trace_ahead(run):
-                self.rehearsed.append(nxt)
-                del self.rehearsed[:-REHEARSALS_KEPT]
-            return
-        stage = w.stages[key]
+            understudy = w.understudy(key)
+            if understudy is None:
+                # learning after learning: the view is on screen, so only the next
+                # run's surface is traced ahead (~9 ms of slide 13's first showing at 4K)
+                run = preview_run(p.lesson, nxt) if key == "learn" else None
+                if run is not None and w.learn_view.trace_ahead(run):
+                    self.rehearsed.append(nxt)
+                    del self.rehearsed[:-REHEARSALS_KEPT]
+                return
+            # the view is on screen: drawn into its hidden copy, at the scale it has
+            like = stage
+            stage, double = understudy
         ahead: Callable[[], bool]
         if key == "learn":
             run = preview_run(p.lesson, nxt)
@@ -294,15 +304,16 @@ class LessonController(AppEventFilter):
             session = preview_session(p.lesson, nxt)
             if session is None:
                 return
-            if key == "window":  # its reveal's flipped kernel has its column from the start
+            view = double if double is not None else w.views[key]
+            if isinstance(view, WindowView):  # its reveal's flipped kernel: a column kept
                 revealed = p.lesson.states[nxt].revealed
                 ahead = partial(
-                    w.window_view.rehearse,
+                    view.rehearse,
                     session,
                     reserve_flipped=revealed is not None and revealed.options.convolution,
                 )
             else:
-                view = w.matrix_view if key == "matrix" else w.edge_view
+                assert isinstance(view, (EdgeView, MatrixView))
                 ahead = partial(view.rehearse, session)
         rid = self._rehearsal_id
 
@@ -319,7 +330,7 @@ class LessonController(AppEventFilter):
                 return
             self._rehearsal_steps -= 1
             if key != "learn":  # fitted at the area it will have, its layouts settled
-                stage.prepare(w.area_for(key))
+                stage.prepare(w.area_for(key), like)
             parts = stage.parts_ahead()
             if parts:
                 self._rehearsal_steps += 1
@@ -363,7 +374,6 @@ class LessonController(AppEventFilter):
         w = self.window
         w.tabs.tabBar().setVisible(not hidden)
         w.statusBar().setVisible(not hidden)
-        for view in w.views.values():
-            view.set_controls_visible(not hidden)
+        w.set_views_controls_visible(not hidden)
         if self.act_hide_controls.isChecked() != hidden:
             self.act_hide_controls.setChecked(hidden)

@@ -84,7 +84,15 @@ def _send_pending_resizes(w: QWidget, children: list[QWidget]) -> bool:
 class Stage(QWidget):
     """Holds one view and scales it to fill this widget (see the module note)."""
 
-    def __init__(self, window_style: Style, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        window_style: Style,
+        parent: QWidget | None = None,
+        twin_of: Stage | None = None,
+    ) -> None:
+        """``twin_of``: a stage whose label images and remembered fits this one shares
+        (a view's hidden copy, see ``MainWindow.understudy``): what it draws and fits
+        ahead, that stage finds made."""
         super().__init__(parent)
         self.window_style = window_style
         self.stage_style = StageStyle(window_style)
@@ -93,10 +101,14 @@ class Stage(QWidget):
         self._leaving = False
         self._preparing = False
         self._last_need = QSize()
-        self.label_cache = LabelPaintCache(self)
+        self.label_cache: LabelPaintCache = (
+            LabelPaintCache(self) if twin_of is None else twin_of.label_cache
+        )
         # Scales fitted before, by what was measured first (see _refit): a slide shown
         # again is restyled once, straight to its scale, and not measured again.
-        self._fitted: OrderedDict[tuple, float] = OrderedDict()
+        self._fitted: OrderedDict[tuple, float] = (
+            OrderedDict() if twin_of is None else twin_of._fitted
+        )
         self.fits_remembered = 0  # refits that took a remembered scale (tests)
         window_style.sig_changed.connect(self._refit)
         # A content that changes what it needs (another grid size) asks again, batched.
@@ -202,15 +214,19 @@ class Stage(QWidget):
         top = self.window()
         return not self.isVisible() and top is not None and top is not self and top.isVisible()
 
-    def prepare(self, area: QRect) -> None:
+    def prepare(self, area: QRect, like: Stage | None = None) -> None:
         """Fit a page that has not been shown at the area it will have, while the app
         is idle: its first showing then finds its style at that scale and its fit
         remembered (the learning view's first restyle took 50 ms of a 220 ms change at
-        4K)."""
+        4K). ``like``: the stage this one is a twin of, whose scale it takes first, as
+        the fit of that stage's next slide starts from it (a remembered fit is keyed
+        on the scale it was measured at)."""
         if self.isVisible() or self._content is None:
             return
         self._preparing = True
         try:
+            if like is not None:
+                self.stage_style.set_scale(like.scale())
             if self.geometry() != area:
                 self.setGeometry(area)
             self._refit()

@@ -7,12 +7,12 @@ import itertools
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
 from convviz.model.learning import mxnet_edition
-from convviz.model.lessons import LessonPlayer, load_lesson, preview_run
+from convviz.model.lessons import LessonPlayer, load_lesson, preview_run, preview_session
 
 
 @pytest.fixture
@@ -524,12 +524,87 @@ def test_a_slide_drawn_ahead_is_fitted_as_its_click_fits_it(qtbot, make_window, 
     assert shots[0] == shots[1]
 
 
+@pytest.mark.parametrize("view", ["edges", "window"])
+def test_a_slide_after_one_of_its_view_is_drawn_into_the_views_understudy(qtbot, make_window, view):
+    """The view is on screen, so the next slide of the same view is drawn into its hidden
+    copy (MainWindow.understudy): the click then finds the fit remembered and the images
+    of its labels and maps made (fewer made than without), and shows exactly what it
+    shows without. The copy is never shown, and the view shows the session."""
+    from convviz.gui.widgets import heatmap
+
+    lesson = load_lesson("6.2")
+    states = lesson.states
+
+    def differs(k: int) -> bool:  # the grids' shapes (the window), the picture (edges)
+        a, b = preview_session(lesson, k), preview_session(lesson, k - 1)
+        if view == "window":
+            return a.input.shape != b.input.shape
+        return a.edges.picture.shape != b.edges.picture.shape
+
+    i = next(k for k, st in enumerate(states) if k > 0 and st.view == view
+             and states[k - 1].view == view and not states[k - 1].playing
+             and differs(k))  # fmt: skip
+    shots, misses = [], []
+    for ahead in (False, True):
+        heatmap.clear_layers()  # (kept across windows)
+        w = make_window(1280, 800)
+        assert w.open_lesson("6.2")
+        lc, stage = w.lessons, w.stages[view]
+        lc.set_controls_hidden(True)  # (see test_a_slide_drawn_ahead_is_fitted_as_...)
+        lc.goto(i - 1)
+        if ahead:
+            qtbot.waitUntil(lambda lc=lc: i in lc.rehearsed)  # its idle timer, as in class
+        else:
+            lc._cancel_rehearsal()
+        made = w._understudies.get(view)
+        assert (made is not None) == ahead
+        remembered, missed = stage.fits_remembered, stage.label_cache.misses
+        layers = len(heatmap._layers)
+        lc.goto(i)
+
+        def settled(stage=stage) -> bool:
+            before = (stage.geometry(), stage.stage_style.scale)
+            QApplication.processEvents()
+            after = (stage.geometry(), stage.stage_style.scale)
+            return before == after and not stage._again.isActive()
+
+        qtbot.waitUntil(settled)
+        misses.append(stage.label_cache.misses - missed + len(heatmap._layers) - layers)
+        shots.append(stage.grab().toImage())
+        if ahead:
+            assert made is not None
+            double_stage, double = made
+            assert stage.fits_remembered > remembered
+            assert not double_stage.isVisible() and double is not w.current_view()
+            assert w.current_view() is w.views[view]
+            s = w.session
+            if view == "window":
+                real = w.window_view
+                np.testing.assert_array_equal(real.input_panel.editor.values(), s.input)
+                assert double.session is not s  # only previews
+            else:
+                np.testing.assert_array_equal(w.edge_view.panels["X"].values(), s.edges.picture)
+                assert double.session is not s
+
+            # its controls hidden as the view's are (its labels then look alike)
+            def shown(v):
+                return sorted(type(b).__name__ for b in v.findChildren(QAbstractButton)
+                              if b.isVisibleTo(v))  # fmt: skip
+
+            assert shown(double) == shown(w.views[view])
+        lc.close()
+        w.close()
+    assert misses[0] > 0  # (the check below checks something)
+    assert misses[1] < misses[0]
+    assert shots[0] == shots[1]
+
+
 def test_a_click_during_a_rehearsal_makes_the_rest_void(qtbot, window, monkeypatch):
     i = _learning_entry(load_lesson("6.2"), one_step=False)
     assert window.open_lesson("6.2")
     lc = window.lessons
-    lc.goto(i - 2)
-    assert not lc.rehearsal_pending  # only a slide before a learning slide draws ahead
+    lc.goto_last()
+    assert not lc.rehearsal_pending  # the last slide has none to draw ahead
     lc.goto(i - 1)
     assert lc.rehearsal_pending
     lc._rehearsal.stop()
@@ -599,3 +674,28 @@ def test_a_window_slide_drawn_ahead_then_shown_by_its_tab_shows_the_session(qtbo
     assert view.output.values() is None or view.output.values().shape == s.output_shape
     step = "—" if s.steps is None else f"Step {0 if s.current is None else s.step + 1}"
     assert view.step_label.text() == (step if s.steps is None else f"{step} of {s.n_steps}")
+
+
+def test_the_edge_maps_drawn_ahead_then_shown_by_their_tab_show_the_sessions_kernel(qtbot, window):
+    """The edge maps drawn ahead from a preview whose kernel is not the session's, then
+    shown by their tab instead: the kernel panel shows the session's kernel again."""
+    lesson = load_lesson("6.2")
+    states = lesson.states
+    k = next(k for k in range(1, len(states)) if states[k].view == "edges"
+             and states[k - 1].view not in ("edges", "learn")
+             and preview_session(lesson, k).kernel.shape
+             != preview_session(lesson, k - 1).kernel.shape)  # fmt: skip
+    assert window.open_lesson("6.2")
+    lc, view = window.lessons, window.edge_view
+    lc.goto(k - 1)
+    qtbot.waitUntil(lambda: k in lc.rehearsed)  # its idle timer, as in class
+    nxt = preview_session(lesson, k)
+    panel = view.kernel_panel
+    np.testing.assert_array_equal(panel.editor.values(), nxt.kernel)  # the preview drawn
+    lc.close()
+    window.show_view("edges")
+    K = window.session.kernel
+    assert K.shape != nxt.kernel.shape
+    np.testing.assert_array_equal(panel.editor.values(), K)
+    h, w = K.shape
+    assert panel.title.text().endswith(f"({h}×{w})")

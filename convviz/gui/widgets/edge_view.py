@@ -85,6 +85,7 @@ class EdgeView(ImageDrops, QWidget):
         self.edges = session.edges
         self.style_ = style
         self._dirty = True
+        self._previewed = False  # the kernel panel shows a preview's (see rehearse)
         self._held = False  # a lesson click is leaving this view (see hold)
         self._picture_stale = True  # X on screen is not the model's picture (its event says)
         self._selected: tuple[str, int, int] | None = None
@@ -359,6 +360,9 @@ class EdgeView(ImageDrops, QWidget):
 
     # ============================================================ showing
     def showEvent(self, event) -> None:
+        if self._previewed:  # the session's own kernel again, where a preview drew
+            self._previewed = False
+            self._refresh_kernel_panel()
         super().showEvent(event)
         self.edges.first_look()  # the chapter's [1, −1], not the launch 2×2 kernel
         if not self._sized:
@@ -384,15 +388,26 @@ class EdgeView(ImageDrops, QWidget):
         if self.isVisible():
             return False
         own = (self.session, self.edges)
+        panel = self.kernel_panel  # the session's kernel, with its editor
         self.session, self.edges = session, session.edges
+        panel.session = panel.editor.session = session
         try:
             self._picture_stale = True
             self.refresh()
+            self._refresh_kernel_panel()
         finally:
             self.session, self.edges = own
+            panel.session = panel.editor.session = own[0]
             self._picture_stale = True
             self._dirty = True
+            self._previewed = True
         return True
+
+    def _refresh_kernel_panel(self) -> None:
+        """The kernel panel from the session it points at (it follows the session's
+        events on its own; a preview sends none)."""
+        self.kernel_panel.editor.refresh()
+        self.kernel_panel.refresh()
 
     def refresh(self) -> None:
         """Compute what is stale and put every map on screen (the model changed, or the
