@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -687,3 +689,47 @@ def test_the_true_kernels_label_is_inside_the_surface_plot(qtbot):
         assert label.toPlainText().startswith("true K")
         r, box = label.sceneBoundingRect(), vb.sceneBoundingRect()
         assert box.adjusted(-1, -1, 1, 1).contains(r), (width, label.toPlainText(), r, box)
+
+
+def _wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
+    """The lines a word-wrapping label of ``width`` pixels shows ``text`` in."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    layout = QTextLayout(text, font)
+    opt = QTextOption()
+    opt.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(opt)
+    layout.beginLayout()
+    lines = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
+def test_the_loss_summary_wraps_between_its_groups_never_inside(qtbot, view):
+    """However narrow the loss plot, the summary breaks after a "·" (or before the
+    lowest loss's "(batch n)"), so no number is stranded on a line of its own (the
+    issue's "last" and its loss were split)."""
+    from convviz.gui.widgets.learn_view import NBSP, summary_text
+
+    for _ in range(3):
+        click(qtbot, view.btn_step)
+    assert view.summary.text() == summary_text(view.run.summary, view.run.stride)
+    text = summary_text(view.run.summary, 10)  # (the long form: "a point every 10 steps")
+    assert text.count("·") == 3 and "batch" in text and "every" in text
+    readable = text.replace(NBSP, " ")
+    assert readable.startswith("first ") and " · last " in readable
+    font = view.summary.font()
+    wrapped = 0
+    for width in range(40, 1200, 7):
+        lines = _wrapped_lines(text, font, width)
+        assert "".join(lines) == text
+        for line, after in itertools.pairwise(lines):
+            assert line.rstrip().endswith("·") or after.startswith("(batch"), (width, lines)
+        wrapped += len(lines) > 1
+    assert wrapped > 20  # (the check above checked something)

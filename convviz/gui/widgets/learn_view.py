@@ -43,6 +43,7 @@ from ...model.learning import (
     MAX_LOG_LINES,
     LearningRun,
     LearningSettings,
+    Summary,
     data_for,
     djl_edition,
     format_loss,
@@ -62,6 +63,8 @@ from .learn_plots import LossPlot, SurfacePlot, WeightPlot
 from .learn_settings import SettingsForm
 from .learn_transport import TrainingBar
 from .text_sprites import within_glyph_cache
+
+NBSP = "\u00a0"  # a space no line breaks at
 
 #: Paces in steps per second; None is as fast as the budget allows, "auto"
 #: spreads a press of Train over about two seconds so a short run can be watched.
@@ -87,6 +90,24 @@ def ask_question(parent: QWidget, title: str, text: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def summary_text(s: Summary, stride: int = 1) -> str:
+    """The loss summary above the loss plot, in groups ("first 12", "lowest 0.5",
+    "(batch 3)", "last 0.5") that a narrow plot wraps between, never inside: a plain
+    space let the last number strand on a line of its own."""
+
+    def group(text: str) -> str:
+        return text.replace(" ", NBSP)
+
+    groups = [
+        group(f"first {format_loss(s.first)}"),
+        f"{group(f'lowest {format_loss(s.min)}')} {group(f'(batch {s.min_batch:,})')}",
+        group(f"last {format_loss(s.last)}"),
+    ]
+    if stride > 1:
+        groups.append(group(f"a point every {stride:,} steps"))
+    return f"{NBSP}· ".join(groups)  # (a "·" ends a line, never starts one)
 
 
 class LearnView(QWidget):
@@ -681,11 +702,7 @@ class LearnView(QWidget):
             self.bias_label.hide()
         s = run.summary
         if s.count:
-            self.summary.setText(
-                f"first {format_loss(s.first)} · lowest {format_loss(s.min)} "
-                f"(batch {s.min_batch:,}) · last {format_loss(s.last)}"
-                + (f" · a point every {run.stride:,} steps" if run.stride > 1 else "")
-            )
+            self.summary.setText(summary_text(s, run.stride))
         else:
             self.summary.setText("No steps yet: press Train (Space) or Step (→).")
         self._append_log()
