@@ -733,3 +733,28 @@ def test_the_loss_summary_wraps_between_its_groups_never_inside(qtbot, view):
             assert line.rstrip().endswith("·") or after.startswith("(batch"), (width, lines)
         wrapped += len(lines) > 1
     assert wrapped > 20  # (the check above checked something)
+
+
+def test_the_plots_on_screen_are_what_a_full_repaint_draws(qtbot, view):
+    """The plots keep no picture of their background (a fill of what a paint exposes
+    is cheaper): after steps that repaint parts of them, and a reset that moves their
+    ranges, the pixels on screen (the backing store) are what a fresh render draws."""
+    plots = (view.loss_plot, view.weight_plot, view.surface.plot)
+
+    def check() -> None:
+        QApplication.processEvents()
+        shot = view.screen().grabWindow(view.winId()).toImage()
+        for plot in plots:
+            fresh = plot.grab().toImage()
+            at = plot.mapTo(view, plot.rect().topLeft())
+            seen = shot.copy(at.x(), at.y(), plot.width(), plot.height())
+            assert seen.convertToFormat(fresh.format()) == fresh, type(plot).__name__
+
+    for _ in range(6):
+        click(qtbot, view.btn_step)
+        QApplication.processEvents()
+    check()
+    click(qtbot, view.btn_reset)
+    for _ in range(3):
+        click(qtbot, view.btn_step)
+    check()
