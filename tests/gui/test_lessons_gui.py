@@ -647,24 +647,31 @@ def test_a_view_drawn_ahead_shows_the_models_run_when_shown_by_its_tab(qtbot, wi
     assert np.array_equal(lv.grid_true.values(), run.data.K_true)
 
 
+def _before_a_slide_drawn_ahead(qtbot, window, view: str, grid: str) -> Session:
+    """Open the lesson on the slide before the first slide of ``view`` that follows
+    another view (not learning) and has a ``grid`` of another shape, and wait until that
+    slide is drawn ahead (its idle timer, as in class); then close the lesson. The
+    preview that was drawn."""
+    lesson = load_lesson("6.2")
+    states = lesson.states
+    k = next(k for k in range(1, len(states)) if states[k].view == view
+             and states[k - 1].view not in (view, "learn")
+             and preview_session(lesson, k).grid(grid).shape
+             != preview_session(lesson, k - 1).grid(grid).shape)  # fmt: skip
+    assert window.open_lesson("6.2")
+    lc = window.lessons
+    lc.goto(k - 1)
+    qtbot.waitUntil(lambda: k in lc.rehearsed)
+    return preview_session(lesson, k)
+
+
 def test_a_window_slide_drawn_ahead_then_shown_by_its_tab_shows_the_session(qtbot, window):
     """The window view drawn ahead from a preview of the next slide, then shown by its
     tab instead: its grids, titles and sum are the session's, not the preview's."""
-    from convviz.model.lessons import preview_session
-
-    lesson = load_lesson("6.2")
-    states = lesson.states
-    k = next(k for k in range(1, len(states)) if states[k].view == "window"
-             and states[k - 1].view not in ("window", "learn")
-             and preview_session(lesson, k).input.shape
-             != preview_session(lesson, k - 1).input.shape)  # fmt: skip
-    assert window.open_lesson("6.2")
-    lc, view = window.lessons, window.window_view
-    lc.goto(k - 1)
-    qtbot.waitUntil(lambda: k in lc.rehearsed)  # its idle timer, as in class
-    nxt = preview_session(lesson, k)
+    view = window.window_view
+    nxt = _before_a_slide_drawn_ahead(qtbot, window, "window", "input")
     assert view.input_panel.editor.values().shape == nxt.input.shape  # the preview drawn
-    lc.close()
+    window.lessons.close()
     window.show_view("window")
     s = window.session
     for panel, grid in ((view.input_panel, s.input), (view.kernel_panel, s.kernel)):
@@ -679,20 +686,10 @@ def test_a_window_slide_drawn_ahead_then_shown_by_its_tab_shows_the_session(qtbo
 def test_the_edge_maps_drawn_ahead_then_shown_by_their_tab_show_the_sessions_kernel(qtbot, window):
     """The edge maps drawn ahead from a preview whose kernel is not the session's, then
     shown by their tab instead: the kernel panel shows the session's kernel again."""
-    lesson = load_lesson("6.2")
-    states = lesson.states
-    k = next(k for k in range(1, len(states)) if states[k].view == "edges"
-             and states[k - 1].view not in ("edges", "learn")
-             and preview_session(lesson, k).kernel.shape
-             != preview_session(lesson, k - 1).kernel.shape)  # fmt: skip
-    assert window.open_lesson("6.2")
-    lc, view = window.lessons, window.edge_view
-    lc.goto(k - 1)
-    qtbot.waitUntil(lambda: k in lc.rehearsed)  # its idle timer, as in class
-    nxt = preview_session(lesson, k)
-    panel = view.kernel_panel
+    panel = window.edge_view.kernel_panel
+    nxt = _before_a_slide_drawn_ahead(qtbot, window, "edges", "kernel")
     np.testing.assert_array_equal(panel.editor.values(), nxt.kernel)  # the preview drawn
-    lc.close()
+    window.lessons.close()
     window.show_view("edges")
     K = window.session.kernel
     assert K.shape != nxt.kernel.shape
