@@ -1,8 +1,8 @@
 """Projection timings, for ``python benchmarks/bench_ui.py``: the whole window, full screen.
 
 What a lecturer's click costs on a 1080p and a 4K projector: one animation
-step repainted and one frame of a kernel being learned (target < 16 ms, 60
-frames a second), and one slide change, with the stage fitting the new slide
+step repainted and one frame of a kernel being learned, early and late in a
+run (target < 16 ms, 60 frames a second), and one slide change, with the stage fitting the new slide
 (target < 50 ms). Each is measured idle
 and again with two busy processes beside it (started here, ended after the
 measurement, bounded by :data:`BUSY_SECONDS`), as on a shared 2-core laptop.
@@ -134,6 +134,28 @@ def _frame_ms(app, w, n: int = 30) -> tuple[float, float]:
     return _median_ms(times)
 
 
+def _late_frame_ms(app, w, n: int = 20) -> tuple[float, float]:
+    """One frame late in "Try 0.034"'s run (batches 251-270 of the 275 before it
+    diverges): its path and weights zigzag across their plots by then, and the
+    frames the lesson shows there cost the most."""
+    w.lessons.goto(_slide(w, "Try 0.034"))
+    _settle(app)
+    driver = w.learn_view.driver
+    driver.timer.stop()
+    driver.run.advance(250 - driver.run.steps)
+    driver.on_draw()
+    _settle(app)
+
+    def frame() -> None:
+        driver.run.advance(1)
+        driver.on_draw()
+        app.processEvents()
+
+    times = [_timed(frame) for _ in range(n)]
+    w.learn_view.pause()
+    return _median_ms(times)
+
+
 def _slide(w, title: str) -> int:
     return next(i for i, s in enumerate(w.lessons.player.lesson.slides) if s.title == title)
 
@@ -223,6 +245,7 @@ def run(app) -> list[tuple[str, str]]:
             try:
                 step = _step_ms(app, w)
                 frame = _frame_ms(app, w)
+                late = _late_frame_ms(app, w)
                 slide = _slide_ms(app, w)
                 first = _first_visit_ms(app, (wd, ht))
                 lesson, worst, worst_slide = _lesson_ms(app, w)
@@ -230,6 +253,8 @@ def run(app) -> list[tuple[str, str]]:
                 where = f"stage {wd}×{ht} presenting, {label}"
                 rows.append((f"{where}: one step", _fig(step, 16)))
                 rows.append((f"{where}: one training frame", _fig(frame, 16)))
+                late_row = f"{where}: one training frame, late in a diverging run"
+                rows.append((late_row, _fig(late, 16)))
                 rows.append((f"{where}: slide change", _fig(slide, 50)))
                 rows.append((f"{where}: slide change, first visit", _fig(first, 50)))
                 rows.append((f"{where}: whole lesson, median change", _fig(lesson, 50)))

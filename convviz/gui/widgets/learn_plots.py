@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...model.values import display_number
 from ..style import Style
 from ._util import LAYOUT_SETTLED
+from .trail_curve import TrailCurve, TrailDataItem
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
 WEIGHT_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
@@ -395,7 +396,7 @@ class LossPlot(StyledPlot):
     """
 
     def __init__(self, style: Style) -> None:
-        self.curve = pg.PlotDataItem()
+        self.curve = TrailDataItem()
         self.marker = pg.PlotDataItem()
         self.hover = pg.TextItem("", anchor=(0, 1))
         super().__init__(style, "Loss", "batch (one gradient step each)", "loss")
@@ -563,7 +564,7 @@ class WeightPlot(StyledPlot):
         self.names = shown
         self.curves, self.truths = [], []
         for i, name in enumerate(shown):
-            c = pg.PlotDataItem(name=name)
+            c = TrailDataItem(name=name)
             c.setDownsampling(auto=True, method="peak")
             self.plotItem.addItem(c)
             self.curves.append(c)
@@ -640,7 +641,7 @@ class SurfacePlot(QWidget):
         self.image = self._new_image()  # the map shown, one per surface kept
         pi.addItem(self.image)
         self.contours: ContourLines | None = None
-        self.path = pg.PlotCurveItem()
+        self.path = TrailCurve()
         self.dots = pg.ScatterPlotItem()  # one per step while there are few
         self.start = pg.ScatterPlotItem()
         self.current = pg.ScatterPlotItem()

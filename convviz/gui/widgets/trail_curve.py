@@ -1,0 +1,156 @@
+"""Curves that grow by appended points, painted from a kept picture of their pixels.
+
+A run's loss, weights and descent path gain a point a frame. pyqtgraph strokes a
+whole curve at every paint, and a wide antialiased pen over hundreds of segments
+is costly: once "Try 0.034" diverged, its path zigzagged across the loss surface
+and its weights swung across their plot, and a frame at 4K took ~130 ms of the
+GUI thread (the surface's path alone 83 ms). Here a frame strokes only the
+segments added since the last one, onto the kept picture, and copies that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import QImage, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QWidget
+
+_SOLID = Qt.PenStyle.SolidLine
+_CONNECTED = ("all", "auto", "finite")
+
+
+class TrailCurve(pg.PlotCurveItem):
+    """A PlotCurveItem whose paint adds to a kept picture what was appended since.
+
+    The picture covers the curve's view box, in the viewport's pixels. It is drawn
+    anew, whole, when the view's transform, the box, the pen or the data before the
+    last drawn point change (a new run, a zoom, a theme); otherwise only the new
+    segments are stroked. The pen joins and ends its lines round, so a segment drawn
+    in a later frame meets the one before as the whole curve's stroke would.
+
+    Curves this cannot keep (fills, shadows, dashes, gaps, exports) paint as
+    pyqtgraph paints them.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._layer: QImage | None = None
+        self._layer_key: tuple[object, ...] | None = None
+        self._layer_rect = QRect()
+        self._drawn_x = np.empty(0)
+        self._drawn_y = np.empty(0)
+        #: Points stroked since the picture was last drawn whole (what tests read).
+        self.points_stroked = 0
+        self.full_draws = 0
+
+    def _keepable(self, widget: QWidget | None) -> bool:
+        o = self.opts
+        pen = o["pen"]
+        return (
+            widget is not None
+            and self._exportOpts is False
+            and o["fillLevel"] is None
+            and o["shadowPen"] is None
+            and not o["stepMode"]
+            and isinstance(o["connect"], str)
+            and o["connect"] in _CONNECTED
+            and o["compositionMode"] is None
+            and pen is not None
+            and pen.style() == _SOLID
+            and self.getViewBox() is not None
+        )
+
+    def _area(self, p: QPainter, widget: QWidget) -> QRect:
+        """The view box in the viewport's pixels (the children of a view box are
+        clipped to it), within the viewport."""
+        vb = self.getViewBox()
+        box = p.worldTransform().mapRect(self.mapRectFromItem(vb, vb.boundingRect()))
+        return box.toAlignedRect().intersected(widget.rect())
+
+    def _pen(self) -> QPen:
+        pen = QPen(self.opts["pen"])
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        return pen
+
+    def paint(self, p: QPainter, opt: object, widget: QWidget | None) -> None:
+        x, y = self.xData, self.yData
+        if x is None or len(x) == 0 or not self._keepable(widget):
+            self._layer = None
+            super().paint(p, opt, widget)
+            return
+        assert widget is not None
+        area = self._area(p, widget)
+        if area.isEmpty():
+            return
+        wt = p.worldTransform()
+        pen = self.opts["pen"]
+        aa = bool(self.opts["antialias"])
+        dpr = widget.devicePixelRatioF()
+        key = (
+            tuple(round(v, 9) for v in (wt.m11(), wt.m12(), wt.m21(), wt.m22(), wt.dx(), wt.dy())),
+            area.getRect(),
+            dpr,
+            pen.color().rgba(),
+            pen.widthF(),
+            pen.isCosmetic(),
+            aa,
+        )
+        n = len(self._drawn_x)
+        grown = (
+            self._layer is not None
+            and key == self._layer_key
+            and len(x) >= n
+            and np.array_equal(x[:n], self._drawn_x)
+            and np.array_equal(y[:n], self._drawn_y)
+        )
+        if not grown:
+            layer = QImage(
+                round(area.width() * dpr), round(area.height() * dpr),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )  # fmt: skip
+            layer.setDevicePixelRatio(dpr)
+            layer.fill(Qt.GlobalColor.transparent)
+            self._layer, self._layer_key, self._layer_rect = layer, key, area
+            self._stroke(x, y, wt, aa)
+            self.full_draws += 1
+            self.points_stroked = 0
+        elif len(x) > n:
+            # From the last drawn point: the new segments join the old ones.
+            self._stroke(x[n - 1 :], y[n - 1 :], wt, aa)
+            self.points_stroked += len(x) - n + 1
+        self._drawn_x, self._drawn_y = x.copy(), y.copy()
+        assert self._layer is not None
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(self._layer_rect.topLeft()), self._layer)
+        p.restore()
+
+    def _stroke(self, x: np.ndarray, y: np.ndarray, wt: QTransform, aa: bool) -> None:
+        assert self._layer is not None
+        if len(x) < 2:  # a line through one point draws nothing, as pyqtgraph's
+            return
+        q = QPainter(self._layer)
+        try:
+            q.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+            offset = QTransform.fromTranslate(-self._layer_rect.x(), -self._layer_rect.y())
+            q.setTransform(wt * offset)
+            q.setPen(self._pen())
+            q.drawPath(pg.arrayToQPath(x, y, connect="all"))
+        finally:
+            q.end()
+
+
+class TrailDataItem(pg.PlotDataItem):
+    """A PlotDataItem drawing its line as a :class:`TrailCurve`."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        old: pg.PlotCurveItem = self.curve
+        old.sigClicked.disconnect(self.sigClicked)
+        old.setParentItem(None)
+        self.curve: pg.PlotCurveItem = TrailCurve()
+        self.curve.setParentItem(self)
+        self.curve.sigClicked.connect(self.sigClicked)
+        self.updateItems(styleUpdate=True)

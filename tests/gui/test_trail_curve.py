@@ -1,0 +1,151 @@
+"""A growing curve drawn a frame at a time looks like the whole curve drawn at once,
+and a frame strokes only what it added."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from convviz.gui.widgets.trail_curve import TrailCurve, TrailDataItem
+
+SIZE = (640, 420)
+
+
+def _zigzag(n: int = 120) -> tuple[np.ndarray, np.ndarray]:
+    """A diverging run's weight: it swings across its axis a little more each step."""
+    k = np.arange(n, dtype=float)
+    return k, 0.5 + 0.4 * (-1.0) ** k * (1.03**k) / (1.03 ** (n - 1))
+
+
+def _pen(join: Qt.PenJoinStyle = Qt.PenJoinStyle.RoundJoin, **kw):
+    pen = pg.mkPen("#d55e00", width=7, **kw)
+    pen.setJoinStyle(join)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+def _plot(qtbot, item) -> pg.PlotWidget:
+    w = pg.PlotWidget(background="w")
+    w.plotItem.disableAutoRange()
+    w.plotItem.hideAxis("left")
+    w.plotItem.hideAxis("bottom")
+    w.setRange(xRange=(0, 120), yRange=(0, 1), padding=0)
+    w.addItem(item)
+    qtbot.addWidget(w)
+    w.resize(*SIZE)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _frame(w: pg.PlotWidget) -> None:
+    """What the event loop does after a frame's new data: the scene takes the change,
+    the view repaints."""
+    QApplication.processEvents()
+    w.viewport().repaint()
+
+
+def _pixels(w: pg.PlotWidget) -> np.ndarray:
+    QApplication.processEvents()
+    img = w.viewport().grab().toImage().convertToFormat(pg.QtGui.QImage.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return a[:, : img.width(), :3].astype(int)
+
+
+def _reference(qtbot, x, y, pen) -> np.ndarray:
+    """pyqtgraph's own drawing of the whole curve (with the trail's round joins)."""
+    ref = pg.PlotCurveItem(x, y, pen=pen, antialias=True)
+    return _pixels(_plot(qtbot, ref))
+
+
+def _grown(qtbot, x, y, pen) -> tuple[TrailCurve, pg.PlotWidget]:
+    c = TrailCurve(pen=pen, antialias=True)
+    w = _plot(qtbot, c)
+    for n in range(1, len(x) + 1):
+        c.setData(x[:n], y[:n])
+        _frame(w)
+    return c, w
+
+
+def _assert_alike(a: np.ndarray, b: np.ndarray) -> None:
+    """The same ink at the same places: only the antialiased rims of segments drawn
+    in different frames, blended twice where they overlap, may be darker."""
+    ink_a, ink_b = (255 - a).max(2), (255 - b).max(2)
+    assert ((ink_a > 160) & (ink_b < 16)).sum() == 0  # nothing drawn only in one
+    assert ((ink_b > 160) & (ink_a < 16)).sum() == 0
+    diff = np.abs(a - b).max(2)
+    assert diff.max() <= 128
+    assert (diff > 48).sum() <= 0.05 * (ink_b > 16).sum()
+
+
+def test_a_grown_curve_looks_like_the_whole_curve_drawn_at_once(qtbot):
+    x, y = _zigzag()
+    curve, w = _grown(qtbot, x, y, _pen())
+    assert curve.full_draws == 1  # the first point; then only additions
+    _assert_alike(_pixels(w), _reference(qtbot, x, y, _pen()))
+
+
+def test_a_frame_strokes_only_the_segments_it_added(qtbot):
+    x, y = _zigzag()
+    curve, w = _grown(qtbot, x, y[:], _pen())
+    before = curve.points_stroked
+    x2, y2 = np.append(x, 120.0), np.append(y, 0.05)
+    curve.setData(x2, y2)
+    _frame(w)
+    assert curve.full_draws == 1
+    assert curve.points_stroked == before + 2  # the last drawn point and the new one
+    _assert_alike(_pixels(w), _reference(qtbot, x2, y2, _pen()))
+
+
+@pytest.mark.parametrize("change", ["range", "pen", "new run", "size"])
+def test_what_moves_the_old_pixels_draws_it_whole(qtbot, change):
+    x, y = _zigzag()
+    curve, w = _grown(qtbot, x, y, _pen())
+    pen = _pen()
+    if change == "range":
+        w.setRange(xRange=(0, 120), yRange=(-0.5, 1.5), padding=0)
+    elif change == "pen":
+        pen = _pen()
+        pen.setColor(pg.mkColor("#0072b2"))
+        curve.setPen(pen)
+    elif change == "new run":
+        y = y[::-1].copy()
+        curve.setData(x, y)
+    else:
+        w.resize(SIZE[0] - 100, SIZE[1])
+    got = _pixels(w)
+    assert curve.full_draws == 2
+    ref_plot = _plot(qtbot, pg.PlotCurveItem(x, y, pen=pen, antialias=True))
+    if change == "range":
+        ref_plot.setRange(xRange=(0, 120), yRange=(-0.5, 1.5), padding=0)
+    if change == "size":
+        ref_plot.resize(SIZE[0] - 100, SIZE[1])
+    want = _pixels(ref_plot)
+    # Drawn whole, as pyqtgraph draws it: equal to antialiasing's rounding.
+    assert np.abs(got - want).max() <= 2
+
+
+def test_a_curve_it_cannot_keep_paints_as_pyqtgraph(qtbot):
+    x, y = _zigzag(30)
+    dashed = _pen(style=Qt.PenStyle.DashLine)
+    curve = TrailCurve(x, y, pen=dashed, antialias=True)
+    w = _plot(qtbot, curve)
+    got = _pixels(w)
+    assert curve._layer is None and curve.full_draws == 0
+    assert np.array_equal(got, _reference(qtbot, x, y, dashed))
+
+
+def test_a_data_item_draws_its_line_as_a_trail(qtbot):
+    item = TrailDataItem(name="w")
+    w = _plot(qtbot, item)
+    x, y = _zigzag(40)
+    for n in (10, 20, 40):
+        item.setData(x[:n], y[:n], pen=_pen())
+        _frame(w)
+    assert isinstance(item.curve, TrailCurve) and item.curve.parentItem() is item
+    assert item.curve.full_draws == 1
+    np.testing.assert_array_equal(item.getData()[1], y)
+    _assert_alike(_pixels(w), _reference(qtbot, x, y, _pen()))
