@@ -20,9 +20,10 @@ def _zigzag(n: int = 120) -> tuple[np.ndarray, np.ndarray]:
     return k, 0.5 + 0.4 * (-1.0) ** k * (1.03**k) / (1.03 ** (n - 1))
 
 
-def _pen(join: Qt.PenJoinStyle = Qt.PenJoinStyle.RoundJoin, **kw):
+def _pen(**kw):
+    """A wide pen joining and ending its lines round, as the kept picture's pen does."""
     pen = pg.mkPen("#d55e00", width=7, **kw)
-    pen.setJoinStyle(join)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     return pen
 
@@ -45,7 +46,6 @@ def _frame(w: pg.PlotWidget) -> None:
     """What the event loop does after a frame's new data: the scene takes the change,
     the view repaints."""
     QApplication.processEvents()
-    w.viewport().repaint()
 
 
 def _pixels(w: pg.PlotWidget) -> np.ndarray:
@@ -56,7 +56,7 @@ def _pixels(w: pg.PlotWidget) -> np.ndarray:
 
 
 def _reference(qtbot, x, y, pen) -> np.ndarray:
-    """pyqtgraph's own drawing of the whole curve (with the trail's round joins)."""
+    """pyqtgraph's own drawing of the whole curve."""
     ref = pg.PlotCurveItem(x, y, pen=pen, antialias=True)
     return _pixels(_plot(qtbot, ref))
 
@@ -100,32 +100,52 @@ def test_a_frame_strokes_only_the_segments_it_added(qtbot):
     _assert_alike(_pixels(w), _reference(qtbot, x2, y2, _pen()))
 
 
-@pytest.mark.parametrize("change", ["range", "pen", "new run", "size"])
+def _reference_plot(qtbot, x, y, pen, yrange=(0, 1), size=SIZE) -> np.ndarray:
+    ref = _plot(qtbot, pg.PlotCurveItem(x, y, pen=pen, antialias=True))
+    ref.setRange(xRange=(0, 120), yRange=yrange, padding=0)
+    ref.resize(*size)
+    return _pixels(ref)
+
+
+@pytest.mark.parametrize("change", ["range", "pen", "size"])
 def test_what_moves_the_old_pixels_draws_it_whole(qtbot, change):
     x, y = _zigzag()
     curve, w = _grown(qtbot, x, y, _pen())
-    pen = _pen()
+    pen, yrange, size = _pen(), (0, 1), SIZE
     if change == "range":
-        w.setRange(xRange=(0, 120), yRange=(-0.5, 1.5), padding=0)
+        yrange = (-0.5, 1.5)
+        w.setRange(xRange=(0, 120), yRange=yrange, padding=0)
     elif change == "pen":
-        pen = _pen()
         pen.setColor(pg.mkColor("#0072b2"))
         curve.setPen(pen)
-    elif change == "new run":
-        y = y[::-1].copy()
-        curve.setData(x, y)
     else:
-        w.resize(SIZE[0] - 100, SIZE[1])
+        size = (SIZE[0] - 100, SIZE[1])
+        w.resize(*size)
     got = _pixels(w)
-    assert curve.full_draws == 2
-    ref_plot = _plot(qtbot, pg.PlotCurveItem(x, y, pen=pen, antialias=True))
-    if change == "range":
-        ref_plot.setRange(xRange=(0, 120), yRange=(-0.5, 1.5), padding=0)
-    if change == "size":
-        ref_plot.resize(SIZE[0] - 100, SIZE[1])
-    want = _pixels(ref_plot)
+    assert curve.full_draws == 2 and curve.straight_paints == 1  # the first point
     # Drawn whole, as pyqtgraph draws it: equal to antialiasing's rounding.
-    assert np.abs(got - want).max() <= 2
+    assert np.abs(got - _reference_plot(qtbot, x, y, pen, yrange, size)).max() <= 2
+
+
+def test_changed_data_is_painted_straight_then_kept_as_it_grows(qtbot):
+    """A new run, or a history thinned: painted as pyqtgraph paints it, with no
+    picture made for one frame; kept again once a paint finds it unchanged or grown."""
+    x, y = _zigzag()
+    curve, w = _grown(qtbot, x, y, _pen())
+    for _ in range(4):  # rewritten at every frame (a long run's history)
+        y = np.roll(y, 1)
+        curve.setData(x, y)
+        _frame(w)
+    assert (curve.full_draws, curve.straight_paints) == (1, 5)  # 1: the first point
+    got = _pixels(w)  # painted again, unchanged: kept
+    assert curve.full_draws == 2
+    assert np.abs(got - _reference_plot(qtbot, x, y, _pen())).max() <= 2
+    for k in range(3):  # each frame then adds its segment only
+        x, y = np.append(x, 120.0 + k), np.append(y, 0.5)
+        curve.setData(x, y)
+        _frame(w)
+    assert curve.full_draws == 2 and curve.points_stroked == 6
+    _assert_alike(_pixels(w), _reference(qtbot, x, y, _pen()))
 
 
 def test_a_curve_it_cannot_keep_paints_as_pyqtgraph(qtbot):

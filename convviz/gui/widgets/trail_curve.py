@@ -23,11 +23,15 @@ _CONNECTED = ("all", "auto", "finite")
 class TrailCurve(pg.PlotCurveItem):
     """A PlotCurveItem whose paint adds to a kept picture what was appended since.
 
-    The picture covers the curve's view box, in the viewport's pixels. It is drawn
-    anew, whole, when the view's transform, the box, the pen or the data before the
-    last drawn point change (a new run, a zoom, a theme); otherwise only the new
-    segments are stroked. The pen joins and ends its lines round, so a segment drawn
-    in a later frame meets the one before as the whole curve's stroke would.
+    The picture covers the curve's view box, in the viewport's pixels. While the
+    data only grows, a paint strokes onto it the segments added since the last one
+    and copies it; a new view transform, box or pen draws it whole again. Data that
+    changed before its end (a new run; a long run's history thinned, or downsampled
+    anew, at most frames) is painted straight, as pyqtgraph does, and kept again
+    once it grows: a picture made for one frame only would add its filling and
+    copying to the stroke. On the kept picture the pen joins and ends its lines
+    round, so that a segment drawn a frame later meets the one before as one
+    stroke's segments meet.
 
     Curves this cannot keep (fills, shadows, dashes, gaps, exports) paint as
     pyqtgraph paints them.
@@ -35,14 +39,17 @@ class TrailCurve(pg.PlotCurveItem):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._layer: QImage | None = None
+        self._layer: QImage | None = None  # kept for reuse when not valid
+        self._layer_valid = False
         self._layer_key: tuple[object, ...] | None = None
         self._layer_rect = QRect()
         self._drawn_x = np.empty(0)
         self._drawn_y = np.empty(0)
-        #: Points stroked since the picture was last drawn whole (what tests read).
-        self.points_stroked = 0
+        #: What the paints did (what tests read): pictures drawn whole, points
+        #: stroked onto one since, and paints of changed data drawn straight.
         self.full_draws = 0
+        self.points_stroked = 0
+        self.straight_paints = 0
 
     def _keepable(self, widget: QWidget | None) -> bool:
         o = self.opts
@@ -77,16 +84,29 @@ class TrailCurve(pg.PlotCurveItem):
     def paint(self, p: QPainter, opt: object, widget: QWidget | None) -> None:
         x, y = self.xData, self.yData
         if x is None or len(x) == 0 or not self._keepable(widget):
-            self._layer = None
+            self._layer_valid = False
+            self._drawn_x = self._drawn_y = np.empty(0)
             super().paint(p, opt, widget)
             return
-        assert widget is not None
+        assert widget is not None and y is not None
+        aa = bool(self.opts["antialias"])
+        n = len(self._drawn_x)
+        grown = (
+            0 < n <= len(x)
+            and np.array_equal(x[:n], self._drawn_x)
+            and np.array_equal(y[:n], self._drawn_y)
+        )
+        if not grown:
+            self._layer_valid = False
+            self._drawn_x, self._drawn_y = x.copy(), y.copy()
+            self.straight_paints += 1
+            super().paint(p, opt, widget)
+            return
         area = self._area(p, widget)
         if area.isEmpty():
             return
         wt = p.worldTransform()
         pen = self.opts["pen"]
-        aa = bool(self.opts["antialias"])
         dpr = widget.devicePixelRatioF()
         key = (
             tuple(round(v, 9) for v in (wt.m11(), wt.m12(), wt.m21(), wt.m22(), wt.dx(), wt.dy())),
@@ -97,22 +117,9 @@ class TrailCurve(pg.PlotCurveItem):
             pen.isCosmetic(),
             aa,
         )
-        n = len(self._drawn_x)
-        grown = (
-            self._layer is not None
-            and key == self._layer_key
-            and len(x) >= n
-            and np.array_equal(x[:n], self._drawn_x)
-            and np.array_equal(y[:n], self._drawn_y)
-        )
-        if not grown:
-            layer = QImage(
-                round(area.width() * dpr), round(area.height() * dpr),
-                QImage.Format.Format_ARGB32_Premultiplied,
-            )  # fmt: skip
-            layer.setDevicePixelRatio(dpr)
-            layer.fill(Qt.GlobalColor.transparent)
-            self._layer, self._layer_key, self._layer_rect = layer, key, area
+        if not self._layer_valid or key != self._layer_key:
+            self._new_layer(area, dpr)
+            self._layer_key = key
             self._stroke(x, y, wt, aa)
             self.full_draws += 1
             self.points_stroked = 0
@@ -120,12 +127,24 @@ class TrailCurve(pg.PlotCurveItem):
             # From the last drawn point: the new segments join the old ones.
             self._stroke(x[n - 1 :], y[n - 1 :], wt, aa)
             self.points_stroked += len(x) - n + 1
-        self._drawn_x, self._drawn_y = x.copy(), y.copy()
+        if len(x) > n:
+            self._drawn_x, self._drawn_y = x.copy(), y.copy()
         assert self._layer is not None
         p.save()
         p.resetTransform()
         p.drawImage(QPointF(self._layer_rect.topLeft()), self._layer)
         p.restore()
+
+    def _new_layer(self, area: QRect, dpr: float) -> None:
+        """A clear picture of ``area``: the kept one if it has that size (a new one
+        is memory the system must clear first, ~1 ms a plot at 4K)."""
+        w, h = round(area.width() * dpr), round(area.height() * dpr)
+        layer = self._layer
+        if layer is None or layer.width() != w or layer.height() != h:
+            layer = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        layer.setDevicePixelRatio(dpr)
+        layer.fill(Qt.GlobalColor.transparent)
+        self._layer, self._layer_rect, self._layer_valid = layer, area, True
 
     def _stroke(self, x: np.ndarray, y: np.ndarray, wt: QTransform, aa: bool) -> None:
         assert self._layer is not None
