@@ -169,3 +169,54 @@ def test_a_data_item_draws_its_line_as_a_trail(qtbot):
     assert item.curve.full_draws == 1
     np.testing.assert_array_equal(item.getData()[1], y)
     _assert_alike(_pixels(w), _reference(qtbot, x, y, _pen()))
+
+
+def _on_screen(w: pg.PlotWidget) -> np.ndarray:
+    """The window's pixels as last painted (the backing store), not a new render."""
+    QApplication.processEvents()
+    img = (
+        w.screen()
+        .grabWindow(w.winId())
+        .toImage()
+        .convertToFormat(pg.QtGui.QImage.Format.Format_RGB32)
+    )
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return a[: w.height(), : w.width(), :3].astype(int)
+
+
+def test_a_frame_repaints_where_its_segments_are_and_nothing_is_left_stale(qtbot):
+    """A grown curve asks for a repaint of its new segments only (its bounds are
+    the view box's, whatever the data). What is on screen after frames going every
+    way, the view's range moved, and a new run, is what a full repaint draws."""
+    curve = TrailCurve(pen=_pen(), antialias=True)
+    w = _plot(qtbot, curve)
+    x, y = _zigzag()
+    asked: list[object] = []
+    real_update = pg.PlotCurveItem.update
+
+    def update(self, *args):
+        asked.append(args[0] if args else "all")
+        real_update(self, *args)
+
+    for n in range(1, 60):
+        curve.setData(x[:n], y[:n])
+        _frame(w)
+    pg.PlotCurveItem.update = update
+    try:
+        for n in range(60, 90):
+            curve.setData(x[:n], y[:n])
+            _frame(w)
+    finally:
+        pg.PlotCurveItem.update = real_update
+    assert asked and all(r != "all" for r in asked)
+    box = curve.boundingRect()
+    assert all(r.width() < box.width() / 5 for r in asked)  # a step's width, not the view's
+    assert np.array_equal(_on_screen(w), _pixels(w))
+    w.setRange(xRange=(0, 100), yRange=(-0.2, 1.2), padding=0)
+    for n in range(90, 120):
+        curve.setData(x[:n], y[:n])
+        _frame(w)
+    assert np.array_equal(_on_screen(w), _pixels(w))
+    curve.setData(x[:50], 1 - y[:50])  # a new run: all of it again
+    _frame(w)
+    assert np.array_equal(_on_screen(w), _pixels(w))
