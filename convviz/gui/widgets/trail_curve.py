@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
@@ -51,70 +51,6 @@ class TrailCurve(pg.PlotCurveItem):
         self.points_stroked = 0
         self.straight_paints = 0
 
-    # ------------------------------------------------------------ what repaints
-    def boundingRect(self) -> QRectF:
-        """The view box's visible range: all of the curve that can show (a view box
-        clips its children), and the same whatever the data. pyqtgraph's rect is the
-        data's: a growing curve's grew at every frame, which repainted all of it."""
-        vb = self.getViewBox()
-        if vb is None:
-            return super().boundingRect()
-        return self.mapRectFromItem(vb.childGroup, vb.viewRect())
-
-    def updateData(self, *args: object, **kwargs: object) -> None:
-        """Set the data; if it only grew since the last paint, ask for a repaint of
-        where the new segments are, not of the whole view box."""
-        self._deferring = True
-        self._asked = False
-        try:
-            super().updateData(*args, **kwargs)
-        finally:
-            self._deferring = False
-        if self._asked:
-            region = self._grown_region()
-            if region is None:
-                super().update()
-            elif not region.isEmpty():
-                super().update(region)
-
-    def prepareGeometryChange(self) -> None:
-        # Called by pyqtgraph at each new data: the bounds do not depend on the data.
-        if not getattr(self, "_deferring", False) or self.getViewBox() is None:
-            super().prepareGeometryChange()
-
-    def update(self, *args: object) -> None:
-        if getattr(self, "_deferring", False) and not args:
-            self._asked = True
-            return
-        super().update(*args)
-
-    def _grown_region(self) -> QRectF | None:
-        """Where the segments added since the last paint are (item coordinates), or
-        None if the data did not only grow or the curve is not kept."""
-        if not getattr(self, "_layer_valid", False):  # (also while being made)
-            return None
-        x, y = self.xData, self.yData
-        n = len(self._drawn_x)
-        if (
-            x is None
-            or y is None
-            or not 0 < n <= len(x)
-            or not np.array_equal(x[:n], self._drawn_x)
-            or not np.array_equal(y[:n], self._drawn_y)
-        ):
-            return None
-        if len(x) == n:
-            return QRectF()
-        nx, ny = x[n - 1 :], y[n - 1 :]
-        px, py = self.pixelVectors()
-        if px is None or py is None:
-            return None
-        pad = self.opts["pen"].widthF() / 2 + 2  # the pen's half width and its rim, pixels
-        dx, dy = pad * px.length(), pad * py.length()
-        x0, x1, y0, y1 = float(nx.min()), float(nx.max()), float(ny.min()), float(ny.max())
-        return QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
-
-    # ------------------------------------------------------------------ paint
     def _keepable(self, widget: QWidget | None) -> bool:
         o = self.opts
         pen = o["pen"]
