@@ -735,26 +735,54 @@ def test_the_loss_summary_wraps_between_its_groups_never_inside(qtbot, view):
     assert wrapped > 20  # (the check above checked something)
 
 
+def _assert_plots_on_screen_are_fresh(view: LearnView) -> None:
+    """The plots' pixels on screen (the window's backing store, as last painted)
+    are what a fresh render of each draws: nothing was left unpainted."""
+    QApplication.processEvents()
+    shot = view.screen().grabWindow(view.winId()).toImage()
+    for plot in (view.loss_plot, view.weight_plot, view.surface.plot):
+        fresh = plot.grab().toImage()
+        at = plot.mapTo(view, plot.rect().topLeft())
+        seen = shot.copy(at.x(), at.y(), plot.width(), plot.height())
+        assert seen.convertToFormat(fresh.format()) == fresh, type(plot).__name__
+
+
 def test_the_plots_on_screen_are_what_a_full_repaint_draws(qtbot, view):
     """The plots keep no picture of their background (a fill of what a paint exposes
     is cheaper): after steps that repaint parts of them, and a reset that moves their
     ranges, the pixels on screen (the backing store) are what a fresh render draws."""
-    plots = (view.loss_plot, view.weight_plot, view.surface.plot)
-
-    def check() -> None:
-        QApplication.processEvents()
-        shot = view.screen().grabWindow(view.winId()).toImage()
-        for plot in plots:
-            fresh = plot.grab().toImage()
-            at = plot.mapTo(view, plot.rect().topLeft())
-            seen = shot.copy(at.x(), at.y(), plot.width(), plot.height())
-            assert seen.convertToFormat(fresh.format()) == fresh, type(plot).__name__
-
     for _ in range(6):
         click(qtbot, view.btn_step)
         QApplication.processEvents()
-    check()
+    _assert_plots_on_screen_are_fresh(view)
     click(qtbot, view.btn_reset)
     for _ in range(3):
         click(qtbot, view.btn_step)
-    check()
+    _assert_plots_on_screen_are_fresh(view)
+
+
+def test_a_diverging_run_draws_each_curve_whole_once_then_adds_to_it(qtbot, view):
+    """lr 0.034 ("Try 0.034"), trained: the path runs back and forth across the
+    surface and the weights swing across their plot. Stroking each curve whole at
+    every frame took ~107 ms a frame at 4K by step 250; a run's ranges are set at
+    its start, so each curve is drawn whole once and each frame then strokes its
+    new segments only."""
+    from convviz.gui.widgets.trail_curve import TrailCurve
+
+    set_number(view.edit_lr, "0.034")
+    view.spin_steps.setValue(300)
+    view.combo_pace.setCurrentIndex(list(PACES).index("auto"))  # ~2 s: many frames
+    click(qtbot, view.btn_train)
+    wait_state(qtbot, view, "diverged")
+    curves = [view.loss_plot.curve.curve, view.surface.path]
+    curves += [c.curve for c in view.weight_plot.curves]
+    assert len(curves) == 4 and all(isinstance(c, TrailCurve) for c in curves)
+    assert view.run.steps > 250 and view.frames > 30
+    for c in curves:
+        assert c.full_draws <= 2, c  # (its first points; once more if a range moved)
+        assert c.points_stroked >= view.run.steps - 10  # each step's segment, once
+    x, _ = view.surface.path.getData()
+    assert np.ptp(x) > 10  # (it did swing across the plot)
+    # Each frame's segments reached the screen (a try at repainting only their
+    # place left the loss curve's first dot on screen for the whole run).
+    _assert_plots_on_screen_are_fresh(view)

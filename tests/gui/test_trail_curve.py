@@ -140,11 +140,12 @@ def test_changed_data_is_painted_straight_then_kept_as_it_grows(qtbot):
     got = _pixels(w)  # painted again, unchanged: kept
     assert curve.full_draws == 2
     assert np.abs(got - _reference_plot(qtbot, x, y, _pen())).max() <= 2
+    stroked = curve.points_stroked
     for k in range(3):  # each frame then adds its segment only
         x, y = np.append(x, 120.0 + k), np.append(y, 0.5)
         curve.setData(x, y)
         _frame(w)
-    assert curve.full_draws == 2 and curve.points_stroked == 6
+    assert curve.full_draws == 2 and curve.points_stroked == stroked + 6
     _assert_alike(_pixels(w), _reference(qtbot, x, y, _pen()))
 
 

@@ -158,6 +158,7 @@ LESSON = 'title = "fuzz"\n[[slide]]\ntitle = "one"\ncaption = "c"\n'
 @example("[" * MB, "raw", "input")
 @example("1" * 5000, "raw", "step")
 @example("{b = " * 2000, "raw", "options")
+@example("0,25" * 15_269, "quoted", "kernel")  # a preset's name: 20 bytes a character once
 def test_lesson_field(text, how, field):
     if how == "quoted":
         doc = LESSON + f"{field} = {json.dumps(text)}\n"
@@ -214,3 +215,14 @@ def test_session_field(text, how, field):
     if isinstance(out, Exception):
         assert snapshot(s) == before
         assert "fuzz.convviz.json" in str(out)
+
+
+def test_a_long_preset_name_is_refused_before_it_is_normalised():
+    """A 60 kB kernel name ("0,25,25,...") took 20 bytes a character to normalise
+    for comparison, at the fuzz test's memory bound; longer than any preset's
+    name, it is refused as it is."""
+    name = "0,25" * 15_269
+    out, _, peak = measured(lambda: L.find_preset("kernel", name))
+    assert isinstance(out, KeyError)
+    assert peak < len(name)
+    assert L.find_preset("kernel", "edge [1, −1]") == "Edge [1, −1]"  # (still forgiving)

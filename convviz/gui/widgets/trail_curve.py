@@ -46,7 +46,7 @@ class TrailCurve(pg.PlotCurveItem):
         self._drawn_x = np.empty(0)
         self._drawn_y = np.empty(0)
         #: What the paints did (what tests read): pictures drawn whole, points
-        #: stroked onto one since, and paints of changed data drawn straight.
+        #: stroked onto a kept one, and paints of changed data drawn straight.
         self.full_draws = 0
         self.points_stroked = 0
         self.straight_paints = 0
@@ -122,7 +122,6 @@ class TrailCurve(pg.PlotCurveItem):
             self._layer_key = key
             self._stroke(x, y, wt, aa)
             self.full_draws += 1
-            self.points_stroked = 0
         elif len(x) > n:
             # From the last drawn point: the new segments join the old ones.
             self._stroke(x[n - 1 :], y[n - 1 :], wt, aa)

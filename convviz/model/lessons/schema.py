@@ -192,11 +192,18 @@ def _norm(name: str) -> str:
     return re.sub(r"[^0-9a-z\-]+", "", t)
 
 
+#: No preset's name is near this long; a longer one is not normalised to be compared
+#: (a 60 kB "0,25,25,..." made a list of 30,000 pieces: 20 bytes a character).
+MAX_PRESET_NAME = 200
+
+
 def find_preset(kind: str, name: str) -> str:
     """The exact preset name for ``name`` (spaces, case, − and × forgiven); KeyError if none."""
     table = presets.INPUTS if kind == "input" else presets.KERNELS
     if name in table:
         return name
+    if len(name) > MAX_PRESET_NAME:
+        raise KeyError(name)
     want = _norm(name)
     for k in table:
         if _norm(k) == want:
