@@ -116,35 +116,19 @@ def _step_ms(app, w, n: int = 40) -> tuple[float, float]:
     return _median_ms([_timed(step) for _ in range(n)])
 
 
-def _frame_ms(app, w, n: int = 30) -> tuple[float, float]:
+def _frame_ms(app, w, n: int = 30, from_batch: int = 0) -> tuple[float, float]:
     """One frame of a kernel being learned (slide 12, "Try 0.034", full screen): a
-    step of training, drawn into the plots and repainted."""
+    step of training, drawn into the plots and repainted. ``from_batch`` 250 times
+    frames late in the run (batches 251-270 of the 275 before it diverges): its path
+    and weights zigzag across their plots by then, and those frames cost the most."""
     w.lessons.goto(_slide(w, "Try 0.034"))
     _settle(app)
     driver = w.learn_view.driver
     driver.timer.stop()  # the frames are made here, one at a time
-
-    def frame() -> None:
-        driver.run.advance(1)
+    if from_batch > driver.run.steps:
+        driver.run.advance(from_batch - driver.run.steps)
         driver.on_draw()
-        app.processEvents()
-
-    times = [_timed(frame) for _ in range(n)]
-    w.learn_view.pause()
-    return _median_ms(times)
-
-
-def _late_frame_ms(app, w, n: int = 20) -> tuple[float, float]:
-    """One frame late in "Try 0.034"'s run (batches 251-270 of the 275 before it
-    diverges): its path and weights zigzag across their plots by then, and the
-    frames the lesson shows there cost the most."""
-    w.lessons.goto(_slide(w, "Try 0.034"))
-    _settle(app)
-    driver = w.learn_view.driver
-    driver.timer.stop()
-    driver.run.advance(250 - driver.run.steps)
-    driver.on_draw()
-    _settle(app)
+        _settle(app)
 
     def frame() -> None:
         driver.run.advance(1)
@@ -245,7 +229,7 @@ def run(app) -> list[tuple[str, str]]:
             try:
                 step = _step_ms(app, w)
                 frame = _frame_ms(app, w)
-                late = _late_frame_ms(app, w)
+                late = _frame_ms(app, w, n=20, from_batch=250)
                 slide = _slide_ms(app, w)
                 first = _first_visit_ms(app, (wd, ht))
                 lesson, worst, worst_slide = _lesson_ms(app, w)
