@@ -593,6 +593,41 @@ def test_plot_titles_have_the_room_their_text_needs(qtbot, scale):
         assert label.geometry().height() >= text - 0.5, (plot, label.geometry(), text)
 
 
+@pytest.mark.parametrize("scale", [1.0, 1.6, 3.8])
+@pytest.mark.parametrize("y", [(0.0, 0.008), (-400.0, 400.0), (-0.0025, 0.0125), (0.0, 15.0)])
+def test_tick_labels_stand_clear_of_the_axis_label(qtbot, scale, y):
+    """Slide 13 at 1280×800 drew its loss ticks ("0.008") over the axis's "loss": the
+    axis had a fixed width. It is now as wide as its labels need, and no wider than
+    its usual width where that is enough."""
+    from PySide6.QtGui import QPainter, QPicture
+
+    from convviz.gui.style import StageStyle
+
+    style = StageStyle(Style())
+    style.set_scale(scale)
+    v = LearnView(Session(), style)
+    qtbot.addWidget(v)
+    v.resize(int(1280 * scale), int(760 * scale))
+    v.show()
+    qtbot.waitExposed(v)
+    for plot in (v.loss_plot, v.weight_plot):
+        plot.set_view((0.0, 50.0), y)
+        plot.prime()
+        axis = plot.plotItem.getAxis("left")
+        picture = QPicture()
+        painter = QPainter(picture)
+        painter.setFont(axis.style["tickFont"])
+        texts = [r for r, _, _ in axis.generateDrawSpecs(painter)[2]]
+        painter.end()
+        label = axis.label.mapRectToParent(axis.label.boundingRect())
+        assert texts, (plot, y)
+        assert label.right() <= min(r.left() for r in texts), (plot, y, label, texts)
+        assert max(r.right() for r in texts) <= axis.geometry().width()
+        assert axis.geometry().width() == pytest.approx(axis.fixedWidth)
+        if y == (0.0, 15.0):  # short labels: the usual width
+            assert axis.fixedWidth == plot._left_width
+
+
 def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
     """One step has one loss: a line through one point draws nothing, so the loss plot
     looked empty on the lesson's one-step slide. It is a dot until there are two."""

@@ -186,8 +186,10 @@ class KeptAxis(pg.AxisItem):
 
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
-        self._kept: dict[tuple[object, ...], QPicture] = {}
+        self._kept: dict[tuple[object, ...], tuple[QPicture, float]] = {}
         self.picture: QPicture | None = None
+        #: The widest (left, right) or tallest (top, bottom) tick label of the picture.
+        self.text_extent = 0.0
 
     def forget(self) -> None:
         """Drop the kept pictures (a new font or pen)."""
@@ -225,9 +227,10 @@ class KeptAxis(pg.AxisItem):
         if self.picture is not None:
             return
         key = self._key()
-        picture = self._kept.pop(key, None)
-        if picture is None:
+        kept = self._kept.pop(key, None)
+        if kept is None:
             picture = QPicture()
+            extent = 0.0
             painter = QPainter(picture)
             try:
                 if self.style["tickFont"]:
@@ -235,10 +238,14 @@ class KeptAxis(pg.AxisItem):
                 specs = self.generateDrawSpecs(painter)
                 if specs is not None:
                     self.drawPicture(painter, *specs)
+                    across = self.orientation in ("left", "right")
+                    sizes = [r.width() if across else r.height() for r, _, _ in specs[2]]
+                    extent = max(sizes, default=0.0)
             finally:
                 painter.end()
-        self.picture = picture
-        self._kept[key] = picture  # the most recent last
+            kept = (picture, extent)
+        self.picture, self.text_extent = kept
+        self._kept[key] = kept  # the most recent last
         while len(self._kept) > self.KEPT:
             del self._kept[next(iter(self._kept))]
 
@@ -246,6 +253,19 @@ class KeptAxis(pg.AxisItem):
         self.prime()
         assert self.picture is not None
         self.picture.play(p)
+
+    def width_needed(self) -> float:
+        """The width a left axis needs for its tick labels clear of its own label.
+
+        pyqtgraph sets its rotated label 5 px left of the axis's edge and ends the
+        tick labels at the ticks: a fixed width narrower than that drew "0.008" over
+        "loss" (slide 13, 1280×800).
+        """
+        s = self.style
+        w = self.text_extent + s["tickTextOffset"][0] + max(0, s["tickLength"])
+        if self.label.isVisible():
+            w += self.label.boundingRect().height() - 5
+        return w
 
 
 class StyledPlot(pg.PlotWidget):
@@ -310,7 +330,9 @@ class StyledPlot(pg.PlotWidget):
             # Hidden, but with an SI prefix each new range set their label's HTML
             # again (a text layout and an item to redraw, per axis and slide).
             self.plotItem.getAxis(name).enableAutoSIPrefix(False)
-        self.plotItem.getAxis("left").setWidth(s.px(64))
+        # The left axis is this wide, or as wide as its tick labels need (fit_left_axis).
+        self._left_width = s.px(64)
+        self.plotItem.getAxis("left").setWidth(self._left_width)
         self.restyle()
 
     def set_view(
@@ -356,13 +378,14 @@ class StyledPlot(pg.PlotWidget):
         and the plot was painted a second time (4-6 ms at 4K)."""
         pi = self.plotItem
         axes = [pi.getAxis(name) for name in ("bottom", "left")]
-        for _ in range(2):
+        for _ in range(3):
             pi.layout.activate()
             pi.vb.prepareForPaint()
             before = [(a.maximumWidth(), a.maximumHeight()) for a in axes]
             for a in axes:
                 if a.isVisible() and isinstance(a, KeptAxis):
                     a.prime()
+            self.fit_left_axis()
             if before == [(a.maximumWidth(), a.maximumHeight()) for a in axes]:
                 break
         for item in pi.vb.addedItems:
@@ -379,6 +402,19 @@ class StyledPlot(pg.PlotWidget):
             self.setViewportUpdateMode(_NO_UPDATES)
             QTimer.singleShot(0, self, lambda: self.setViewportUpdateMode(mode))
         self.viewport().update()
+
+    def fit_left_axis(self) -> None:
+        """Widen the left axis to what its tick labels need, or back to its width.
+
+        Decided when the plot is primed, so once per range: a run's axes keep their
+        range for a press of Train, and the plot does not move while it trains.
+        """
+        axis = self.plotItem.getAxis("left")
+        if not (isinstance(axis, KeptAxis) and axis.isVisible() and axis.picture):
+            return
+        width = max(self._left_width, math.ceil(axis.width_needed()))
+        if width != axis.fixedWidth:
+            axis.setWidth(width)  # drops the picture: primed again at the new width
 
     def restyle(self) -> None:
         """Re-pen the plot's own items after a zoom or theme change."""
