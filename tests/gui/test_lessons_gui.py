@@ -138,6 +138,29 @@ def test_edges_and_learning_slides(qtbot, window):
     assert not lv.training
 
 
+def test_a_learning_slide_draws_its_run_once_per_click(qtbot, window):
+    """A slide that trains draws its run's first step with the click: the run's start,
+    drawn before it in the same click and never painted, is not drawn. What is drawn
+    is the run as it stands, on every learning slide of the walk."""
+    window.open_lesson("6.2")
+    lc, lv = window.lessons, window.learn_view
+    states = lc.player.lesson.states
+    learning = [i for i, st in enumerate(states) if st.view == "learn"]
+    assert len(learning) >= 5 and any(states[i].train for i in learning)
+    for i in range(max(learning) + 1):
+        before = lv.frames
+        lc.goto(i)
+        lv.pause()  # the frames after the first are the timer's
+        if i not in learning:
+            continue
+        assert lv.frames - before == 1, (i, lc.player.lesson.slides[i].title)
+        run = lv.run
+        assert run is not None and run.steps == (1 if states[i].train else 0)
+        np.testing.assert_array_equal(lv.grid_K.values(), run.kernel)
+        x, _ = lv.loss_plot.data()
+        assert len(x) == run.steps
+
+
 def test_the_lesson_keys_win_over_the_views_but_not_over_typing(qtbot, window):
     wv = window.views["window"]
     s = window.session

@@ -134,6 +134,8 @@ class LearnView(QWidget):
         self._resume_on_show = False
         self._settings_pending = False  # the learning state changed while hidden
         self._held = False  # a lesson click is leaving this view (see hold)
+        self._drawing_once = 0  # inside drawing_once(): a run's start is drawn at its end
+        self._start_pending = False  # a new run's start is not drawn yet (drawing_once)
         self._asking = False
         self._restoring = False
         self._resume_after_check = False
@@ -517,8 +519,33 @@ class LearnView(QWidget):
             else f"stable below {limit:.3g} on this data; {q.suggested_lr():g} never overshoots"
         )
         self._set_state("ready")
-        self._refresh_live()
+        if self._drawing_once:
+            self._start_pending = True  # drawn at the end, unless a first step is first
+        else:
+            self._refresh_live()
         self._prime_plots()
+
+    @contextlib.contextmanager
+    def drawing_once(self) -> Iterator[None]:
+        """A lesson click: a new run's start is drawn at the end, if nothing else is.
+
+        A slide that trains draws its run's first step in the same click: the start,
+        drawn first, was thrown away (~3 ms a learning slide at 1080p: the plots' data,
+        three grids, the summary and the log).
+        """
+        self._drawing_once += 1
+        try:
+            yield
+        finally:
+            self._drawing_once -= 1
+            if not self._drawing_once:
+                self.draw_start()
+
+    def draw_start(self) -> None:
+        """Draw the new run's start now if it is still undrawn (see :meth:`drawing_once`)."""
+        if self._start_pending and self.run is not None:
+            self._refresh_live()
+        self._start_pending = False
 
     def _prime_plots(self, now: bool = False) -> None:
         """Settle the plots before the paint that shows a new run or a press: pyqtgraph
@@ -666,6 +693,7 @@ class LearnView(QWidget):
     # ------------------------------------------------------------ drawing
     def _refresh_live(self) -> None:
         """Redraw what changes as the run trains (called at most once per slice)."""
+        self._start_pending = False
         self.driver.drawn()
         run = self.run
         if run is None:
