@@ -244,6 +244,41 @@ def test_lesson_from_the_command_line_menu(qtbot, window):
 
 
 @pytest.mark.parametrize("presenting", [False, True])
+def test_try_0034_diverges_with_its_message_and_nothing_moves(qtbot, make_window, presenting):
+    """At "Try 0.034"'s divergence a message row appeared above the plots and shrank
+    them mid-slide (the next slide grew them back). The message takes the
+    explanation's two-line slot, in type that fits it, and nothing moves."""
+    window = make_window(1280, 800)
+    window.enter_fullscreen = lambda: None  # the window is the 1280×800 projector
+    window.style_.set_zoom(150)
+    assert window.open_lesson("6.2")
+    if presenting:
+        window.presenting.start()
+    lc, lv = window.lessons, window.learn_view
+    lc.goto([s.title for s in lc.player.lesson.slides].index("Try 0.034"))
+    QApplication.processEvents()
+    parts = (lv.loss_plot, lv.weight_plot, lv.surface, lv.status)
+
+    def places():
+        return [(p.mapTo(window, p.rect().topLeft()), p.size()) for p in parts]
+
+    before = places()
+    assert lv.explain.isVisible() != presenting and not lv.message.isVisible()
+    qtbot.waitUntil(lambda: lv.state == "diverged", timeout=20_000)
+    QApplication.processEvents()
+    assert lv.message.isVisible() and lv.btn_use_lr.isVisible()
+    assert not lv.explain.isVisible() and "too large" in lv.message.text()
+    assert places() == before
+    message = lv.message
+    assert message.heightForWidth(message.width()) <= lv.note.height()
+    assert message.x() + message.width() <= lv.btn_use_lr.x()
+    lc.next()  # the next slide's run: no message, the same plots
+    QApplication.processEvents()
+    assert not lv.message.isVisible() and lv.explain.isVisible() != presenting
+    assert places() == before
+
+
+@pytest.mark.parametrize("presenting", [False, True])
 def test_the_lesson_bar_keeps_one_height_through_a_slide(qtbot, make_window, presenting):
     """Stable geometry: a build or a reveal changes the bar's words, never its height
     (else the stage under it is resized and refitted mid-slide: the grids jump)."""
