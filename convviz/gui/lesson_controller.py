@@ -202,18 +202,19 @@ class LessonController(AppEventFilter):
             view.pause()
         states = self.player.lesson.states
         key = self.window.current_view_key()
-        if key is None or not 0 <= index < len(states) or states[index].view == key:
-            yield
-            return
-        left, stage = self.window.views[key], self.window.stages[key]
-        left.hold()
-        try:
-            with stage.leaving():
+        with self.window.learn_view.drawing_once():
+            if key is None or not 0 <= index < len(states) or states[index].view == key:
                 yield
-        finally:
-            left.release()
-            if stage.isVisible():  # still on screen after all: fitted as it now is
-                stage.request_fit()
+                return
+            left, stage = self.window.views[key], self.window.stages[key]
+            left.hold()
+            try:
+                with stage.leaving():
+                    yield
+            finally:
+                left.release()
+                if stage.isVisible():  # still on screen after all: fitted as it now is
+                    stage.request_fit()
 
     def _on_event(self, ev: LessonEvent) -> None:
         assert self.player is not None
@@ -234,6 +235,7 @@ class LessonController(AppEventFilter):
             self.window.window_view.play()
         if ev.state.train and ev.build == 0:
             self.window.learn_view.train()
+        self.window.learn_view.draw_start()  # (if it did not train): laid out below
         settle_layouts()  # laid out now, so the slide is painted once, as it will stay
 
     # ------------------------------------------------ the next slide ahead

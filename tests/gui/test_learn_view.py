@@ -628,6 +628,25 @@ def test_tick_labels_stand_clear_of_the_axis_label(qtbot, scale, y):
             assert axis.fixedWidth == plot._left_width
 
 
+def test_a_new_run_inside_drawing_once_is_drawn_once_at_its_end(qtbot, view):
+    """A lesson click (drawing_once) draws a new run's start at its end, unless the
+    click trains: then the first step is the one drawing."""
+    view.combo_pace.setCurrentIndex(list(PACES).index("auto"))  # a lesson's pace
+    before = view.frames
+    with view.drawing_once():
+        view.learning.set_settings(mxnet_edition(lr=0.01))
+        assert view.run is not None and view.run.steps == 0
+        assert view.frames == before  # not yet
+    assert view.frames == before + 1
+    np.testing.assert_array_equal(view.grid_K.values(), view.run.kernel)
+    with view.drawing_once():
+        view.learning.set_settings(mxnet_edition(lr=0.02))
+        view.train()
+        view.pause()
+    assert view.frames == before + 2 and view.run.steps == 1
+    np.testing.assert_array_equal(view.grid_K.values(), view.run.kernel)
+
+
 def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
     """One step has one loss: a line through one point draws nothing, so the loss plot
     looked empty on the lesson's one-step slide. It is a dot until there are two."""

@@ -138,6 +138,29 @@ def test_edges_and_learning_slides(qtbot, window):
     assert not lv.training
 
 
+def test_a_learning_slide_draws_its_run_once_per_click(qtbot, window):
+    """A slide that trains draws its run's first step with the click: the run's start,
+    drawn before it in the same click and never painted, is not drawn. What is drawn
+    is the run as it stands, on every learning slide of the walk."""
+    window.open_lesson("6.2")
+    lc, lv = window.lessons, window.learn_view
+    states = lc.player.lesson.states
+    learning = [i for i, st in enumerate(states) if st.view == "learn"]
+    assert len(learning) >= 5 and any(states[i].train for i in learning)
+    for i in range(max(learning) + 1):
+        before = lv.frames
+        lc.goto(i)
+        lv.pause()  # the frames after the first are the timer's
+        if i not in learning:
+            continue
+        assert lv.frames - before == 1, (i, lc.player.lesson.slides[i].title)
+        run = lv.run
+        assert run is not None and run.steps == (1 if states[i].train else 0)
+        np.testing.assert_array_equal(lv.grid_K.values(), run.kernel)
+        x, _ = lv.loss_plot.data()
+        assert len(x) == run.steps
+
+
 def test_the_lesson_keys_win_over_the_views_but_not_over_typing(qtbot, window):
     wv = window.views["window"]
     s = window.session
@@ -218,6 +241,41 @@ def test_lesson_from_the_command_line_menu(qtbot, window):
     assert window.lessons.active and window.lessons.act_end.isEnabled()
     window.lessons.act_end.trigger()
     assert not window.lessons.active
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_try_0034_diverges_with_its_message_and_nothing_moves(qtbot, make_window, presenting):
+    """At "Try 0.034"'s divergence a message row appeared above the plots and shrank
+    them mid-slide (the next slide grew them back). The message takes the
+    explanation's two-line slot, in type that fits it, and nothing moves."""
+    window = make_window(1280, 800)
+    window.enter_fullscreen = lambda: None  # the window is the 1280×800 projector
+    window.style_.set_zoom(150)
+    assert window.open_lesson("6.2")
+    if presenting:
+        window.presenting.start()
+    lc, lv = window.lessons, window.learn_view
+    lc.goto([s.title for s in lc.player.lesson.slides].index("Try 0.034"))
+    QApplication.processEvents()
+    parts = (lv.loss_plot, lv.weight_plot, lv.surface, lv.status)
+
+    def places():
+        return [(p.mapTo(window, p.rect().topLeft()), p.size()) for p in parts]
+
+    before = places()
+    assert lv.explain.isVisible() != presenting and not lv.message.isVisible()
+    qtbot.waitUntil(lambda: lv.state == "diverged", timeout=20_000)
+    QApplication.processEvents()
+    assert lv.message.isVisible() and lv.btn_use_lr.isVisible()
+    assert not lv.explain.isVisible() and "too large" in lv.message.text()
+    assert places() == before
+    message = lv.message
+    assert message.heightForWidth(message.width()) <= lv.note.height()
+    assert message.x() + message.width() <= lv.btn_use_lr.x()
+    lc.next()  # the next slide's run: no message, the same plots
+    QApplication.processEvents()
+    assert not lv.message.isVisible() and lv.explain.isVisible() != presenting
+    assert places() == before
 
 
 @pytest.mark.parametrize("presenting", [False, True])

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -134,6 +134,8 @@ class LearnView(QWidget):
         self._resume_on_show = False
         self._settings_pending = False  # the learning state changed while hidden
         self._held = False  # a lesson click is leaving this view (see hold)
+        self._drawing_once = 0  # inside drawing_once(): a run's start is drawn at its end
+        self._start_pending = False  # a new run's start is not drawn yet (drawing_once)
         self._asking = False
         self._restoring = False
         self._resume_after_check = False
@@ -186,19 +188,28 @@ class LearnView(QWidget):
         # a selectable label paints through a text document, ~3 ms a frame at 4K against
         # 0.2 ms for a plain one (_set_state switches it).
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        root.addWidget(self.status)
+        # One slot, two lines high whatever it shows: the explanation, or a message
+        # in its place (a run's end, a setting's problem). A message row that
+        # appeared at "Try 0.034"'s divergence shrank the plots mid-slide, and the
+        # next slide grew them back, drawing their axes and pictures again.
+        self.note = QWidget()
+        note_row = QHBoxLayout(self.note)
+        note_row.setContentsMargins(0, 0, 0, 0)
         self.explain = QLabel(EXPLAIN)
         self.explain.setWordWrap(True)
-        root.addWidget(self.status)
-        root.addWidget(self.explain)
-        msg_row = QHBoxLayout()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.message.hide()
+        self._message_font = QFont()  # its full size (the style sets it)
         self.btn_use_lr = self._button("Use the suggested rate", "Restart with this rate")
         self.btn_use_lr.hide()
-        msg_row.addWidget(self.message, 1)
-        msg_row.addWidget(self.btn_use_lr)
-        root.addLayout(msg_row)
+        note_row.addWidget(self.explain, 1)
+        note_row.addWidget(self.message, 1)
+        note_row.addWidget(self.btn_use_lr)
+        root.addWidget(self.note)
+        self._controls_shown = True
 
         # --- the four columns: a fixed share each (a stage scales them as one slide;
         # a splitter's handles would let the shares drift and its minimum ignores scale)
@@ -517,8 +528,33 @@ class LearnView(QWidget):
             else f"stable below {limit:.3g} on this data; {q.suggested_lr():g} never overshoots"
         )
         self._set_state("ready")
-        self._refresh_live()
+        if self._drawing_once:
+            self._start_pending = True  # drawn at the end, unless a first step is first
+        else:
+            self._refresh_live()
         self._prime_plots()
+
+    @contextlib.contextmanager
+    def drawing_once(self) -> Iterator[None]:
+        """A lesson click: a new run's start is drawn at the end, if nothing else is.
+
+        A slide that trains draws its run's first step in the same click: the start,
+        drawn first, was thrown away (~3 ms a learning slide at 1080p: the plots' data,
+        three grids, the summary and the log).
+        """
+        self._drawing_once += 1
+        try:
+            yield
+        finally:
+            self._drawing_once -= 1
+            if not self._drawing_once:
+                self.draw_start()
+
+    def draw_start(self) -> None:
+        """Draw the new run's start now if it is still undrawn (see :meth:`drawing_once`)."""
+        if self._start_pending and self.run is not None:
+            self._refresh_live()
+        self._start_pending = False
 
     def _prime_plots(self, now: bool = False) -> None:
         """Settle the plots before the paint that shows a new run or a press: pyqtgraph
@@ -640,10 +676,10 @@ class LearnView(QWidget):
         assert run is not None
         if run.diverged:
             self._stop("diverged")
-            self._show_message(run.message, error=True)
             if run.suggested_lr is not None:
                 self.btn_use_lr.setText(f"Use lr {run.suggested_lr:g}")
                 self.btn_use_lr.show()
+            self._show_message(run.message, error=True)
         elif run.converged:
             self._stop("converged")
             self._show_message(run.message)
@@ -666,6 +702,7 @@ class LearnView(QWidget):
     # ------------------------------------------------------------ drawing
     def _refresh_live(self) -> None:
         """Redraw what changes as the run trains (called at most once per slice)."""
+        self._start_pending = False
         self.driver.drawn()
         run = self.run
         if run is None:
@@ -761,10 +798,35 @@ class LearnView(QWidget):
     def _show_message(self, text: str, *, error: bool = False) -> None:
         self._message_error = error
         self.message.setText(text)
-        self._style_message()
+        if text:  # (an empty one is hidden: restyled when it has words again)
+            self._style_message()
         self.message.setVisible(bool(text))
+        self.explain.setVisible(self._controls_shown and not text)
         if not text:
             self.btn_use_lr.hide()
+        self._fit_message()
+
+    def _fit_message(self) -> None:
+        """The message's type, from its size down to 70 %, in which it fits the slot's
+        two lines beside the button (a long one at 1280×800 took three)."""
+        base, label = self._message_font, self.message
+        room = self.note.width() - (
+            self.btn_use_lr.sizeHint().width() + self.note.layout().spacing()
+            if self.btn_use_lr.isVisibleTo(self)
+            else 0
+        )
+        ratios = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7) if label.text() and room > 0 else (1.0,)
+        for ratio in ratios:
+            font = QFont(base)
+            font.setPointSizeF(base.pointSizeF() * ratio)
+            label.setFont(font)
+            if label.heightForWidth(room) <= self.note.height():
+                break
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.message.text():
+            self._fit_message()
 
     # ============================================================ settings
     def _show_settings(self, s: LearningSettings) -> None:
@@ -977,7 +1039,9 @@ class LearnView(QWidget):
     def set_controls_visible(self, on: bool) -> None:
         """View ▸ Hide controls and presenting: the buttons, settings and log fold away."""
         self._controls_bar.setVisible(on)
-        for w in (self.explain, self.log, self.btn_copy, self.cap_log, self.check_log):
+        self._controls_shown = on
+        self.explain.setVisible(on and not self.message.text())
+        for w in (self.log, self.btn_copy, self.cap_log, self.check_log):
             w.setVisible(on)
         if not on:
             self.btn_settings.setChecked(False)
@@ -1047,8 +1111,19 @@ class LearnView(QWidget):
         )
         self.edit_threshold.setMaximumWidth(st.px(90))
         self.bias_label.setFont(st.font(12))
-        self.message.setFont(st.font(13))
+        self._message_font = st.font(13)
+        self.message.setFont(self._message_font)
         self._style_message()
+        # Two lines of the message's (bold) type, or of the explanation's: the slot
+        # keeps its height whichever it shows, and the plots below keep theirs.
+        bold = QFont(self._message_font)
+        bold.setBold(True)
+        lines = [
+            QFontMetrics(f).boundingRect(QRect(0, 0, 10_000, 0), Qt.TextFlag.TextWordWrap, "1\n2")
+            for f in (bold, self.explain.font())
+        ]
+        self.note.setFixedHeight(max(r.height() for r in lines))
+        self._fit_message()
 
 
 _FIELD_NAMES = {
