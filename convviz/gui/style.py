@@ -289,8 +289,23 @@ class ProjectorStyle(QProxyStyle):
 def icon(kind: str, color: str | QColor, size: int = 64) -> QIcon:
     """A transport icon drawn in ``color``, so dark and high-contrast themes keep them visible.
 
-    ``kind``: start, back, play, pause, forward, end.
+    ``kind``: start, back, play, pause, forward, end. Drawn once per kind, colour
+    and size: every slide change pauses the window view, whose Play button took a
+    new icon each time (~0.3 ms of the click).
     """
+    name = QColor(color).name(QColor.NameFormat.HexArgb)
+    key = (kind, name, size)
+    found = _ICONS.get(key)
+    if found is None:
+        found = _ICONS[key] = _draw_icon(kind, name, size)
+    return found
+
+
+#: The icons drawn so far (a few kinds, in the themes' text colours).
+_ICONS: dict[tuple[str, str, int], QIcon] = {}
+
+
+def _draw_icon(kind: str, color: str, size: int) -> QIcon:
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)

@@ -52,6 +52,14 @@ def test_transport_icons_are_drawn_in_the_theme_text_colour(qapp):
         assert all(abs(c.lightness() - want.lightness()) < 20 for c in opaque)
 
 
+def test_an_icon_is_drawn_once_per_kind_and_colour(qapp):
+    """Every slide change pauses the window view, which set its Play icon anew."""
+    light, dark = Style(theme="light"), Style(theme="dark")
+    assert light.icon("play").cacheKey() == light.icon("play").cacheKey()
+    assert light.icon("play").cacheKey() != light.icon("pause").cacheKey()
+    assert light.icon("play").cacheKey() != dark.icon("play").cacheKey()
+
+
 def _max_contrast(img, rect, bg: QColor) -> float:
     """The highest contrast of any pixel in ``rect`` of ``img`` against ``bg``."""
     best = 1.0

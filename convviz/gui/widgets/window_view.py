@@ -558,9 +558,11 @@ class WindowView(QWidget):
 
     def _update_play_button(self) -> None:
         playing = self.playing
-        self.btn_play.setText("Pause" if playing else "Play")
-        self.btn_play.setProperty("icon_kind", "pause" if playing else "play")
-        self.btn_play.setIcon(self.style_.icon("pause" if playing else "play"))
+        kind = "pause" if playing else "play"
+        if self.btn_play.property("icon_kind") != kind:  # (a restyle re-icons it)
+            self.btn_play.setText("Pause" if playing else "Play")
+            self.btn_play.setProperty("icon_kind", kind)
+            self.btn_play.setIcon(self.style_.icon(kind))
         s = self.session
         ok = s.steps is not None
         self.btn_back.setEnabled(ok and s.step >= 0)
