@@ -647,6 +647,67 @@ def test_a_new_run_inside_drawing_once_is_drawn_once_at_its_end(qtbot, view):
     np.testing.assert_array_equal(view.grid_K.values(), view.run.kernel)
 
 
+@pytest.mark.parametrize("scale", [1.0, 3.8])
+def test_the_weights_legend_draws_its_lines_at_the_stages_scale(qtbot, scale):
+    """pyqtgraph's legend sample is a fixed 20 px line: at 4K a stub beside its label."""
+    from PySide6.QtGui import QColor
+
+    from convviz.gui.style import StageStyle
+    from convviz.gui.widgets.learn_plots import WEIGHT_COLORS
+
+    style = StageStyle(Style())
+    style.set_scale(scale)
+    v = LearnView(Session(), style)
+    qtbot.addWidget(v)
+    v.resize(int(1280 * scale), int(760 * scale))
+    v.show()
+    qtbot.waitExposed(v)
+    v.step()
+    plot = v.weight_plot
+    assert plot.legend is not None and len(plot.legend.items) == 2
+    sample = plot.legend.items[0][0]
+    img = plot.grab().toImage()
+    box = plot.mapFromScene(sample.mapRectToScene(sample.boundingRect())).boundingRect()
+    assert box.width() >= 20 * scale - 1
+    want = QColor(WEIGHT_COLORS[0])
+    y = box.top() + round(11 * scale)
+    inked = [
+        x
+        for x in range(box.left(), box.right() + 1)
+        if min(
+            abs(img.pixelColor(x, yy).red() - want.red())
+            + abs(img.pixelColor(x, yy).green() - want.green())
+            + abs(img.pixelColor(x, yy).blue() - want.blue())
+            for yy in (y - 1, y, y + 1)
+        )
+        < 60
+    ]
+    assert len(inked) >= 18 * scale, (len(inked), box)
+
+
+def test_a_long_message_fits_its_slot_in_type_set_in_pixels(qtbot):
+    """At 4K the stage's type is set in pixels (a point size of -1): the message's
+    smaller type is too, not a size of -1 points."""
+    from convviz.gui.style import StageStyle
+
+    style = StageStyle(Style())
+    style.set_scale(3.8)
+    v = LearnView(Session(), style)
+    qtbot.addWidget(v)
+    v.resize(int(640 * 3.8), int(760 * 3.8))  # narrow: the message needs smaller type
+    v.show()
+    qtbot.waitExposed(v)
+    v.combo_pace.setCurrentIndex(FASTEST)
+    assert v._message_font.pixelSize() > 0  # the case this is about
+    v.learning.set_settings(mxnet_edition(lr=0.034, steps=300, log_scale=True))
+    v.train()
+    wait_state(qtbot, v, "diverged")
+    QApplication.processEvents()
+    font = v.message.font()
+    assert 0 < font.pixelSize() <= v._message_font.pixelSize()
+    assert v.message.heightForWidth(v.message.width()) <= v.note.height()
+
+
 def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
     """One step has one loss: a line through one point draws nothing, so the loss plot
     looked empty on the lesson's one-step slide. It is a dot until there are two."""

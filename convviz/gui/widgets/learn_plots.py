@@ -564,6 +564,35 @@ class LossPlot(StyledPlot):
         self.hover_text = ""
 
 
+class ScaledSample(pg.ItemSample):
+    """A legend's line sample at the stage's scale.
+
+    pyqtgraph draws a fixed 20 px line: at 4K it was a stub beside its 11 pt label,
+    too short to tell the weights' colours apart from the back of the room.
+    """
+
+    def __init__(self, item: object) -> None:
+        self._k = 1.0
+        super().__init__(item)
+
+    def set_scale(self, k: float) -> None:
+        if k != self._k:
+            self.prepareGeometryChange()
+            self._k = k
+        self.setFixedWidth(20 * k)
+        self.setFixedHeight(20 * k)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, 20 * self._k, 20 * self._k)
+
+    def paint(self, p, *args: object) -> None:
+        p.save()
+        p.scale(self._k, self._k)  # the curve's pen is cosmetic: its width stays its own
+        super().paint(p, *args)
+        p.restore()
+
+
 class WeightPlot(StyledPlot):
     """Each weight of the kernel against the number of updates, the true value dashed."""
 
@@ -574,7 +603,7 @@ class WeightPlot(StyledPlot):
         self.note = ""
         self.legend: pg.LegendItem | None = None  # none yet while the base class styles
         super().__init__(style, "Weights", "updates", "value")
-        self.legend = self.plotItem.addLegend(offset=(-10, 10))
+        self.legend = self.plotItem.addLegend(offset=(-10, 10), sampleType=ScaledSample)
         self.restyle()
 
     def set_params(self, names: list[str], truth: np.ndarray) -> None:
@@ -620,8 +649,11 @@ class WeightPlot(StyledPlot):
         if self.legend is not None:
             self.legend.setLabelTextColor(s.theme.text)
             self.legend.setLabelTextSize(f"{11 * s.scale:.1f}pt")
-            for _, label in self.legend.items:  # pyqtgraph sets them only on new labels
+            for sample, label in self.legend.items:  # pyqtgraph sets them only on new labels
                 label.setText(label.text, size=f"{11 * s.scale:.1f}pt", color=s.theme.text)
+                if isinstance(sample, ScaledSample):
+                    sample.set_scale(s.scale)
+            self.legend.updateSize()
 
     def set_data(
         self,

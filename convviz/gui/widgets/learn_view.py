@@ -818,7 +818,12 @@ class LearnView(QWidget):
         ratios = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7) if label.text() and room > 0 else (1.0,)
         for ratio in ratios:
             font = QFont(base)
-            font.setPointSizeF(base.pointSizeF() * ratio)
+            if ratio == 1.0:
+                pass
+            elif base.pixelSize() > 0:  # (the stage's type is set in pixels)
+                font.setPixelSize(max(1, round(base.pixelSize() * ratio)))
+            else:
+                font.setPointSizeF(base.pointSizeF() * ratio)
             label.setFont(font)
             if label.heightForWidth(room) <= self.note.height():
                 break
