@@ -708,6 +708,27 @@ def test_a_long_message_fits_its_slot_in_type_set_in_pixels(qtbot):
     assert v.message.heightForWidth(v.message.width()) <= v.note.height()
 
 
+def test_a_restyle_over_a_small_range_keeps_the_ticks_true(qtbot, view):
+    """pyqtgraph's enableAutoSIPrefix(False) fixed a ×1000 prefix when called over a
+    range below 1: after a restyle at 0-0.008, the loss axis read 8, 6, 4, 2, 0."""
+    from PySide6.QtGui import QPainter, QPicture
+
+    plot = view.loss_plot
+    plot.set_view((0.0, 50.0), (0.0, 0.008))
+    plot.prime()
+    view.style_.set_zoom(150)  # a restyle while the small range shows
+    plot.set_view((0.0, 50.0), (0.0, 0.008))
+    plot.prime()
+    axis = plot.plotItem.getAxis("left")
+    picture = QPicture()
+    painter = QPainter(picture)
+    painter.setFont(axis.style["tickFont"])
+    texts = [t for _, _, t in axis.generateDrawSpecs(painter)[2]]
+    painter.end()
+    assert "0.004" in texts and "4" not in texts, texts
+    assert "x0.001" not in axis.labelString()
+
+
 def test_a_lone_loss_is_drawn_as_a_dot(qtbot, view):
     """One step has one loss: a line through one point draws nothing, so the loss plot
     looked empty on the lesson's one-step slide. It is a dot until there are two."""

@@ -173,6 +173,19 @@ class ContourLines(pg.GraphicsObject):
 _NO_UPDATES = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
 
 
+def _no_si_prefix(axis: pg.AxisItem) -> None:
+    """Numbers as they are, never scaled by an SI prefix.
+
+    pyqtgraph's ``enableAutoSIPrefix(False)`` still computes a prefix for the range
+    shown at that moment, and keeps it: restyled while the loss plot showed 0 to
+    0.008, the axis read 8, 6, 4, 2, 0 for the rest of the lesson (slide 13).
+    """
+    axis.autoSIPrefix = False
+    axis.autoSIPrefixScale = 1.0
+    axis.labelUnitPrefix = ""
+    axis.picture = None
+
+
 class KeptAxis(pg.AxisItem):
     """An axis that keeps the pictures of the ranges and sizes it has drawn.
 
@@ -324,12 +337,12 @@ class StyledPlot(pg.PlotWidget):
             ax.setPen(pg.mkPen(t.grid_line, width=1))
             ax.setTextPen(pg.mkPen(t.text))
             ax.setTickFont(tick_font)
-            ax.enableAutoSIPrefix(False)  # "loss (x0.001)" only confuses
+            _no_si_prefix(ax)  # "loss (x0.001)" only confuses
             ax.setLabel(label, **self._css(12, t.muted))
         for name in ("top", "right"):
             # Hidden, but with an SI prefix each new range set their label's HTML
             # again (a text layout and an item to redraw, per axis and slide).
-            self.plotItem.getAxis(name).enableAutoSIPrefix(False)
+            _no_si_prefix(self.plotItem.getAxis(name))
         # The left axis is this wide, or as wide as its tick labels need (fit_left_axis).
         self._left_width = s.px(64)
         self.plotItem.getAxis("left").setWidth(self._left_width)
