@@ -50,6 +50,32 @@ def wait_state(qtbot, view, *states, timeout=10_000):
     qtbot.waitUntil(lambda: view.state in states, timeout=timeout)
 
 
+def scaled_view(qtbot, scale: float, width: int = 1280) -> LearnView:
+    """A learning view on a stage's style at ``scale`` (3.8: a 4K stage), shown."""
+    from convviz.gui.style import StageStyle
+
+    style = StageStyle(Style())
+    style.set_scale(scale)
+    v = LearnView(Session(), style)
+    qtbot.addWidget(v)
+    v.resize(int(width * scale), int(760 * scale))
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def tick_specs(axis) -> list:
+    """The axis's tick labels as pyqtgraph lays them out: (rect, flags, text) each."""
+    from PySide6.QtGui import QPainter, QPicture
+
+    picture = QPicture()
+    painter = QPainter(picture)
+    painter.setFont(axis.style["tickFont"])
+    specs = axis.generateDrawSpecs(painter)[2]
+    painter.end()
+    return specs
+
+
 def test_builds_without_running_compiled_code(qtbot, monkeypatch):
     import convviz.engine._kernels as kernels
 
@@ -577,15 +603,7 @@ def test_an_axis_keeps_the_pictures_of_ranges_it_has_drawn(qtbot, view):
 def test_plot_titles_have_the_room_their_text_needs(qtbot, scale):
     """pyqtgraph gives a plot's title a 30 px row: at the 4K stage's scale the titles
     ("Loss surface") showed with their top cut off."""
-    from convviz.gui.style import StageStyle
-
-    style = StageStyle(Style())
-    style.set_scale(scale)
-    v = LearnView(Session(), style)
-    qtbot.addWidget(v)
-    v.resize(int(1280 * scale), int(760 * scale))
-    v.show()
-    qtbot.waitExposed(v)
+    v = scaled_view(qtbot, scale)
     for plot in (v.loss_plot, v.weight_plot, v.surface.plot):
         label = plot.plotItem.titleLabel
         text = label.item.boundingRect().height()
@@ -599,26 +617,12 @@ def test_tick_labels_stand_clear_of_the_axis_label(qtbot, scale, y):
     """Slide 13 at 1280×800 drew its loss ticks ("0.008") over the axis's "loss": the
     axis had a fixed width. It is now as wide as its labels need, and no wider than
     its usual width where that is enough."""
-    from PySide6.QtGui import QPainter, QPicture
-
-    from convviz.gui.style import StageStyle
-
-    style = StageStyle(Style())
-    style.set_scale(scale)
-    v = LearnView(Session(), style)
-    qtbot.addWidget(v)
-    v.resize(int(1280 * scale), int(760 * scale))
-    v.show()
-    qtbot.waitExposed(v)
+    v = scaled_view(qtbot, scale)
     for plot in (v.loss_plot, v.weight_plot):
         plot.set_view((0.0, 50.0), y)
         plot.prime()
         axis = plot.plotItem.getAxis("left")
-        picture = QPicture()
-        painter = QPainter(picture)
-        painter.setFont(axis.style["tickFont"])
-        texts = [r for r, _, _ in axis.generateDrawSpecs(painter)[2]]
-        painter.end()
+        texts = [r for r, _, _ in tick_specs(axis)]
         label = axis.label.mapRectToParent(axis.label.boundingRect())
         assert texts, (plot, y)
         assert label.right() <= min(r.left() for r in texts), (plot, y, label, texts)
@@ -652,16 +656,9 @@ def test_the_weights_legend_draws_its_lines_at_the_stages_scale(qtbot, scale):
     """pyqtgraph's legend sample is a fixed 20 px line: at 4K a stub beside its label."""
     from PySide6.QtGui import QColor
 
-    from convviz.gui.style import StageStyle
     from convviz.gui.widgets.learn_plots import WEIGHT_COLORS
 
-    style = StageStyle(Style())
-    style.set_scale(scale)
-    v = LearnView(Session(), style)
-    qtbot.addWidget(v)
-    v.resize(int(1280 * scale), int(760 * scale))
-    v.show()
-    qtbot.waitExposed(v)
+    v = scaled_view(qtbot, scale)
     v.step()
     plot = v.weight_plot
     assert plot.legend is not None and len(plot.legend.items) == 2
@@ -688,15 +685,7 @@ def test_the_weights_legend_draws_its_lines_at_the_stages_scale(qtbot, scale):
 def test_a_long_message_fits_its_slot_in_type_set_in_pixels(qtbot):
     """At 4K the stage's type is set in pixels (a point size of -1): the message's
     smaller type is too, not a size of -1 points."""
-    from convviz.gui.style import StageStyle
-
-    style = StageStyle(Style())
-    style.set_scale(3.8)
-    v = LearnView(Session(), style)
-    qtbot.addWidget(v)
-    v.resize(int(640 * 3.8), int(760 * 3.8))  # narrow: the message needs smaller type
-    v.show()
-    qtbot.waitExposed(v)
+    v = scaled_view(qtbot, 3.8, width=640)  # narrow: the message needs smaller type
     v.combo_pace.setCurrentIndex(FASTEST)
     assert v._message_font.pixelSize() > 0  # the case this is about
     v.learning.set_settings(mxnet_edition(lr=0.034, steps=300, log_scale=True))
@@ -711,8 +700,6 @@ def test_a_long_message_fits_its_slot_in_type_set_in_pixels(qtbot):
 def test_a_restyle_over_a_small_range_keeps_the_ticks_true(qtbot, view):
     """pyqtgraph's enableAutoSIPrefix(False) fixed a ×1000 prefix when called over a
     range below 1: after a restyle at 0-0.008, the loss axis read 8, 6, 4, 2, 0."""
-    from PySide6.QtGui import QPainter, QPicture
-
     plot = view.loss_plot
     plot.set_view((0.0, 50.0), (0.0, 0.008))
     plot.prime()
@@ -720,11 +707,7 @@ def test_a_restyle_over_a_small_range_keeps_the_ticks_true(qtbot, view):
     plot.set_view((0.0, 50.0), (0.0, 0.008))
     plot.prime()
     axis = plot.plotItem.getAxis("left")
-    picture = QPicture()
-    painter = QPainter(picture)
-    painter.setFont(axis.style["tickFont"])
-    texts = [t for _, _, t in axis.generateDrawSpecs(painter)[2]]
-    painter.end()
+    texts = [t for _, _, t in tick_specs(axis)]
     assert "0.004" in texts and "4" not in texts, texts
     assert "x0.001" not in axis.labelString()
 
