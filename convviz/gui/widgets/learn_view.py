@@ -203,6 +203,7 @@ class LearnView(QWidget):
         self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.message.hide()
         self._message_font = QFont()  # its full size (the style sets it)
+        self._message_small = False  # set in smaller type by _fit_message
         self.btn_use_lr = self._button("Use the suggested rate", "Restart with this rate")
         self.btn_use_lr.hide()
         note_row.addWidget(self.explain, 1)
@@ -810,12 +811,17 @@ class LearnView(QWidget):
         """The message's type, from its size down to 70 %, in which it fits the slot's
         two lines beside the button (a long one at 1280×800 took three)."""
         base, label = self._message_font, self.message
+        if not label.text():  # hidden: back to full size only if it was set smaller
+            if self._message_small:
+                label.setFont(base)
+                self._message_small = False
+            return
         room = self.note.width() - (
             self.btn_use_lr.sizeHint().width() + self.note.layout().spacing()
             if self.btn_use_lr.isVisibleTo(self)
             else 0
         )
-        ratios = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7) if label.text() and room > 0 else (1.0,)
+        ratios = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7) if room > 0 else (1.0,)
         for ratio in ratios:
             font = QFont(base)
             if ratio == 1.0:
@@ -825,6 +831,7 @@ class LearnView(QWidget):
             else:
                 font.setPointSizeF(base.pointSizeF() * ratio)
             label.setFont(font)
+            self._message_small = ratio < 1.0
             if label.heightForWidth(room) <= self.note.height():
                 break
 
@@ -1118,6 +1125,7 @@ class LearnView(QWidget):
         self.bias_label.setFont(st.font(12))
         self._message_font = st.font(13)
         self.message.setFont(self._message_font)
+        self._message_small = False
         self._style_message()
         # Two lines of the message's (bold) type, or of the explanation's: the slot
         # keeps its height whichever it shows, and the plots below keep theirs.
