@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from convviz.engine import train_kernel, warm_up
 from convviz.gui.style import Style
-from convviz.gui.widgets.learn_plots import contour_segments
+from convviz.gui.widgets.learn_plots import ContourLines, contour_segments, join_segments
 from convviz.gui.widgets.learn_view import PACES, LearnView
 from convviz.model import Session
 from convviz.model.learning import LearningData, LearningRun, djl_edition, mxnet_edition
@@ -530,6 +530,37 @@ def test_contours_are_pyqtgraphs_isocurves(seed):
         np.testing.assert_allclose(_canonical(mine), _canonical(ref), atol=1e-9)
         assert mine[:, 0::2].min() >= 0 and mine[:, 0::2].max() <= R.shape[1]
         assert mine[:, 1::2].min() >= 0 and mine[:, 1::2].max() <= R.shape[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_contour_segments_are_drawn_as_joined_lines(seed):
+    """The contours are stroked as lines, not as one stroke per segment (round caps
+    on thousands of segments cost a 4K slide ~5 ms): every segment is drawn once, as
+    a piece of one line, and a bowl's contours are a few lines."""
+    rng = np.random.default_rng(seed)
+    if seed == 0:  # the panel's own case: a quadratic bowl, each level a closed line
+        w1, w2 = np.meshgrid(np.linspace(-1.5, 1.5, 121), np.linspace(-1.2, 1.4, 121))
+        R = np.sqrt(3 * (w1 - 1) ** 2 + (w2 + 1) ** 2 + 2 * (w1 - 1) * (w2 + 1))
+    else:  # noise: saddles, open lines ending on the edges
+        R = rng.random((9 + seed, 13))
+    levels = list(np.linspace(R.min(), R.max(), 9)[1:-1])
+    segs = np.concatenate([contour_segments(R, v) for v in levels])
+    pts, link = join_segments(segs)
+    assert len(pts) == len(link) and not link[-1]
+    i = np.nonzero(link)[0]
+    drawn = np.column_stack([pts[i], pts[i + 1]])
+    np.testing.assert_allclose(_canonical(drawn), _canonical(segs), atol=1e-9)
+    lines = int((~link).sum())
+    if seed == 0:
+        assert lines <= 2 * len(levels) < len(segs) // 50
+    item = ContourLines(R, levels)  # what is painted: one subpath a line
+    moves = sum(item.path.elementAt(k).isMoveTo() for k in range(item.path.elementCount()))
+    assert moves == lines == len(item.path.toSubpathPolygons())
+
+
+def test_joining_no_segments_draws_nothing():
+    pts, link = join_segments(np.empty((0, 4)))
+    assert pts.shape == (0, 2) and link.shape == (0,)
 
 
 def _canonical(S: np.ndarray) -> np.ndarray:

@@ -141,6 +141,52 @@ def contour_segments(R: np.ndarray, level: float) -> np.ndarray:
     return segs[(segs[:, 0] != segs[:, 2]) | (segs[:, 1] != segs[:, 3])]
 
 
+def join_segments(segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segments ``(x1, y1, x2, y2)`` chained into polylines where they share an end:
+    the points in order, and for each point whether it connects to the next.
+
+    Drawn as 2,904 separate segments, a surface's contours took ~5 ms to stroke at
+    4K (pyqtgraph gives pens wider than 4 px round caps, one pair per segment);
+    chained into its ~24 lines, ~1 ms.
+    """
+    m = len(segs)
+    if m == 0:
+        return np.empty((0, 2)), np.empty(0, bool)
+    ends = np.round(np.asarray(segs, float).reshape(2 * m, 2), 9)  # 2i: start, 2i+1: end
+    order = np.lexsort((ends[:, 1], ends[:, 0]))  # the ends at one point together
+    at = ends[order]
+    new_point = np.r_[True, (at[1:] != at[:-1]).any(1)]
+    first = np.nonzero(new_point)[0][np.cumsum(new_point) - 1]
+    # the ends at one point, paired two by two (a point is shared by two at most,
+    # unless clipping to the image's edge stacked more there)
+    k = np.nonzero(((np.arange(2 * m) - first) % 2 == 0)[:-1] & ~new_point[1:])[0]
+    partner = np.full(2 * m, -1)
+    partner[order[k]], partner[order[k + 1]] = order[k + 1], order[k]
+    pts: list[np.ndarray] = []
+    link: list[np.ndarray] = []
+    seen = [False] * m
+    partner_l = partner.tolist()
+    # open lines from one of their free ends first, then what is left: closed loops
+    starts = np.nonzero(partner < 0)[0].tolist() + list(range(0, 2 * m, 2))
+    for e in starts:
+        if seen[e >> 1]:
+            continue
+        chain = [e]
+        seen[e >> 1] = True
+        nxt = partner_l[e ^ 1]
+        while nxt >= 0 and not seen[nxt >> 1]:
+            seen[nxt >> 1] = True
+            chain.append(nxt)
+            nxt = partner_l[nxt ^ 1]
+        idx = np.array(chain)
+        line = np.vstack([ends[idx], ends[idx[-1] ^ 1]])
+        pts.append(line)
+        c = np.ones(len(line), bool)
+        c[-1] = False
+        link.append(c)
+    return np.concatenate(pts), np.concatenate(link)
+
+
 class ContourLines(pg.GraphicsObject):
     """All contour lines of one surface as one item, in the image's pixel coordinates.
 
@@ -152,8 +198,8 @@ class ContourLines(pg.GraphicsObject):
         super().__init__()
         self.levels = list(levels)
         self.segments = np.concatenate([contour_segments(R, v) for v in self.levels])
-        seg = self.segments
-        self.path = pg.arrayToQPath(seg[:, 0::2].ravel(), seg[:, 1::2].ravel(), connect="pairs")
+        pts, link = join_segments(self.segments)
+        self.path = pg.arrayToQPath(pts[:, 0], pts[:, 1], connect=link)
         self._rect = QRectF(0.0, 0.0, float(R.shape[1]), float(R.shape[0]))
         self.pen = pg.mkPen(None)
         self.setCacheMode(_CACHED)
