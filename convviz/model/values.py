@@ -306,6 +306,40 @@ def display_number(value: float, digits: int = 4) -> str:
     return format_number(value, digits).replace("-", MINUS)
 
 
+def fit_number(value: float, digits: int, max_chars: int) -> str:
+    """:func:`display_number` in at most ``max_chars`` characters where it can be.
+
+    A learned kernel's cells are sized for numbers like ``−0.045``; when a run
+    diverges its gradient reads ``−2.66e+04``, and the cells grew (or the digits
+    shrank) mid-slide. Long numbers are written shorter instead: with fewer digits
+    (``−0.045``, ``−0.003``), as a whole number when it fits (``−26612``), else as
+    ``−2.7e4`` or ``−3e30``.
+    """
+    s = display_number(value, digits)
+    if len(s) <= max_chars:
+        return s
+    for d in range(digits - 1, 0, -1):  # fewer digits first: −0.045, −0.003
+        fewer = display_number(value, d)
+        if "e" not in fewer and len(fewer) <= max_chars:
+            return fewer
+    v = float(value)
+    if not math.isfinite(v):
+        return s
+    if abs(v) >= 1:
+        whole = display_number(round(v))
+        if len(whole) <= max_chars:
+            return whole
+    for k in range(max(digits - 1, 0), -1, -1):
+        mantissa, exp = f"{v:.{k}e}".split("e")
+        short = f"{mantissa}e{int(exp)}"
+        if not math.isfinite(float(short)):  # 1.5e308 rounded up past the largest float
+            break
+        s = short.replace("-", MINUS)
+        if len(s) <= max_chars:
+            break
+    return s
+
+
 def factor_text(value: float, *, latex: bool = False) -> str:
     """A factor of a product: negative numbers in parentheses, ``(−1)`` (``(-1)`` in LaTeX)."""
     s = format_number(value)

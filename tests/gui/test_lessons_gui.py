@@ -257,10 +257,14 @@ def test_try_0034_diverges_with_its_message_and_nothing_moves(qtbot, make_window
     lc, lv = window.lessons, window.learn_view
     lc.goto([s.title for s in lc.player.lesson.slides].index("Try 0.034"))
     QApplication.processEvents()
-    parts = (lv.loss_plot, lv.weight_plot, lv.surface, lv.status)
+    grids = (lv.grid_K, lv.grid_true, lv.grid_grad)
+    parts = (lv.loss_plot, lv.weight_plot, lv.surface, lv.status, *grids)
 
     def places():
-        return [(p.mapTo(window, p.rect().topLeft()), p.size()) for p in parts]
+        # the kernels' cells too: the gradient reaches −2.66e+04
+        return [(p.mapTo(window, p.rect().topLeft()), p.size()) for p in parts] + [
+            g.cell_size() for g in grids
+        ]
 
     before = places()
     assert lv.explain.isVisible() != presenting and not lv.message.isVisible()
@@ -268,7 +272,11 @@ def test_try_0034_diverges_with_its_message_and_nothing_moves(qtbot, make_window
     QApplication.processEvents()
     assert lv.message.isVisible() and lv.btn_use_lr.isVisible()
     assert not lv.explain.isVisible() and "too large" in lv.message.text()
+    assert abs(lv.run.grad).max() > 1e4  # a number longer than the cells were made for
     assert places() == before
+    for g in grids:  # written shorter, still read from the back row
+        assert max(len(t) for row in g._texts for t in row) <= g.reserve_chars
+        assert g._digit_font().pixelSize() >= 0.022 * 800
     message = lv.message
     assert message.heightForWidth(message.width()) <= lv.note.height()
     assert message.x() + message.width() <= lv.btn_use_lr.x()

@@ -17,6 +17,7 @@ from convviz.model.values import (
     check_array,
     display_number,
     factor_text,
+    fit_number,
     format_block,
     format_number,
     format_numpy,
@@ -128,6 +129,37 @@ def test_format_number(value, text):
 finite = st.floats(
     min_value=-MAX_ABS_VALUE, max_value=MAX_ABS_VALUE, allow_nan=False, allow_infinity=False
 )
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (-0.0451, "−0.045"),  # fewer digits first
+        (-0.003082, "−0.003"),  # down to one: "−3e−3" beside 0.0031 read badly
+        (0.45, "0.45"),  # what fits is display_number's text
+        (-26612.3, "−26612"),  # a diverging gradient: the whole number
+        (123456.7, "123457"),
+        (-1.234e30, "−1e30"),
+        (1.5e-5, "1.5e−5"),
+        (float("inf"), "inf"),
+    ],
+)
+def test_fit_number_shortens_what_does_not_fit(value, text):
+    assert fit_number(value, 3, 6) == text
+
+
+@given(st.floats(-1e300, 1e300), st.integers(2, 4))
+def test_fit_number_stays_in_six_characters_and_close_to_the_value(x, digits):
+    """Six characters hold any float but the tiniest and hugest negative exponents
+    (``−1e−300``): what fits is unchanged, the rest within one digit's rounding."""
+    s = fit_number(x, digits, 6)
+    exp = abs(math.floor(math.log10(abs(x)))) if x else 0
+    if exp < 100 and not (x < 0 and exp >= 10 and abs(x) < 1):
+        assert len(s) <= 6, s
+    if len(display_number(x, digits)) <= 6:
+        assert s == display_number(x, digits)
+    back = float(s.replace("−", "-"))
+    assert back == pytest.approx(x, rel=0.5, abs=1e-300)
 
 
 @given(

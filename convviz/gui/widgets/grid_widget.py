@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import colormap
-from ...model.values import MINUS, display_number
+from ...model.values import MINUS, display_number, fit_number
 from ..style import Style, is_picture, to_rgb
 from ._util import text_color_for
 from .text_sprites import draw_text
@@ -77,6 +77,10 @@ _GRID_KEYS = {
 
 #: A cell's digits as shown (a long, visible minus): the model's one number format.
 cell_text = display_number
+
+#: The widest text :attr:`GridWidget.reserve_chars` keeps room for: a minus, then digits
+#: (−26612 is wider than −0.045).
+RESERVE_SAMPLE = f"{MINUS}{'8' * 12}"
 
 
 @dataclass
@@ -152,7 +156,9 @@ class GridWidget(QWidget):
         #: directly, no base kept (making one was a copy more per frame, 1.4 ms at 4K).
         self.live = False
         #: Room kept for numbers this long, for values that change as you watch (a
-        #: kernel being learned): their cells keep one size, nothing moves.
+        #: kernel being learned): their cells keep one size, nothing moves. Longer
+        #: numbers are written in as many characters (:func:`fit_number`): a diverging
+        #: gradient's −2.66e+04 grew the cells mid-slide.
         self.reserve_chars = 0
         #: Significant digits printed (a learned weight reads better as 0.45 than 0.4496).
         self.digits = 4
@@ -356,6 +362,12 @@ class GridWidget(QWidget):
         m = 2 * self._margin()
         return QSize(int(wp * cell) + m, int(hp * cell) + m)
 
+    def _make_texts(self, values: np.ndarray) -> list[list[str]]:
+        d, n = self.digits, self.reserve_chars
+        if n:
+            return [[fit_number(x, d, n) for x in row] for row in values]
+        return [[cell_text(x, d) for x in row] for row in values]
+
     def _cell_for_text(self) -> float:
         """The cell side at which the longest number reaches the back row's size."""
         need = self.style_.min_text_px()
@@ -367,10 +379,15 @@ class GridWidget(QWidget):
         if self._text_need is not None and self._text_need[0] == key:
             return self._text_need[1]
         if self._texts is None:
-            self._texts = [[cell_text(x, self.digits) for x in row] for row in self._values]
+            self._texts = self._make_texts(self._values)
         longest = max((len(t) for row in self._texts for t in row), default=1)
         longest = max(longest, self.reserve_chars)
         cell = float(np.ceil(max(need / DIGIT_SHARE, need * 0.7 * longest / DIGIT_ROOM)) + 2)
+        if self.reserve_chars:  # the widest number it keeps room for, measured
+            f = self.style_.font(bold=True)
+            f.setPixelSize(int(np.ceil(need)))
+            sample = QFontMetrics(f).horizontalAdvance(RESERVE_SAMPLE[: self.reserve_chars])
+            cell = max(cell, float(np.ceil(sample / DIGIT_ROOM)) + 2)
         self._text_need = ((need, True, id(self._values)), cell)
         return cell
 
@@ -490,7 +507,7 @@ class GridWidget(QWidget):
             self._font_cache = (key, None)  # type: ignore[assignment]
             return None
         if self._texts is None:
-            self._texts = [[cell_text(x, self.digits) for x in row] for row in self._values]
+            self._texts = self._make_texts(self._values)
         longest = max((s for row in self._texts for s in row), key=len, default="0")
         if self._pad != (0, 0) and len(longest) < 1:
             longest = "0"
