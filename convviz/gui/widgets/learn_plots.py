@@ -549,6 +549,9 @@ class LossPlot(StyledPlot):
         lone = "o" if len(x) == 1 else None
         if self.curve.opts["symbol"] != lone:
             self.curve.setSymbol(lone)
+            # The dot's outline reaches past the area pyqtgraph repaints when it goes:
+            # at the second step an arc of it stayed on screen (lesson sheet, 1080p).
+            self.viewport().update()
         self.curve.setData(x, self._shown(y), skipFiniteCheck=True)
         if self.hover.isVisible() and len(x) == 0:
             self._hide_hover()
