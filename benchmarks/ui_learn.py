@@ -6,7 +6,10 @@ seconds at the "fastest" pace. Reported: training steps per second, the
 live redraws per second (target ≤ 60 and near it) with the loss plot's
 paint events, and the largest lateness of a 5 ms probe timer (target
 < 50 ms, so a key press is served in time). The engine alone is measured
-too, for comparison.
+too, for comparison. Last, a new loss surface's first paint on a 4K stage,
+its contours stroked as joined lines (as drawn) against one stroke per
+marching-squares segment (as they were: pyqtgraph's pens wider than 4 px
+have round caps, one pair per segment).
 """
 
 from __future__ import annotations
@@ -82,6 +85,42 @@ def _engine_rate() -> float:
     return 1_000_000 / (time.perf_counter() - t0)
 
 
+def _surface_paint_ms(app, joined: bool, n: int = 8) -> float:
+    """Median CPU ms of the surface plot's repaint after a new surface, at a 4K scale."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from convviz.gui.style import StageStyle, Style
+    from convviz.gui.widgets.learn_plots import SurfacePlot
+
+    style = StageStyle(Style())
+    style.set_scale(3.8)  # a 4K stage's scale
+    plot = SurfacePlot(style)
+    plot.resize(950, 1000)
+    plot.show()
+    app.processEvents()
+    times = []
+    w1, w2 = np.meshgrid(
+        np.linspace(-1.5, 1.5, SurfacePlot.N), np.linspace(-1.2, 1.4, SurfacePlot.N)
+    )
+    for k in range(n):
+        a = 3.0 + k  # a new bowl each time: nothing cached
+        Z = a * (w1 - 1) ** 2 + (w2 + 1) ** 2 + 2 * (w1 - 1) * (w2 + 1)
+        plot.set_surface(Z, ((-1.5, 1.5), (-1.2, 1.4)), np.array([1.0, -1.0]), np.zeros(2))
+        c = plot.contours
+        if not joined:
+            seg = c.segments
+            c.path = pg.arrayToQPath(seg[:, 0::2].ravel(), seg[:, 1::2].ravel(), connect="pairs")
+        app.processEvents()
+        c.update()
+        plot.image.update()
+        t = time.thread_time()
+        plot.plot.viewport().repaint()
+        times.append(time.thread_time() - t)
+    plot.close()
+    return 1000 * float(np.median(times))
+
+
 def run(app) -> list[tuple[str, str]]:
     from convviz.gui.style import Style
     from convviz.gui.widgets.learn_view import PACES, LearnView
@@ -96,6 +135,7 @@ def run(app) -> list[tuple[str, str]]:
     app.processEvents()
     r = _train_for(app, view, SECONDS)
     view.close()
+    joined, pairs = _surface_paint_ms(app, True), _surface_paint_ms(app, False)
     ok_fps = "ok" if r["frames"] <= 61 else "TOO MANY"
     ok_late = "ok" if r["late_max"] < 0.050 else "SLOW"
     return [
@@ -115,5 +155,10 @@ def run(app) -> list[tuple[str, str]]:
         (
             "learn: event-loop lateness during training",
             f"{r['late_max'] * 1e3:.1f} ms max, {r['late_p99'] * 1e3:.1f} ms p99 (< 50)  {ok_late}",
+        ),
+        (
+            "learn: a new loss surface's first paint at 4K",
+            f"{joined:.1f} ms, contours as joined lines; {pairs:.1f} ms as separate "
+            f"segments ({pairs / joined:.1f}x)",
         ),
     ]
