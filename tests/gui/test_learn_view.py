@@ -511,6 +511,45 @@ def test_a_surface_seen_before_is_not_traced_again(qtbot, view):
     np.testing.assert_allclose(surface.image.image, np.sqrt(np.maximum(Z, 0)))
 
 
+def test_a_traced_surface_is_painted_ahead_where_it_will_show(qtbot, view, monkeypatch):
+    """trace_ahead (a learning slide after a learning slide) also paints the next map
+    and its contours into the pictures Qt keeps of them, unseen: the paint that shows
+    them draws neither again, the plot on screen is untouched meanwhile, and the
+    surface shows as a plot that drew it on the spot shows it."""
+    surface = view.surface
+    Z, ranges = surface.Z, surface.ranges
+    assert Z is not None and ranges is not None
+    (a, b), (c, d) = ranges
+    ranges2 = ((a + 0.3, b + 0.3), (c - 0.2, d - 0.2))  # square, as every run's window
+    Z2 = 2 * Z + 1
+    truth, start = np.array([1.0, -1.0]), np.array([0.0, 0.0])
+    surface.set_surface(Z, ranges, truth, start)
+    surface.plot.viewport().repaint()
+    before = surface.plot.grab().toImage()
+    painted: list[object] = []
+    for cls in (pg.ImageItem, ContourLines):
+        paint = cls.paint
+        monkeypatch.setattr(
+            cls, "paint", lambda self, *a, paint=paint: painted.append(self) or paint(self, *a)
+        )
+    assert surface.trace_ahead(Z2, ranges2)
+    assert len(painted) == 2  # the map and its contours, once each, ahead
+    assert surface.plot.grab().toImage() == before
+    painted.clear()
+    surface.set_surface(Z2, ranges2, truth, start)
+    surface.plot.viewport().repaint()
+    assert painted == []  # found drawn
+    shown = surface.plot.grab().toImage()
+    other = LearnView(Session(), Style())
+    qtbot.addWidget(other)
+    other.resize(view.size())
+    other.show()
+    qtbot.waitExposed(other)
+    other.surface.set_surface(Z2, ranges2, truth, start)
+    other.surface.plot.viewport().repaint()
+    assert other.surface.plot.grab().toImage() == shown
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_contours_are_pyqtgraphs_isocurves(seed):
     """The whole-array tracer draws the segments pyqtgraph's marching squares draws

@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
+from convviz.gui.widgets.learn_plots import ContourLines
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
 from convviz.model.learning import mxnet_edition
@@ -514,7 +516,13 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
         and preview_run(lesson, k).two_weights
         and not np.array_equal(preview_run(lesson, k).data.X, preview_run(lesson, k - 1).data.X)
     )
-    traced, extents, shots = [], [], []
+    traced, extents, shots, maps_painted = [], [], [], []
+    painted: list[object] = []  # the maps' and contours' pictures drawn (not found kept)
+    for cls in (pg.ImageItem, ContourLines):
+        paint = cls.paint
+        monkeypatch.setattr(
+            cls, "paint", lambda self, *a, paint=paint: painted.append(self) or paint(self, *a)
+        )
     extent = learning.LearningRun._extent
     taken: list[int] = []
     monkeypatch.setattr(learning.LearningRun, "_extent", lambda *a: taken.append(1) or extent(*a))
@@ -533,15 +541,18 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
             assert i not in lc.rehearsed
         calls = _count_calls(monkeypatch, lv.surface, "_trace")
         taken.clear()
+        painted.clear()
         lc.goto(i)
         qtbot.waitUntil(lambda lv=lv, w=w: not lv.training and lv.run is w.session.learning.run)
         traced.append(len(calls))
         extents.append(len(taken))
+        maps_painted.append(len(painted))
         shots.append(w.stages["learn"].grab().toImage())
         lc.close()
         w.close()
     assert traced == [1, 0]  # traced on the click without, found again with
     assert extents == [1, 0]
+    assert maps_painted == [2, 0]  # and painted ahead, unseen
     assert shots[0] == shots[1]
 
 
