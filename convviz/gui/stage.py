@@ -230,6 +230,14 @@ class Stage(QWidget):
             if self.geometry() != area:
                 self.setGeometry(area)
             self._refit()
+            # What the page leaves for its showing (the window view's sum) is drawn now,
+            # at the scale just fitted, so that painting it ahead paints what shows.
+            settle = getattr(self._content, "settle_ahead", None)
+            if settle is not None:
+                self._settle(self._content)  # its widths first (see _settle)
+                if settle():
+                    self._settle(self._content)
+                    self._place(self._content)
         finally:
             self._preparing = False
 

@@ -574,9 +574,11 @@ def test_a_slide_drawn_ahead_is_fitted_as_its_click_fits_it(qtbot, make_window, 
         # from a taller font), which comes at its own time
         lc.set_controls_hidden(True)
         lc.goto(i - 1)
+        arith = getattr(w.views[view], "arith", None)  # the sum (window, matrix)
         if ahead:
             qtbot.waitUntil(lambda lc=lc: i in lc.rehearsed)  # its idle timer, as in class
             prepared = stage.stage_style.scale
+            sum_ahead = arith.caption.font().pointSizeF() if arith is not None else None
         else:
             lc._cancel_rehearsal()
         remembered = stage.fits_remembered
@@ -595,6 +597,8 @@ def test_a_slide_drawn_ahead_is_fitted_as_its_click_fits_it(qtbot, make_window, 
         if ahead:  # fitted ahead as the click fits it: the click finds the fit made
             assert stage.stage_style.scale == prepared
             assert stage.fits_remembered > remembered
+            if arith is not None:  # and its sum drawn at that scale, though hidden
+                assert arith.caption.font().pointSizeF() == sum_ahead
         lc.close()
         w.close()
     assert scales[0] == scales[1]
@@ -622,6 +626,16 @@ def test_a_slide_after_one_of_its_view_is_drawn_into_the_views_understudy(qtbot,
              and states[k - 1].view == view and not states[k - 1].playing
              and differs(k))  # fmt: skip
     shots, misses = [], []
+
+    def look(v) -> tuple:  # the window view's cells, digits and sum, as drawn
+        grids = [g for g in v._grids() if g.isVisibleTo(v) and g.values() is not None]
+        fonts = [g._digit_font() for g in grids]
+        return (
+            [round(g._geometry()[0], 3) for g in grids],
+            [f.pixelSize() if f is not None else None for f in fonts],
+            v.arith.caption.font().pointSizeF(),
+        )
+
     for ahead in (False, True):
         heatmap.clear_layers()  # (kept across windows)
         w = make_window(1280, 800)
@@ -637,6 +651,7 @@ def test_a_slide_after_one_of_its_view_is_drawn_into_the_views_understudy(qtbot,
         assert (made is not None) == ahead
         remembered, missed = stage.fits_remembered, stage.label_cache.misses
         layers = len(heatmap._layers)
+        drawn_ahead = look(made[1]) if made is not None and view == "window" else None
         lc.goto(i)
 
         def settled(stage=stage) -> bool:
@@ -659,6 +674,10 @@ def test_a_slide_after_one_of_its_view_is_drawn_into_the_views_understudy(qtbot,
                 real = w.window_view
                 np.testing.assert_array_equal(real.input_panel.editor.values(), s.input)
                 assert double.session is not s  # only previews
+                # drawn as the click draws it: its grids share one cell size and its
+                # sum is at the scale fitted, though hidden (else the click drew the
+                # digits and the sum anew: slide 29 at 4K)
+                assert look(real) == drawn_ahead
             else:
                 np.testing.assert_array_equal(w.edge_view.panels["X"].values(), s.edges.picture)
                 assert double.session is not s
@@ -672,7 +691,9 @@ def test_a_slide_after_one_of_its_view_is_drawn_into_the_views_understudy(qtbot,
         lc.close()
         w.close()
     assert misses[0] > 0  # (the check below checks something)
-    assert misses[1] < misses[0]
+    # All found made: the copy drew as the click draws (its grids sharing one cell
+    # size and its sum at the scale fitted, though hidden; its labels keyed alike)
+    assert misses[1] == 0
     assert shots[0] == shots[1]
 
 

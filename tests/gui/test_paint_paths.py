@@ -443,6 +443,39 @@ def test_a_cached_wrapped_label_keeps_every_line_in_place(qtbot, align):
     np.testing.assert_allclose(a, b, atol=8)
 
 
+def test_labels_that_differ_only_in_an_unused_link_colour_share_one_image(qtbot):
+    """A view's hidden copy (drawn ahead) has the theme's link colour in its palette and
+    the view Qt's: their labels, with no link, look alike and share one image."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from convviz.gui.widgets.label_cache import LabelPaintCache
+
+    cache = LabelPaintCache()
+
+    def label(text: str, link: str) -> QLabel:
+        lab = QLabel(text)
+        qtbot.addWidget(lab)
+        f = lab.font()
+        f.setPixelSize(90)
+        lab.setFont(f)
+        pal = lab.palette()
+        pal.setColor(QPalette.ColorRole.Link, QColor(link))
+        lab.setPalette(pal)
+        lab.resize(900, 200)
+        lab.show()
+        cache.watch(lab)
+        return lab
+
+    plain = [label("Y[8, 8] =", link) for link in ("#009e73", "#0000ff")]
+    for lab in plain:
+        _grab_label(lab)
+    assert (cache.misses, cache.hits) == (1, 1)
+    plain[1].setStyleSheet("color: #2166ac;")  # a colour it shows is a new look
+    _grab_label(plain[1])
+    assert cache.misses == 2
+
+
 def test_a_cached_rich_sum_is_copied_from_an_image_no_wider_than_its_text(qtbot):
     """The arithmetic's sums are rich text, left and top aligned, in a label far wider
     than the text: the cached image covers the text's extent, not the whole label,

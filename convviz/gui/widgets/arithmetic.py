@@ -602,6 +602,13 @@ class ArithmeticView(QWidget):
         if self._stale:
             self._render()
 
+    def flush(self) -> bool:
+        """Draw now what waits for a showing (see :meth:`_render`); True if anything did."""
+        if not self._stale:
+            return False
+        self.render_now()
+        return True
+
     @contextlib.contextmanager
     def batched(self) -> Iterator[None]:
         """Render once, at the end, for all the changes made inside: a slide change

@@ -129,6 +129,9 @@ class GridWidget(QWidget):
         #: Grids drawn with one cell size (the smallest of their own): the window view's
         #: input, kernel and output, so the output is never smaller than the input.
         self.cell_group: list[GridWidget] = []
+        #: The widget holding the group (a view): a member shows if it shows within it,
+        #: so a view drawn ahead while hidden shares its cells as it will on screen.
+        self.cell_root: QWidget | None = None
         #: Smallest cell, in stage units, when the grid is small enough to show its digits.
         self.min_readable_cell = 44.0
         #: True for a picture's grid (the input): shown grey, 0 black and the largest white,
@@ -431,8 +434,12 @@ class GridWidget(QWidget):
         if self.cell_cap is not None:
             cell = max(2.0, min(cell, float(self.cell_cap)))
         if self.cell_group:  # one size for the group, read now: never stale after a resize
+            root = self.cell_root
             shared = [
-                g.natural_cell() for g in self.cell_group if g.isVisible() and g._values is not None
+                g.natural_cell()
+                for g in self.cell_group
+                if (g.isVisibleTo(root) if root is not None else g.isVisible())
+                and g._values is not None
             ]
             if shared:
                 cell = max(2.0, min(cell, min(shared)))

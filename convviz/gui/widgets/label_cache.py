@@ -99,17 +99,20 @@ class LabelPaintCache(QObject):
         if lab.property(LIVE):
             return None
         pal = lab.palette()
+        text = lab.text()
         # Not the label itself: its image is its twin's, which has only what is
         # copied (see _TWIN_COPIES), so labels that look alike share one (slide 7's
         # two "? Predict it first" maps: 2.3 ms each at 4K).
         return (
             id(self),
-            lab.text(),
+            text,
             lab.width(),
             lab.height(),
             lab.font().key(),
             pal.color(QPalette.ColorRole.WindowText).rgba(),
-            pal.color(QPalette.ColorRole.Link).rgba(),
+            # (a link's colour only where there is one: a view's hidden copy has the
+            # theme's, the view Qt's, and their labels drew alike but were kept twice)
+            pal.color(QPalette.ColorRole.Link).rgba() if "<a " in text else 0,
             lab.styleSheet(),
             lab.isEnabled(),
             int(lab.alignment().value),

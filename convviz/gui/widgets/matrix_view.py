@@ -181,6 +181,11 @@ class MatrixView(QWidget):
         super().resizeEvent(event)
         self._fit_cells()
 
+    def settle_ahead(self) -> bool:
+        """Draw the sum now, at the scale the stage was fitted at ahead (see
+        ``Stage.prepare``); True if it waited for the view to be shown."""
+        return self.arith.flush()
+
     def rehearse(self, session: Session) -> bool:
         """Show ``session`` (a preview of the next slide's) while this view is hidden,
         then let go of it; False if the view is shown.
