@@ -226,7 +226,7 @@ class LessonController(AppEventFilter):
             revealed is not None and revealed.options.convolution
         )
         self.sig_moved.emit()
-        if self._slide_to_rehearse() is not None:
+        if self.player.index + 1 < self.player.n_slides:
             self._rehearsal.start()  # (again): the next slide drawn once this one stays
         if ev.kind != "slide":
             return
@@ -275,13 +275,17 @@ class LessonController(AppEventFilter):
         own turn of the event loop, so a click in between is answered at once (and
         makes the rest void); after an animation, not during one."""
         p, w = self.player, self.window
-        nxt = self._slide_to_rehearse()
-        if p is None or nxt is None or not w.isVisible():
+        if p is None or p.index + 1 >= p.n_slides or not w.isVisible():
             return
-        key = p.lesson.states[nxt].view
         if w.window_view.playing or w.learn_view.training:
             self._rehearsal.start()  # once the animation has stopped
             return
+        # The next title and caption, at the sizes their labels have (every slide).
+        self.bar.draw_ahead(p.lesson.slides[p.index + 1])
+        nxt = self._slide_to_rehearse()
+        if nxt is None:
+            return
+        key = p.lesson.states[nxt].view
         stage, like, double = w.stages[key], None, None
         if w.current_view_key() == key:
             understudy = w.understudy(key)

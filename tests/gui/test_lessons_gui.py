@@ -697,6 +697,31 @@ def test_a_slide_after_one_of_its_view_is_drawn_into_the_views_understudy(qtbot,
     assert shots[0] == shots[1]
 
 
+def test_the_next_title_and_caption_are_drawn_while_the_class_reads_this_slide(qtbot, window):
+    """After each click the lesson bar draws the next slide's title and caption at the
+    sizes its labels have, in the app's idle time: a click whose title and caption keep
+    their labels' sizes finds both drawn (at 4K, ~1-2 ms of every change)."""
+    from convviz.gui.widgets.lesson_bar import keep_formulas
+
+    slides = load_lesson("6.2").slides
+    assert window.open_lesson("6.2")
+    lc, bar = window.lessons, window.lessons.bar
+    cache = bar.paint_cache
+    found = {"title": 0, "caption": 0}
+    for i in range(1, 14):
+        qtbot.waitUntil(lambda: not lc.rehearsal_pending)
+        nxt = {"title": slides[i].title, "caption": keep_formulas(slides[i].caption)}
+        ahead = {name: cache._key(getattr(bar, name), text) for name, text in nxt.items()}
+        made = {name: key in cache._images for name, key in ahead.items()}
+        lc.goto(i)
+        QApplication.processEvents()
+        for name in nxt:
+            if cache._key(getattr(bar, name)) == ahead[name]:  # its label kept its size
+                assert made[name], (i, name)
+                found[name] += 1
+    assert found["title"] > 0 and found["caption"] > 0  # (the checks above ran)
+
+
 def test_a_click_during_a_rehearsal_makes_the_rest_void(qtbot, window, monkeypatch):
     i = _learning_entry(load_lesson("6.2"), one_step=False)
     assert window.open_lesson("6.2")

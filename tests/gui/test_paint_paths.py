@@ -443,6 +443,40 @@ def test_a_cached_wrapped_label_keeps_every_line_in_place(qtbot, align):
     np.testing.assert_allclose(a, b, atol=8)
 
 
+def test_a_label_drawn_ahead_shows_its_next_text_as_drawn_on_the_spot(qtbot):
+    """render_ahead makes the image a label will need for a text it does not show yet
+    (the next slide's title and caption): the label then shows that text without
+    drawing it, with the pixels a label drawing it itself has; the label on screen is
+    untouched meanwhile."""
+    from PySide6.QtWidgets import QLabel
+
+    from convviz.gui.widgets.label_cache import LabelPaintCache
+
+    cache = LabelPaintCache()
+    labels = [QLabel("The edge map"), QLabel("Transpose the kernel")]
+    for lab in labels:
+        qtbot.addWidget(lab)
+        f = lab.font()
+        f.setPixelSize(90)
+        lab.setFont(f)
+        lab.setWordWrap(True)
+        lab.setStyleSheet("color: #ca580c;")
+        lab.resize(1400, 260)
+        lab.show()
+    cached, plain = labels
+    cache.watch(cached)
+    before = _grab_label(cached)
+    assert cache.misses == 1
+    assert cache.render_ahead(cached, plain.text())
+    assert not cache.render_ahead(cached, plain.text())  # made once
+    np.testing.assert_array_equal(_grab_label(cached), before)
+    cached.setText(plain.text())
+    shown = _grab_label(cached)
+    assert cache.misses == 1  # found made
+    np.testing.assert_allclose(shown, _grab_label(plain), atol=8)
+    assert (shown != shown[0, 0]).any()
+
+
 def test_labels_that_differ_only_in_an_unused_link_colour_share_one_image(qtbot):
     """A view's hidden copy (drawn ahead) has the theme's link colour in its palette and
     the view Qt's: their labels, with no link, look alike and share one image."""

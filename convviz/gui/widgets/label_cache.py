@@ -91,15 +91,16 @@ class LabelPaintCache(QObject):
             _at, img = _POOL.pop(key)
             _pool_pixels -= img.width() * img.height()
 
-    def _key(self, lab: QLabel) -> tuple | None:
-        if not lab.text() or lab.width() * lab.height() < MIN_PIXELS:
+    def _key(self, lab: QLabel, text: str | None = None) -> tuple | None:
+        """What ``lab``'s image shows (with ``text`` instead of its own, if given)."""
+        text = lab.text() if text is None else text
+        if not text or lab.width() * lab.height() < MIN_PIXELS:
             return None
         if lab.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse:
             return None
         if lab.property(LIVE):
             return None
         pal = lab.palette()
-        text = lab.text()
         # Not the label itself: its image is its twin's, which has only what is
         # copied (see _TWIN_COPIES), so labels that look alike share one (slide 7's
         # two "? Predict it first" maps: 2.3 ms each at 4K).
@@ -139,12 +140,7 @@ class LabelPaintCache(QObject):
         hit = self._images.get(key)
         if hit is None:
             self.misses += 1
-            hit = self._render(obj)
-            self._images[key] = hit
-            _pool_pixels += hit[1].width() * hit[1].height()
-            while _pool_pixels > MAX_PIXELS and len(self._images) > 1:
-                _, (_at, old) = self._images.popitem(last=False)
-                _pool_pixels -= old.width() * old.height()
+            hit = self._store(key, self._render(obj))
         else:
             self.hits += 1
             self._images.move_to_end(key)
@@ -154,8 +150,30 @@ class LabelPaintCache(QObject):
         p.end()
         return True
 
+    def render_ahead(self, lab: QLabel, text: str) -> bool:
+        """Make the image ``lab`` will show once its text is ``text``, at its size, font
+        and colours now; False if it is made already (or not kept).
+
+        A lesson makes the next slide's title and caption while the class reads this
+        one: drawn on the click, they were ~1-2 ms of every slide change at 4K.
+        """
+        key = self._key(lab, text)
+        if key is None or key in self._images:
+            return False
+        self._store(key, self._render(lab, text))
+        return True
+
+    def _store(self, key: tuple, hit: tuple[QPoint, QImage]) -> tuple[QPoint, QImage]:
+        global _pool_pixels
+        self._images[key] = hit
+        _pool_pixels += hit[1].width() * hit[1].height()
+        while _pool_pixels > MAX_PIXELS and len(self._images) > 1:
+            _, (_at, old) = self._images.popitem(last=False)
+            _pool_pixels -= old.width() * old.height()
+        return hit
+
     @staticmethod
-    def _ink_rect(lab: QLabel) -> QRect:
+    def _ink_rect(lab: QLabel, text: str | None = None) -> QRect:
         """Where a plain-text label's text can be: an operator's label is 200×1400 px
         at 4K around one glyph, and filling and blending all of it is wasted."""
         fm = lab.fontMetrics()
@@ -181,9 +199,10 @@ class LabelPaintCache(QObject):
         ink = fm.boundingRect(area, flags, lab.text()).adjusted(-pad, -pad, pad, pad)
         return ink.intersected(lab.rect())
 
-    def _render(self, lab: QLabel) -> tuple[QPoint, QImage]:
-        """Paint a hidden twin of ``lab`` (same text, size, font, palette, style sheet,
-        alignment) into an image: a widget cannot render itself inside its own paint."""
+    def _render(self, lab: QLabel, text: str | None = None) -> tuple[QPoint, QImage]:
+        """Paint a hidden twin of ``lab`` (same text, or ``text``, size, font, palette,
+        style sheet, alignment) into an image: a widget cannot render itself inside its
+        own paint."""
         # A new twin each time: a reused one kept state from the label it drew before,
         # and drew "corr2d(X, Kᵀ) — 5×8" 13 px too high at 4K, cut at the top.
         if self._twin is not None:
@@ -192,7 +211,9 @@ class LabelPaintCache(QObject):
         twin.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         for get, put in _TWIN_COPIES:
             put(twin, get(lab))
-        ink = self._ink_rect(lab)
+        if text is not None:  # (its ink is where the twin, with that text, has it)
+            twin.setText(text)
+        ink = self._ink_rect(lab if text is None else twin)
         if ink.isEmpty():
             ink = lab.rect()
         dpr = lab.devicePixelRatioF()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model.lessons import PREDICT, Lesson, LessonEvent
+from ...model.lessons import PREDICT, Lesson, LessonEvent, Slide
 from ..style import StageStyle, Style
 from ._util import blocked
 from .label_cache import LabelPaintCache
@@ -195,6 +195,17 @@ class LessonBar(QWidget):
         self._set("prev_on", ev.index > 0 or ev.build > 0, self.btn_prev.setEnabled)
         with blocked(self.slides):
             self.slides.setCurrentIndex(ev.index)
+
+    def draw_ahead(self, slide: Slide) -> int:
+        """Make the images of ``slide``'s title and caption at the sizes their labels
+        have now (the next slide, while the class reads this one: see
+        :meth:`LabelPaintCache.render_ahead`); how many were made. A slide whose title
+        row or caption lines differ finds them at other sizes and draws them anew."""
+        made = 0
+        for lab, text in ((self.title, slide.title), (self.caption, keep_formulas(slide.caption))):
+            if lab.isVisible() and text != lab.text():
+                made += self.paint_cache.render_ahead(lab, text)
+        return made
 
     def _show_lines(self) -> None:
         """The caption, and the answer line where the slide's view has one: shown through
