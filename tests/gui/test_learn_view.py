@@ -550,6 +550,51 @@ def test_a_traced_surface_is_painted_ahead_where_it_will_show(qtbot, view, monke
     assert other.surface.plot.grab().toImage() == shown
 
 
+def test_axes_drawn_ahead_are_the_axes_drawn_on_the_spot(qtbot, view, monkeypatch):
+    """A learning slide after a learning slide: the next press of Train's axes are
+    drawn while this run shows (StyledPlot.prime_axes_ahead). The click then finds
+    each picture made, with the pixels of one made on the spot; the axes on screen
+    are untouched meanwhile."""
+    from PySide6.QtGui import QImage, QPainter
+
+    from convviz.gui.widgets.learn_plots import KeptAxis
+
+    plot = view.loss_plot
+    axes = [plot.plotItem.getAxis(n) for n in ("bottom", "left")]
+    plot.set_data(np.arange(5.0), np.linspace(4.0, 1.0, 5), horizon=10, expect=(0.5, 4.0))
+    plot.prime()
+    shown = [(tuple(a.range), a.picture) for a in axes]
+    widths = [a.geometry().width() for a in axes]
+
+    def pixels(picture) -> QImage:
+        img = QImage(2000, 2000, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(0)
+        p = QPainter(img)
+        picture.play(p)
+        p.end()
+        return img
+
+    assert plot.prime_axes_ahead((0.0, 50.0), (0.0, 5.0)) == 2
+    assert [(tuple(a.range), a.picture) for a in axes] == shown
+    assert plot.prime_axes_ahead((0.0, 50.0), (0.0, 5.0)) == 0  # made once
+    ahead = {a.orientation: pixels(a._kept[next(reversed(a._kept))][0]) for a in axes}
+    made = []
+    prime = KeptAxis.prime
+
+    def counting(axis):
+        if axis.picture is None and axis._key() not in axis._kept:
+            made.append(axis.orientation)
+        prime(axis)
+
+    monkeypatch.setattr(KeptAxis, "prime", counting)
+    plot.set_view((0.0, 50.0), (0.0, 5.0))
+    plot.prime()
+    assert [a.geometry().width() for a in axes] == widths  # (labels as wide)
+    assert made == []
+    for a in axes:
+        assert pixels(a.picture) == ahead[a.orientation]
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_contours_are_pyqtgraphs_isocurves(seed):
     """The whole-array tracer draws the segments pyqtgraph's marching squares draws

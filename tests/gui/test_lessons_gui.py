@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-from convviz.gui.widgets.learn_plots import ContourLines
+from convviz.gui.widgets.learn_plots import ContourLines, KeptAxis
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
 from convviz.model import Session
 from convviz.model.learning import mxnet_edition
@@ -516,8 +516,17 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
         and preview_run(lesson, k).two_weights
         and not np.array_equal(preview_run(lesson, k).data.X, preview_run(lesson, k - 1).data.X)
     )
-    traced, extents, shots, maps_painted = [], [], [], []
+    traced, extents, shots, maps_painted, axes_made = [], [], [], [], []
     painted: list[object] = []  # the maps' and contours' pictures drawn (not found kept)
+    made: list[object] = []  # axes' pictures made (not found kept)
+    prime = KeptAxis.prime
+
+    def counting_prime(axis):
+        if axis.picture is None and axis._key() not in axis._kept:
+            made.append(axis)
+        prime(axis)
+
+    monkeypatch.setattr(KeptAxis, "prime", counting_prime)
     for cls in (pg.ImageItem, ContourLines):
         paint = cls.paint
         monkeypatch.setattr(
@@ -542,17 +551,21 @@ def test_a_learning_slide_after_a_learning_slide_finds_its_surface_traced(
         calls = _count_calls(monkeypatch, lv.surface, "_trace")
         taken.clear()
         painted.clear()
+        made.clear()
         lc.goto(i)
         qtbot.waitUntil(lambda lv=lv, w=w: not lv.training and lv.run is w.session.learning.run)
         traced.append(len(calls))
         extents.append(len(taken))
         maps_painted.append(len(painted))
+        axes_made.append(len(made))
         shots.append(w.stages["learn"].grab().toImage())
         lc.close()
         w.close()
     assert traced == [1, 0]  # traced on the click without, found again with
     assert extents == [1, 0]
     assert maps_painted == [2, 0]  # and painted ahead, unseen
+    assert axes_made[1] < axes_made[0]  # and the plots' axes drawn for it (see
+    # test_axes_drawn_ahead_are_the_axes_drawn_on_the_spot for one the click widens)
     assert shots[0] == shots[1]
 
 

@@ -463,17 +463,25 @@ class LearnView(QWidget):
 
     def trace_ahead(self, run: LearningRun) -> bool:
         """Trace the loss surface ``run`` will show (see :meth:`SurfacePlot.trace_ahead`)
-        while this view shows another run; False if there is none or it is traced.
+        while this view shows another run; False if nothing was left to make.
 
         The extent of a slide's press of Train is taken too (kept by the run's start,
-        so the click's press finds it: ~8 ms of slide 12's first showing at 4K).
+        so the click's press finds it: ~8 ms of slide 12's first showing at 4K), and
+        the loss and weight plots' axes for that press are drawn.
         """
+        made = 0
         if run.steps == 0:
-            run.extent(run.settings.steps)
-        if not run.two_weights:
-            return False
-        r1, r2 = run.surface_ranges()
-        return self.surface.trace_ahead(run.loss_surface(r1, r2, SurfacePlot.N), (r1, r2))
+            ahead = run.extent(run.settings.steps)
+            if ahead is not None:  # the press's axes (see _refresh_live)
+                horizon = float(run.settings.steps)
+                truths = np.append(run.data.K_true.ravel(), 0.0)[: len(run.param_names)]
+                made += self.loss_plot.prime_ahead(horizon, ahead[0], run.settings.log_scale)
+                made += self.weight_plot.prime_ahead(horizon, ahead[1], truths)
+        if run.two_weights:
+            r1, r2 = run.surface_ranges()
+            Z = run.loss_surface(r1, r2, SurfacePlot.N)
+            made += self.surface.trace_ahead(Z, (r1, r2))
+        return made > 0
 
     def _new_run(self) -> None:
         self.pause()
