@@ -72,12 +72,16 @@ def _between_clicks(app, w, limit_s: float = 5.0) -> None:
         time.sleep(0.005)
 
 
-def _change(app, w, i: int) -> tuple[float, float]:
-    """A click to slide ``i``, until it has settled. A slide that trains shows its
-    run's first step with it; the frames after that are the run's animation, each
-    timed as a step (``ui_learn``), not the change: held until the change is timed,
-    then the run goes on (they came in the settling turns on a slow one)."""
+def _change(app, w, i: int) -> tuple[float, float, float]:
+    """A click to slide ``i``, until it has settled: (wall, cpu, on screen). A slide that
+    trains shows its run's first step with it; the frames after that are the run's
+    animation, each timed as a step (``ui_learn``), not the change: held until the
+    change is timed, then the run goes on (they came in the settling turns on a slow
+    one). "On screen": when the slide's picture drawn ahead was shown, if it was (see
+    ``SlideCover``); else the whole change (its one paint comes at its end)."""
     driver = w.learn_view.driver
+    cover = w.lessons.cover
+    shown = cover.shown
 
     def click() -> None:
         w.lessons.goto(i)
@@ -85,10 +89,12 @@ def _change(app, w, i: int) -> tuple[float, float]:
             driver.timer.stop()
         _settle(app)
 
-    timed = _timed(click)
+    t0 = time.perf_counter()
+    wall, cpu = _timed(click)
     if driver.training:
         driver.timer.start()
-    return timed
+    seen = cover.shown_at - t0 if cover.shown > shown and cover.shown_at is not None else wall
+    return wall, cpu, seen
 
 
 def _median_ms(times: list[tuple[float, float]]) -> tuple[float, float]:
@@ -154,23 +160,42 @@ def _slide_ms(app, w, n: int = 12) -> tuple[float, float]:
     return _median_ms(times)
 
 
-def _lesson_ms(app, w) -> tuple[tuple[float, float], tuple[float, float], int]:
-    """Every slide of the lesson in order, second pass: median and worst change, worst slide.
+Walk = tuple[tuple[float, float], tuple[float, float], int, float, int, int]
+
+
+def _walked(times: list[tuple[float, float, float]]) -> Walk:
+    """Median and worst change (wall, cpu) and the worst slide; the worst time to the
+    screen, its slide, and how many clicks showed a picture drawn ahead."""
+    worst = max(range(len(times)), key=lambda k: times[k][0])
+    seen = max(range(len(times)), key=lambda k: times[k][2])
+    pictures = sum(1 for t in times if t[2] < t[0])
+    return (
+        _median_ms([t[:2] for t in times]),
+        (1000 * times[worst][0], 1000 * times[worst][1]),
+        worst + 2,
+        1000 * times[seen][2],
+        seen + 2,
+        pictures,
+    )
+
+
+def _lesson_ms(app, w) -> Walk:
+    """Every slide of the lesson in order, second pass (see :func:`_walked`).
 
     Slides 1-4 are what the other rows time; the lesson's later slides (edge maps,
     learning, the matrix view) cost more, and a lecturer clicks through them all.
     """
     n = len(w.lessons.player.lesson.slides)
-    times: list[tuple[float, float]] = []
+    times: list[tuple[float, float, float]] = []
     for _ in range(2):  # the first pass fills the caches, the second is timed
         times = []
         w.lessons.goto(0)
         _settle(app)
+        _between_clicks(app, w)
         for i in range(1, n):
             times.append(_change(app, w, i))
             _between_clicks(app, w)
-    worst = max(range(len(times)), key=lambda k: times[k][0])
-    return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
+    return _walked(times)
 
 
 def _first_visit_ms(app, size) -> tuple[float, float]:
@@ -186,10 +211,10 @@ def _first_visit_ms(app, size) -> tuple[float, float]:
     return _median_ms(times)
 
 
-def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float], int]:
+def _first_walk_ms(app, size) -> Walk:
     """Every slide once, in a new window with empty text caches: what a lecture's one
     walk through the lesson costs (views shown for the first time, runs and pictures
-    computed, nothing remembered yet). Median and worst change, worst slide."""
+    computed, nothing remembered yet). See :func:`_walked`."""
     from convviz.gui.widgets import heatmap, text_sprites
 
     text_sprites.clear()
@@ -197,13 +222,13 @@ def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float],
     w = _window(app, size)
     n = len(w.lessons.player.lesson.slides)
     times = []
+    _between_clicks(app, w)
     for i in range(1, n):
         times.append(_change(app, w, i))
         _between_clicks(app, w)
     w.lessons.close()
     w.close()
-    worst = max(range(len(times)), key=lambda k: times[k][0])
-    return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
+    return _walked(times)
 
 
 def _fig(ms: tuple[float, float], target: int) -> str:
@@ -232,8 +257,10 @@ def run(app) -> list[tuple[str, str]]:
                 late = _frame_ms(app, w, n=20, from_batch=250)
                 slide = _slide_ms(app, w)
                 first = _first_visit_ms(app, (wd, ht))
-                lesson, worst, worst_slide = _lesson_ms(app, w)
-                walk, walk_worst, walk_slide = _first_walk_ms(app, (wd, ht))
+                lesson, worst, worst_slide, seen, seen_slide, pics = _lesson_ms(app, w)
+                walk, walk_worst, walk_slide, wseen, wseen_slide, wpics = _first_walk_ms(
+                    app, (wd, ht)
+                )
                 where = f"stage {wd}×{ht} presenting, {label}"
                 rows.append((f"{where}: one step", _fig(step, 16)))
                 rows.append((f"{where}: one training frame", _fig(frame, 16)))
@@ -247,6 +274,13 @@ def run(app) -> list[tuple[str, str]]:
                 rows.append((f"{where}: first walk, median change", _fig(walk, 50)))
                 walk_row = f"{where}: first walk, worst (slide {walk_slide})"
                 rows.append((walk_row, _fig(walk_worst, 50)))
+                n = len(windows[(wd, ht)].lessons.player.lesson.slides) - 1
+                for what, ms, at, pics_ in (
+                    ("whole lesson", seen, seen_slide, pics),
+                    ("first walk", wseen, wseen_slide, wpics),
+                ):
+                    row = f"{where}: {what}, slowest to the screen (slide {at})"
+                    rows.append((row, f"{ms:.1f} ms (< 50; {pics_} of {n} shown drawn ahead)"))
                 ended = [p for p in procs if p.poll() is not None]
                 if ended:  # the rows above were not all timed beside them
                     raise RuntimeError(f"{len(ended)} busy process(es) ended early")

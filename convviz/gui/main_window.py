@@ -172,6 +172,10 @@ class MainWindow(ImageDrops, QMainWindow):
         for view in self._all_views():
             view.set_controls_visible(on)
 
+    def shown_parts(self) -> tuple[tuple[str, bool], ...]:
+        """What the views were last told to show of their tools and controls."""
+        return tuple(sorted(self._shown_parts.items()))
+
     def _all_views(self) -> list[View]:
         return [*self.views.values(), *(v for _s, v in self._understudies.values())]
 
