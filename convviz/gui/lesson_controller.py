@@ -64,6 +64,9 @@ REHEARSALS_KEPT = 16
 #: sliding window, after another view: slide 27 laid out and drew its sum, caption
 #: and padding note, and its grids, from nothing (40-55 ms of CPU at 4K, 22 after).
 DRAWN_AHEAD = frozenset({"matrix", "edges", "window"})
+#: Events that take a slide's picture down at once (and the window's resize): the
+#: live slide is pointed at or scrolled (see :class:`SlideCover`).
+_TAKE_DOWN = frozenset({QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
 
 
 # ===================================================================== lessons
@@ -167,6 +170,7 @@ class LessonController(AppEventFilter):
         self.player = None
         self._cancel_rehearsal()
         self.cover.clear()
+        self.cover.take_down(paint=False)
         self.toolbar.hide()
         self.act_end.setEnabled(False)
         self.window.session.set_hidden(frozenset())
@@ -200,9 +204,9 @@ class LessonController(AppEventFilter):
     @contextlib.contextmanager
     def _covered(self, index: int | None) -> Iterator[None]:
         """A click into slide ``index`` (its first build; None: a move back) shows the
-        picture drawn ahead for it, if there is one for the window as it is now, until
-        the click's own work is done (see :class:`SlideCover`). Any move makes the
-        picture void: it was the slide after this one, as this one looked."""
+        picture drawn ahead for it, if there is one for the window as it is now, while
+        the click's own work runs and a moment after (see :class:`SlideCover`). Any move
+        makes the ready picture void: it was the slide after this one."""
         cover = self.cover
         shown = (
             index is not None
@@ -213,9 +217,12 @@ class LessonController(AppEventFilter):
         try:
             yield
         finally:
-            if shown:
-                cover.hide()  # the live widgets, laid out now, paint the same pixels
             cover.clear()
+            w = self.window
+            if shown and not (w.window_view.playing or w.learn_view.training):
+                cover.keep()  # the live widgets, built under it, are painted in the pause
+            else:  # (an animation shows at once; an older picture goes with this click)
+                cover.take_down(paint=False)
 
     def _cover_key(self, index: int) -> tuple | None:
         """What the picture of slide ``index`` depends on besides the lesson: where it
@@ -362,6 +369,7 @@ class LessonController(AppEventFilter):
         p, w = self.player, self.window
         if p is None or p.index + 1 >= p.n_slides or not w.isVisible():
             return
+        self.cover.take_down()  # (the live slide is what the next one is drawn after)
         if w.window_view.playing or w.learn_view.training:
             self._rehearsal.start()  # once the animation has stopped
             return
@@ -456,6 +464,11 @@ class LessonController(AppEventFilter):
     def app_event(self, obj: QObject, event: QEvent) -> bool:
         if self.player is None:
             return False
+        if self.cover.isVisible() and (
+            event.type() in _TAKE_DOWN
+            or (event.type() == QEvent.Type.Resize and obj is self.window)
+        ):
+            self.cover.take_down(paint=False)  # the live slide, to point at or resize
         key_event = plain_key(obj, event, self.window, unless_typing=True)
         if key_event is None:
             return False

@@ -87,6 +87,9 @@ class MainWindow(ImageDrops, QMainWindow):
         self.files = FileActions(self)  # File ▸ Save / Open session, Export
         self.lessons = LessonController(self)  # File ▸ Lessons, the lesson bar, the clicker
         self.presenting = Presenting(self)  # F5 / Esc: only the stage and the slide's words
+        # (a slide's picture, drawn with or without the chrome, goes when that changes)
+        self.presenting.sig_changed.connect(lambda _on: self.lessons.cover.take_down(paint=False))
+        self.presenting.sig_blanked.connect(lambda _on: self.lessons.cover.take_down(paint=False))
         from .presenter_console import ConsoleController
 
         self.console = ConsoleController(self)  # F6: the presenter console; F7 swaps screens

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -75,10 +75,10 @@ def test_the_click_shows_the_slide_drawn_ahead_before_it_builds_it(
     shown = lc.cover.shown
     lc.goto(slide - 1)
     assert lc.cover.shown == shown + 1 and covered == [True]  # on screen before the work
-    assert not lc.cover.isVisible() and lc.cover.image is None  # taken down, used once
-    if w.learn_view.training:
-        w.learn_view.pause()
-    _settle()
+    assert lc.cover.isVisible() and lc.cover.image is None  # up a moment more; used once
+    took = len(lc.cover.takeovers)
+    qtbot.waitUntil(lambda: not lc.cover.isVisible())  # the live widgets take over
+    assert len(lc.cover.takeovers) == took + 1
     live, drawn = _pixels(w.grab().toImage()), _pixels(picture)
     assert live.shape == drawn.shape
     differ = np.any(live != drawn, axis=None)
@@ -142,7 +142,7 @@ def test_a_slide_is_shown_at_the_scale_it_was_drawn_ahead_at(qtbot, presenting):
     drawn = stage.scale()
     picture = QImage(lc.cover.image)
     lc.goto(16)
-    _settle()
+    qtbot.waitUntil(lambda: not lc.cover.isVisible())
     assert w.current_stage().scale() == drawn
     assert np.array_equal(_pixels(w.grab().toImage()), _pixels(picture))
 
@@ -172,6 +172,28 @@ def test_the_bar_drawn_ahead_is_the_bar_shown(qtbot, presenting):
     lc.goto(1)
     _settle()
     assert np.array_equal(_pixels(bar.grab().toImage()), _pixels(picture))
+
+
+def test_the_mouse_or_the_next_click_takes_the_picture_down_at_once(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(1)
+    _drawn_ahead(qtbot, w)
+    lc.goto(2)
+    assert lc.cover.isVisible()
+    stage = w.current_stage()
+    for at in (stage.rect().center(), stage.rect().center() + QPoint(7, 5)):
+        qtbot.mouseMove(stage, at)  # (two places: the pointer may be at one already)
+    QApplication.processEvents()
+    assert not lc.cover.isVisible()  # the live slide, to point at
+    _drawn_ahead(qtbot, w)
+    lc.goto(3)
+    assert lc.cover.isVisible()
+    lc.prev()  # no picture for a move back: the old one goes with the click
+    assert not lc.cover.isVisible() and lc.player.index == 2
+    lc.goto(3)
+    w.presenting.stop()
+    assert not lc.cover.isVisible()
 
 
 def test_the_picture_is_transparent_to_the_mouse_and_never_takes_the_focus(presenting):

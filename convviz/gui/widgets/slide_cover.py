@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtWidgets import QWidget
 
@@ -74,11 +74,17 @@ def _one_color(image: QImage, holes: list[QRect], dpr: float) -> int | None:
     return int(seen[0]) if len(seen) == 1 else None
 
 
-class SlideCover(QWidget):
-    """One picture over the whole window, shown for one click (see the module note).
+#: How long a picture stays up after its click's work (ms): the live widgets, built
+#: under it, are painted when it goes, in the pause after the click, not in the click.
+KEEP_MS = 120
 
-    Transparent for the mouse and never focused: it is up only while the click's
-    own work runs, and is taken down before the event loop turns again.
+
+class SlideCover(QWidget):
+    """One picture over the whole window, shown at one click (see the module note).
+
+    Transparent for the mouse and never focused. It stays up :data:`KEEP_MS` after
+    its click's work, or until the mouse moves or another click comes; then the live
+    widgets, built under it with the same pixels, are painted (``takeovers``).
     """
 
     def __init__(self, window: QWidget) -> None:
@@ -88,13 +94,21 @@ class SlideCover(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide()
-        self._image: QImage | None = None
+        self._image: QImage | None = None  # the picture ready for its click
         self._key: object = None
+        self._showing: QImage | None = None  # the picture on the screen
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(KEEP_MS)
+        self._timer.timeout.connect(self.take_down)
         self.shown = 0  # clicks that showed a picture (tests, the benchmark)
         self.shown_at: float | None = None  # perf_counter when the last one was on screen
+        #: CPU ms of each live paint that took over from a picture (the benchmark).
+        self.takeovers: list[float] = []
 
     @property
     def image(self) -> QImage | None:
+        """The picture ready for the next click, if any."""
         return self._image
 
     @property
@@ -106,13 +120,16 @@ class SlideCover(QWidget):
         self._image, self._key = image, key
 
     def clear(self) -> None:
+        """The ready picture is void (the one on the screen, if any, stays)."""
         self._image, self._key = None, None
 
     def show_for(self, key: object) -> bool:
-        """Put the picture on the screen now if it was made for ``key``; False if not."""
+        """Put the ready picture on the screen now if it was made for ``key``."""
         window = self.parentWidget()
         if self._image is None or key != self._key or window is None:
             return False
+        self._timer.stop()
+        self._showing = self._image
         self.setGeometry(window.rect())
         self.raise_()
         self.show()
@@ -121,17 +138,38 @@ class SlideCover(QWidget):
         self.shown_at = time.perf_counter()
         return True
 
+    def keep(self) -> None:
+        """The click's work is done: the picture goes in :data:`KEEP_MS`."""
+        if self.isVisible():
+            self._timer.start()
+
+    def take_down(self, *, paint: bool = True) -> None:
+        """The live widgets take over: painted now (``paint``), or at the next turn of
+        the event loop (a click or a mouse move that comes first)."""
+        self._timer.stop()
+        if not self.isVisible():
+            return
+        self.hide()
+        self._showing = None
+        window = self.parentWidget()
+        if paint and window is not None:
+            t0 = time.thread_time()
+            window.repaint()
+            self.takeovers.append(1000 * (time.thread_time() - t0))
+            del self.takeovers[:-256]
+
     def paintEvent(self, event) -> None:
-        if self._image is None:
+        image = self._showing
+        if image is None:
             return
         painter = QPainter(self)
         rect = event.rect()
-        dpr = self._image.devicePixelRatio()
+        dpr = image.devicePixelRatio()
         source = QRect(
             round(rect.x() * dpr),
             round(rect.y() * dpr),
             round(rect.width() * dpr),
             round(rect.height() * dpr),
         )
-        painter.drawImage(rect, self._image, source)
+        painter.drawImage(rect, image, source)
         painter.end()
