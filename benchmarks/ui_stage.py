@@ -22,6 +22,14 @@ talk gives it (:func:`_between_clicks`, not timed): it draws the next slide ahea
 when that slide shows a hidden view. Each figure is the median wall time, with the main
 thread's CPU time in brackets: with busy processes beside it the difference
 is time spent waiting for a core.
+
+While presenting, a slide drawn ahead is also composed into a picture of the window,
+which its click puts on the screen before it builds the live slide (``SlideCover``);
+the live widgets, built under it, are painted once it goes, in the pause after the
+click. "Slowest to the screen" is the longest wait of a walk from a click to its
+slide on the screen: to the picture where there was one, else to the settled change
+(whose one paint comes at its end). The live paints that took over from pictures are
+printed too (CPU ms): the work a second click within that pause would wait for.
 """
 
 from __future__ import annotations
@@ -65,19 +73,25 @@ def _settle(app, n: int = 6) -> None:
 
 def _between_clicks(app, w, limit_s: float = 5.0) -> None:
     """The pause between two clicks: until the app has drawn the next slide ahead, if it
-    does (``LessonController.rehearsal_pending``; a lecturer talks for seconds)."""
+    does (``LessonController.rehearsal_pending``; a lecturer talks for seconds), and the
+    live slide has taken over from its picture."""
     end = time.perf_counter() + limit_s
-    while w.lessons.rehearsal_pending and time.perf_counter() < end:
+    lessons = w.lessons
+    while (lessons.rehearsal_pending or lessons.cover.isVisible()) and time.perf_counter() < end:
         app.processEvents()
         time.sleep(0.005)
 
 
-def _change(app, w, i: int) -> tuple[float, float]:
-    """A click to slide ``i``, until it has settled. A slide that trains shows its
-    run's first step with it; the frames after that are the run's animation, each
-    timed as a step (``ui_learn``), not the change: held until the change is timed,
-    then the run goes on (they came in the settling turns on a slow one)."""
+def _change(app, w, i: int) -> tuple[float, float, float]:
+    """A click to slide ``i``, until it has settled: (wall, cpu, on screen). A slide that
+    trains shows its run's first step with it; the frames after that are the run's
+    animation, each timed as a step (``ui_learn``), not the change: held until the
+    change is timed, then the run goes on (they came in the settling turns on a slow
+    one). "On screen": when the slide's picture drawn ahead was shown, if it was (see
+    ``SlideCover``); else the whole change (its one paint comes at its end)."""
     driver = w.learn_view.driver
+    cover = w.lessons.cover
+    shown = cover.shown
 
     def click() -> None:
         w.lessons.goto(i)
@@ -85,10 +99,12 @@ def _change(app, w, i: int) -> tuple[float, float]:
             driver.timer.stop()
         _settle(app)
 
-    timed = _timed(click)
+    t0 = time.perf_counter()
+    wall, cpu = _timed(click)
     if driver.training:
         driver.timer.start()
-    return timed
+    seen = cover.shown_at - t0 if cover.shown > shown and cover.shown_at is not None else wall
+    return wall, cpu, seen
 
 
 def _median_ms(times: list[tuple[float, float]]) -> tuple[float, float]:
@@ -154,23 +170,46 @@ def _slide_ms(app, w, n: int = 12) -> tuple[float, float]:
     return _median_ms(times)
 
 
-def _lesson_ms(app, w) -> tuple[tuple[float, float], tuple[float, float], int]:
-    """Every slide of the lesson in order, second pass: median and worst change, worst slide.
+Walk = tuple[tuple[float, float], tuple[float, float], int, float, int, int, list[float]]
+
+
+def _walked(times: list[tuple[float, float, float]], takeovers: list[float]) -> Walk:
+    """Median and worst change (wall, cpu) and the worst slide; the worst time to the
+    screen, its slide, how many clicks showed a picture drawn ahead, and the CPU ms of
+    the live paints that took over from those pictures (in the pause after a click)."""
+    worst = max(range(len(times)), key=lambda k: times[k][0])
+    seen = max(range(len(times)), key=lambda k: times[k][2])
+    pictures = sum(1 for t in times if t[2] < t[0])
+    return (
+        _median_ms([t[:2] for t in times]),
+        (1000 * times[worst][0], 1000 * times[worst][1]),
+        worst + 2,
+        1000 * times[seen][2],
+        seen + 2,
+        pictures,
+        takeovers,
+    )
+
+
+def _lesson_ms(app, w) -> Walk:
+    """Every slide of the lesson in order, second pass (see :func:`_walked`).
 
     Slides 1-4 are what the other rows time; the lesson's later slides (edge maps,
     learning, the matrix view) cost more, and a lecturer clicks through them all.
     """
     n = len(w.lessons.player.lesson.slides)
-    times: list[tuple[float, float]] = []
+    times: list[tuple[float, float, float]] = []
+    cover = w.lessons.cover
     for _ in range(2):  # the first pass fills the caches, the second is timed
         times = []
         w.lessons.goto(0)
         _settle(app)
+        _between_clicks(app, w)
+        took = len(cover.takeovers)
         for i in range(1, n):
             times.append(_change(app, w, i))
             _between_clicks(app, w)
-    worst = max(range(len(times)), key=lambda k: times[k][0])
-    return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
+    return _walked(times, cover.takeovers[took:])
 
 
 def _first_visit_ms(app, size) -> tuple[float, float]:
@@ -186,10 +225,10 @@ def _first_visit_ms(app, size) -> tuple[float, float]:
     return _median_ms(times)
 
 
-def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float], int]:
+def _first_walk_ms(app, size) -> Walk:
     """Every slide once, in a new window with empty text caches: what a lecture's one
     walk through the lesson costs (views shown for the first time, runs and pictures
-    computed, nothing remembered yet). Median and worst change, worst slide."""
+    computed, nothing remembered yet). See :func:`_walked`."""
     from convviz.gui.widgets import heatmap, text_sprites
 
     text_sprites.clear()
@@ -197,13 +236,14 @@ def _first_walk_ms(app, size) -> tuple[tuple[float, float], tuple[float, float],
     w = _window(app, size)
     n = len(w.lessons.player.lesson.slides)
     times = []
+    _between_clicks(app, w)
     for i in range(1, n):
         times.append(_change(app, w, i))
         _between_clicks(app, w)
+    takeovers = list(w.lessons.cover.takeovers)
     w.lessons.close()
     w.close()
-    worst = max(range(len(times)), key=lambda k: times[k][0])
-    return _median_ms(times), (1000 * times[worst][0], 1000 * times[worst][1]), worst + 2
+    return _walked(times, takeovers)
 
 
 def _fig(ms: tuple[float, float], target: int) -> str:
@@ -232,8 +272,10 @@ def run(app) -> list[tuple[str, str]]:
                 late = _frame_ms(app, w, n=20, from_batch=250)
                 slide = _slide_ms(app, w)
                 first = _first_visit_ms(app, (wd, ht))
-                lesson, worst, worst_slide = _lesson_ms(app, w)
-                walk, walk_worst, walk_slide = _first_walk_ms(app, (wd, ht))
+                lesson, worst, worst_slide, seen, seen_slide, pics, took = _lesson_ms(app, w)
+                walk, walk_worst, walk_slide, wseen, wseen_slide, wpics, wtook = _first_walk_ms(
+                    app, (wd, ht)
+                )
                 where = f"stage {wd}×{ht} presenting, {label}"
                 rows.append((f"{where}: one step", _fig(step, 16)))
                 rows.append((f"{where}: one training frame", _fig(frame, 16)))
@@ -247,6 +289,17 @@ def run(app) -> list[tuple[str, str]]:
                 rows.append((f"{where}: first walk, median change", _fig(walk, 50)))
                 walk_row = f"{where}: first walk, worst (slide {walk_slide})"
                 rows.append((walk_row, _fig(walk_worst, 50)))
+                n = len(windows[(wd, ht)].lessons.player.lesson.slides) - 1
+                for what, ms, at, pics_, took_ in (
+                    ("whole lesson", seen, seen_slide, pics, took),
+                    ("first walk", wseen, wseen_slide, wpics, wtook),
+                ):
+                    row = f"{where}: {what}, slowest to the screen (slide {at})"
+                    rows.append((row, f"{ms:.1f} ms (< 50; {pics_} of {n} shown drawn ahead)"))
+                    if took_:
+                        row = f"{where}: {what}, live paint after a picture (in the pause)"
+                        fig = f"median {np.median(took_):.1f}, worst {max(took_):.1f} ms cpu"
+                        rows.append((row, fig))
                 ended = [p for p in procs if p.poll() is not None]
                 if ended:  # the rows above were not all timed beside them
                     raise RuntimeError(f"{len(ended)} busy process(es) ended early")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QMenu,
@@ -30,6 +30,7 @@ from ..model.lessons import (
     LessonEvent,
     LessonPlayer,
     available_lessons,
+    entry_event,
     load_lesson,
     preview_run,
     preview_session,
@@ -40,10 +41,12 @@ from .widgets._util import settle_layouts
 from .widgets.edge_view import EdgeView
 from .widgets.lesson_bar import LessonBar
 from .widgets.matrix_view import MatrixView
+from .widgets.slide_cover import SlideCover, compose
 from .widgets.window_view import WindowView
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
+    from .stage import Stage
 
 #: What a presenter's clicker sends, and what each key does in a lesson.
 NEXT_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown)
@@ -61,6 +64,9 @@ REHEARSALS_KEPT = 16
 #: sliding window, after another view: slide 27 laid out and drew its sum, caption
 #: and padding note, and its grids, from nothing (40-55 ms of CPU at 4K, 22 after).
 DRAWN_AHEAD = frozenset({"matrix", "edges", "window"})
+#: Events that take a slide's picture down at once (and the window's resize): the
+#: live slide is pointed at or scrolled (see :class:`SlideCover`).
+_TAKE_DOWN = frozenset({QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
 
 
 # ===================================================================== lessons
@@ -100,6 +106,8 @@ class LessonController(AppEventFilter):
         self._rehearsal_steps = 0  # steps queued and not run yet
         #: The slides drawn ahead lately (0-based), for tests and the benchmark.
         self.rehearsed: list[int] = []
+        #: While presenting, the next slide's picture, put on the screen at its click.
+        self.cover = SlideCover(window)
 
     def _build_menus(self) -> None:
         w = self.window
@@ -161,6 +169,8 @@ class LessonController(AppEventFilter):
         self.player.changed.disconnect(self._on_event)
         self.player = None
         self._cancel_rehearsal()
+        self.cover.clear()
+        self.cover.take_down(paint=False)
         self.toolbar.hide()
         self.act_end.setEnabled(False)
         self.window.session.set_hidden(frozenset())
@@ -168,17 +178,18 @@ class LessonController(AppEventFilter):
 
     def next(self) -> None:
         if self.player is not None:
-            with self._moving(self.player.slide_after("next")):
+            index = self.player.slide_after("next")
+            with self._covered(index), self._moving(index):
                 self.player.next()
 
     def prev(self) -> None:
         if self.player is not None:
-            with self._moving(self.player.slide_after("prev")):
+            with self._covered(None), self._moving(self.player.slide_after("prev")):
                 self.player.prev()
 
     def goto(self, index: int) -> None:
         if self.player is not None:
-            with self._moving(index):
+            with self._covered(index), self._moving(index):
                 self.player.goto(index)
 
     def goto_last(self) -> None:
@@ -189,6 +200,84 @@ class LessonController(AppEventFilter):
     def set_presenting(self, on: bool) -> None:
         """Presenting: the bar keeps only the slide's words (see :mod:`..presenting`)."""
         self.bar.set_presenting(on)
+
+    @contextlib.contextmanager
+    def _covered(self, index: int | None) -> Iterator[None]:
+        """A click into slide ``index`` (its first build; None: a move back) shows the
+        picture drawn ahead for it, if there is one for the window as it is now, while
+        the click's own work runs and a moment after (see :class:`SlideCover`). Any move
+        makes the ready picture void: it was the slide after this one."""
+        cover = self.cover
+        shown = (
+            index is not None
+            and self.player is not None
+            and index != self.player.index
+            and cover.show_for(self._cover_key(index))
+        )
+        try:
+            yield
+        finally:
+            cover.clear()
+            w = self.window
+            if shown and not (w.window_view.playing or w.learn_view.training):
+                cover.keep()  # the live widgets, built under it, are painted in the pause
+            else:  # (an animation shows at once; an older picture goes with this click)
+                cover.take_down(paint=False)
+
+    def _cover_key(self, index: int) -> tuple | None:
+        """What the picture of slide ``index`` depends on besides the lesson: where it
+        is clicked from, the window's size, the bar's and the stage's places, the theme
+        and zoom, what the views show of their controls, a blank screen. None: no
+        picture (it is drawn only while presenting)."""
+        w, p = self.window, self.player
+        cur = w.current_stage()
+        if p is None or cur is None or not w.presenting.active or not w.isVisible():
+            return None
+        return (
+            p.index,
+            p.build,
+            index,
+            w.size(),
+            self._in_window(self.bar),
+            self._in_window(cur),
+            w.style_.theme.name,
+            w.style_.scale,
+            w.devicePixelRatioF(),
+            w.shown_parts(),
+            self.bar.collapsed,
+            w.presenting.blanked,  # (drawn over a black screen, its frame was black)
+        )
+
+    def _in_window(self, widget: QWidget) -> QRect:
+        return QRect(widget.mapTo(self.window, QPoint(0, 0)), widget.size())
+
+    def _draw_cover(self, index: int, page: Stage) -> bool:
+        """Compose the picture of slide ``index`` (0-based), whose page ``page`` was just
+        drawn ahead; False if there is none to make: not presenting, the page is not at
+        the area it will have, or the slide trains (its first frame is the run's first
+        step, where the page drawn ahead shows the run before it)."""
+        p, w = self.player, self.window
+        cur = w.current_stage()
+        key = self._cover_key(index)
+        if p is None or cur is None or key is None:
+            return False
+        view = p.lesson.states[index].view
+        if view == "learn" or page is cur or page.geometry() != w.area_for(view):
+            return False
+        ev = entry_event(p.lesson, index)
+        grow = self.bar.height_change_for(view)  # (a bar of another view's height)
+        bar_now, stage_now = self._in_window(self.bar), self._in_window(cur)
+        bar_then = bar_now.adjusted(0, 0, 0, grow)
+        stage_then = stage_now.adjusted(0, grow, 0, 0)
+        page.settle_ahead()
+        bar = self.bar.picture_of(ev, p.n_slides, bar_then.size()) if ev is not None else None
+        if bar is None:
+            return False
+        image = compose(w, [bar_now, stage_now], [(bar_then, bar), (stage_then, page)])
+        if image is None:
+            return False
+        self.cover.set_image(image, key)
+        return True
 
     @contextlib.contextmanager
     def _moving(self, index: int) -> Iterator[None]:
@@ -236,6 +325,9 @@ class LessonController(AppEventFilter):
         if ev.state.train and ev.build == 0:
             self.window.learn_view.train()
         self.window.learn_view.draw_start()  # (if it did not train): laid out below
+        stage = self.window.current_stage()
+        if stage is not None:
+            stage.refit_now()  # at the slide's own scale, whatever came before it
         settle_layouts()  # laid out now, so the slide is painted once, as it will stay
 
     # ------------------------------------------------ the next slide ahead
@@ -277,6 +369,7 @@ class LessonController(AppEventFilter):
         p, w = self.player, self.window
         if p is None or p.index + 1 >= p.n_slides or not w.isVisible():
             return
+        self.cover.take_down()  # (the live slide is what the next one is drawn after)
         if w.window_view.playing or w.learn_view.training:
             self._rehearsal.start()  # once the animation has stopped
             return
@@ -353,9 +446,16 @@ class LessonController(AppEventFilter):
             if parts:
                 QTimer.singleShot(0, self, partial(paint_part, parts))
                 return
-            self._rehearsal_steps -= 1
             self.rehearsed.append(nxt)
             del self.rehearsed[:-REHEARSALS_KEPT]
+            QTimer.singleShot(0, self, cover)  # (the count stays: one step more)
+
+        def cover() -> None:
+            """The picture of the next slide, once its page is drawn (while presenting)."""
+            if rid != self._rehearsal_id:
+                return
+            self._rehearsal_steps -= 1
+            self._draw_cover(nxt, stage)
 
         self._rehearsal_steps += 1
         QTimer.singleShot(0, self, draw)
@@ -364,6 +464,11 @@ class LessonController(AppEventFilter):
     def app_event(self, obj: QObject, event: QEvent) -> bool:
         if self.player is None:
             return False
+        if self.cover.isVisible() and (
+            event.type() in _TAKE_DOWN
+            or (event.type() == QEvent.Type.Resize and obj is self.window)
+        ):
+            self.cover.take_down(paint=False)  # the live slide, to point at or resize
         key_event = plain_key(obj, event, self.window, unless_typing=True)
         if key_event is None:
             return False

@@ -87,6 +87,9 @@ class MainWindow(ImageDrops, QMainWindow):
         self.files = FileActions(self)  # File ▸ Save / Open session, Export
         self.lessons = LessonController(self)  # File ▸ Lessons, the lesson bar, the clicker
         self.presenting = Presenting(self)  # F5 / Esc: only the stage and the slide's words
+        # (a slide's picture, drawn with or without the chrome, goes when that changes)
+        self.presenting.sig_changed.connect(lambda _on: self.lessons.cover.take_down(paint=False))
+        self.presenting.sig_blanked.connect(lambda _on: self.lessons.cover.take_down(paint=False))
         from .presenter_console import ConsoleController
 
         self.console = ConsoleController(self)  # F6: the presenter console; F7 swaps screens
@@ -171,6 +174,10 @@ class MainWindow(ImageDrops, QMainWindow):
         self._shown_parts["controls"] = on
         for view in self._all_views():
             view.set_controls_visible(on)
+
+    def shown_parts(self) -> tuple[tuple[str, bool], ...]:
+        """What the views were last told to show of their tools and controls."""
+        return tuple(sorted(self._shown_parts.items()))
 
     def _all_views(self) -> list[View]:
         return [*self.views.values(), *(v for _s, v in self._understudies.values())]

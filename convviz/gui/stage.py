@@ -154,6 +154,14 @@ class Stage(QWidget):
         self._last_need = QSize()
         self._again.start()
 
+    def refit_now(self) -> None:
+        """Fit now, as a first showing would: a new slide (a lesson's click). Its content
+        changing by less than the jump a refit waits for kept the last slide's scale, so
+        a slide's scale depended on the one before it (slide 17 at 1080p: 1.746 after
+        slide 16, 1.763 drawn ahead), and the click did not show what was drawn ahead."""
+        self._last_need = QSize()
+        self._refit()
+
     def eventFilter(self, obj, event) -> bool:
         # The content asks for a new layout (another grid shape, a text appeared):
         # fit again if what it needs changed since the last fit.
@@ -230,16 +238,25 @@ class Stage(QWidget):
             if self.geometry() != area:
                 self.setGeometry(area)
             self._refit()
-            # What the page leaves for its showing (the window view's sum) is drawn now,
-            # at the scale just fitted, so that painting it ahead paints what shows.
-            settle = getattr(self._content, "settle_ahead", None)
-            if settle is not None:
-                self._settle(self._content)  # its widths first (see _settle)
-                if settle():
-                    self._settle(self._content)
-                    self._place(self._content)
+            self.settle_ahead()
         finally:
             self._preparing = False
+
+    def settle_ahead(self) -> bool:
+        """Draw now what a hidden page leaves for its showing (the window view's sum),
+        at the scale it has, so that painting it ahead paints what shows; False if the
+        page is shown. Painting a part of it ahead sends the resize events Qt kept, and
+        the sum they re-plan waits again: a picture of the whole page settles it first."""
+        w = self._content
+        if w is None or self.isVisible():
+            return False
+        settle = getattr(w, "settle_ahead", None)
+        if settle is not None:
+            self._settle(w)  # its widths first (see _settle)
+            if settle():
+                self._settle(w)
+                self._place(w)
+        return True
 
     def paint_ahead(self) -> bool:
         """Paint this page, hidden, once into throwaway images; False if it is shown.

@@ -14,6 +14,7 @@ from convviz.model.lessons import (
     LessonEvent,
     LessonPlayer,
     available_lessons,
+    entry_event,
     find_preset,
     load_lesson,
     parse_lesson,
@@ -445,3 +446,21 @@ def test_preview_session_is_the_state_the_click_to_that_slide_leaves(lesson):
         assert preview.hidden == real.hidden, i
     assert preview_session(lesson, len(lesson.states)) is None
     assert preview_session(lesson, -1) is None
+
+
+def test_entry_event_is_what_the_click_into_that_slide_emits(lesson):
+    """The lesson bar of the next slide is drawn ahead from it, whatever slide or build
+    the walk is on (a move forward, a jump, after a reveal)."""
+    walked = LessonPlayer(lesson, Session())
+    heard: list[LessonEvent] = []
+    walked.changed.connect(heard.append)
+    walked.start()
+    for i in range(len(lesson.states)):
+        assert heard[-1] == entry_event(lesson, i), i
+        assert heard[-1].kind == "slide" and heard[-1].build == 0
+        while walked.builds_left:  # played to its end, then on to the next slide
+            walked.next()
+        walked.next()
+    assert walked.goto(3) == entry_event(lesson, 3)
+    assert entry_event(lesson, len(lesson.states)) is None
+    assert entry_event(lesson, -1) is None

@@ -384,6 +384,9 @@ class ArithmeticView(QWidget):
         self.sum_label.sig_term_hovered.connect(self.sig_term_hovered)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
+        # (the caption keeps its own gap: a message alone starts where a sum would, not
+        # 6 px further on a view that has shown no sum yet)
+        grid.setHorizontalSpacing(0)
         grid.addWidget(self.caption, 0, 0)
         grid.addWidget(self.sum_label, 0, 1)
         grid.addWidget(self.bias_label, 1, 1)
@@ -650,6 +653,13 @@ class ArithmeticView(QWidget):
         self.caption.setVisible(step is not None)
         self.caption.setMinimumWidth(self._caption_width(font))
         self.caption.setContentsMargins(0, 0, s.px(12), 0)  # a gap before the sum
+        # The label could keep its width from the slide before (at its larger type: 257
+        # px for 235 at 1280×800, slide 37 after 36), so a slide's layout depended on
+        # the one shown before it: a stale size hint is made anew (setIndent drops it).
+        m = self.caption.contentsMargins()
+        wide = QFontMetrics(font).horizontalAdvance(self._caption) + m.left() + m.right()
+        if self.caption.sizeHint().width() > wide + 2:
+            self.caption.setIndent(-1)
         if step is None:
             self._lines = []
             self.sum_label.set_message(self._message, s.font(20), t.muted)
@@ -661,7 +671,6 @@ class ArithmeticView(QWidget):
         k = step.kernel.ravel()
         pad = step.padded.ravel()
         n = len(x)
-        self._grid.setHorizontalSpacing(0)
         hl = QColor(t.accent2)
         hl.setAlphaF(0.35)
         shown = n if n <= MAX_SHOWN_TERMS else MAX_SHOWN_TERMS - 1

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -75,6 +76,8 @@ class LessonBar(QWidget):
         self._lesson: Lesson | None = None
         self._tallest: dict[tuple, int] = {}  # caption + answer height, by view, width, fonts
         self._shown: dict[str, object] = {}  # what show_event last set, by key
+        self._twin: LessonBar | None = None  # a hidden copy that draws the next slide
+        self._is_twin = False  # measured as if shown (see picture_of)
         self.setObjectName("LessonBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
@@ -207,6 +210,39 @@ class LessonBar(QWidget):
                 made += self.paint_cache.render_ahead(lab, text)
         return made
 
+    def picture_of(self, ev: LessonEvent, n_slides: int, size: QSize) -> QImage | None:
+        """The bar as it will look showing ``ev`` at ``size`` (its width now; the height
+        its lines take in ``ev``'s view): drawn by a hidden copy of it, so the bar on
+        screen is not touched (the next slide's picture, see ``SlideCover``). None if
+        the bar is not laid out yet."""
+        if not self.isVisible() or self.width() < 200:
+            return None
+        twin = self._twin
+        if twin is None:
+            twin = self._twin = LessonBar(self.window_style, self.window())
+            twin._is_twin = True
+            twin.setObjectName("LessonBar")
+            twin.hide()
+        if twin._lesson is not self._lesson and self._lesson is not None:
+            twin.set_lesson(self._lesson)
+        twin.style_.set_scale(self.style_.scale)
+        twin.set_presenting(self._presenting)
+        twin.set_collapsed(self._collapsed)
+        if twin.size() != size:
+            twin.resize(size)
+        if twin.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            twin.setAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent, False)
+            QApplication.sendEvent(twin, QResizeEvent(twin.size(), QSize()))
+        twin.show_event(ev, n_slides)
+        for lay in (twin._top, twin._root):
+            lay.activate()
+        QApplication.sendPostedEvents(twin, QEvent.Type.LayoutRequest)
+        dpr = self.devicePixelRatioF()
+        image = QImage(size * dpr, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        twin.render(image)
+        return image
+
     def _show_lines(self) -> None:
         """The caption, and the answer line where the slide's view has one: shown through
         all its builds (the prompt, then the answer), so a reveal changes words, not the
@@ -303,7 +339,7 @@ class LessonBar(QWidget):
 
     def _metrics(self) -> tuple[int, QFont] | None:
         """The captions' width and the revealed answer's (bold) font, once laid out."""
-        if not self.isVisible():
+        if not (self.isVisible() or self._is_twin):
             return None
         m = self._root.contentsMargins()
         width = self.width() - m.left() - m.right()  # the caption's and answer's width

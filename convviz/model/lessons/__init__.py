@@ -77,6 +77,7 @@ from .player import (
     LessonPlayer,
     apply_edge_settings,
     apply_learning_settings,
+    entry_event,
     preview_run,
     preview_session,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "apply_edge_settings",
     "apply_learning_settings",
     "available_lessons",
+    "entry_event",
     "find_preset",
     "help_text",
     "learning_settings",

@@ -256,6 +256,16 @@ def preview_run(lesson: Lesson, index: int) -> LearningRun | None:
     return None if session is None else session.learning.run
 
 
+def entry_event(lesson: Lesson, index: int) -> LessonEvent | None:
+    """The event the click into slide ``index`` (0-based, its first build) emits; None if
+    there is no such slide. For drawing the lesson bar of the next slide ahead: a
+    slide's entry is fixed by the lesson, whatever the session holds."""
+    if not 0 <= index < len(lesson.states):
+        return None
+    st = lesson.states[index]
+    return LessonEvent("slide", index, 0, lesson.slides[index], st, st.hide)
+
+
 def preview_session(lesson: Lesson, index: int) -> Session | None:
     """A session of its own in the state the click to slide ``index`` (0-based) leaves
     the app's session in: grids, options, step and what is hidden; None if there is

@@ -1,0 +1,203 @@
+"""The next slide's picture, drawn ahead while presenting and shown at its click."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontMetrics, QImage
+from PySide6.QtWidgets import QApplication
+
+from convviz.gui.presenting import NEXT_KEYS
+
+
+@pytest.fixture
+def presenting(make_window, settings):
+    def make(width: int = 1280, height: int = 800, zoom: int = 100):
+        settings.setValue("zoom", zoom)
+        w = make_window(width, height)
+        w.enter_fullscreen = lambda: None  # offscreen: keep the test's size
+        w.presenting.start()
+        return w
+
+    return make
+
+
+def _pixels(image: QImage) -> np.ndarray:
+    img = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    a = np.frombuffer(img.constBits(), np.uint8, img.height() * img.bytesPerLine())
+    return a.reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4].copy()
+
+
+def _settle() -> None:
+    for _ in range(6):
+        QApplication.processEvents()
+
+
+def _drawn_ahead(qtbot, w) -> None:
+    """The pause a lecturer talks for: until the next slide is drawn ahead."""
+    if w.learn_view.training:
+        w.learn_view.pause()  # (the next slide is drawn once the run stops)
+    qtbot.waitUntil(lambda: not w.lessons.rehearsal_pending, timeout=20_000)
+
+
+@pytest.mark.parametrize(
+    "slide",
+    [
+        2,  # the sliding window after the sliding window
+        6,  # the edge maps after the sliding window: the bar is a line shorter
+        7,  # the edge maps after the edge maps
+        14,  # the sliding window after the learning view
+        24,  # the matrix view after the learning view
+        25,  # the sliding window after the matrix view
+        37,  # the sum's caption narrower than on the slide before
+    ],
+)
+def test_the_click_shows_the_slide_drawn_ahead_before_it_builds_it(
+    qtbot, presenting, monkeypatch, slide
+):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(slide - 2)
+    _settle()
+    _drawn_ahead(qtbot, w)
+    picture = lc.cover.image
+    assert picture is not None, "the next slide's picture was not made"
+    picture = QImage(picture)
+    covered: list[bool] = []
+    show_view = w.show_view
+
+    def showing(key: str) -> None:
+        covered.append(lc.cover.isVisible())
+        show_view(key)
+
+    monkeypatch.setattr(w, "show_view", showing)
+    shown = lc.cover.shown
+    lc.goto(slide - 1)
+    assert lc.cover.shown == shown + 1 and covered == [True]  # on screen before the work
+    assert lc.cover.isVisible() and lc.cover.image is None  # up a moment more; used once
+    took = len(lc.cover.takeovers)
+    qtbot.waitUntil(lambda: not lc.cover.isVisible())  # the live widgets take over
+    assert len(lc.cover.takeovers) == took + 1
+    live, drawn = _pixels(w.grab().toImage()), _pixels(picture)
+    assert live.shape == drawn.shape
+    differ = np.any(live != drawn, axis=None)
+    assert not differ, f"{int((live != drawn).sum())} bytes differ from the live slide"
+
+
+def test_a_clicker_key_shows_the_picture_too(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(1)  # "The output is smaller": no builds, the next key moves on
+    _drawn_ahead(qtbot, w)
+    assert lc.cover.image is not None
+    qtbot.keyClick(w.focusWidget() or w, NEXT_KEYS[0])
+    assert lc.player.index == 2 and lc.cover.shown == 1
+
+
+def test_no_picture_is_shown_for_a_build_a_move_back_or_a_changed_window(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(0)  # four builds before the next slide
+    _drawn_ahead(qtbot, w)
+    assert lc.cover.image is not None
+    lc.next()  # a build: the same slide, its picture void
+    assert lc.player.index == 0 and lc.cover.shown == 0 and lc.cover.image is None
+    lc.goto(2)
+    _drawn_ahead(qtbot, w)
+    lc.prev()  # back, not the slide drawn ahead
+    assert lc.cover.shown == 0 and lc.cover.image is None
+    lc.goto(1)
+    _drawn_ahead(qtbot, w)
+    assert lc.cover.image is not None
+    w.style_.set_theme("dark")  # drawn in the light theme
+    _settle()
+    lc.goto(2)
+    assert lc.cover.shown == 0
+
+
+def test_a_training_slide_and_a_window_not_presenting_get_no_picture(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(6)  # the next slide trains: its first frame is the run's first step
+    _drawn_ahead(qtbot, w)
+    assert lc.rehearsed[-1] == 7 and lc.cover.image is None
+    w.presenting.stop()
+    lc.goto(0)
+    _drawn_ahead(qtbot, w)
+    assert lc.rehearsed[-1] == 1 and lc.cover.image is None
+
+
+def test_a_slide_is_shown_at_the_scale_it_was_drawn_ahead_at(qtbot, presenting):
+    """ "Transpose X" after "A diagonal edge" at 1080p, zoom 150: a content that changed
+    by less than a refit waits for kept the slide before's scale (1.746), where the
+    slide drawn ahead had its own (1.763)."""
+    w = presenting(1920, 1080, zoom=150)
+    lc = w.lessons
+    for i in range(1, 16):  # the lesson walked, as a lecture does (the fits it remembers)
+        lc.goto(i)
+        _settle()
+        _drawn_ahead(qtbot, w)
+    stage, _view = w.understudy("window")
+    drawn = stage.scale()
+    picture = QImage(lc.cover.image)
+    lc.goto(16)
+    qtbot.waitUntil(lambda: not lc.cover.isVisible())
+    assert w.current_stage().scale() == drawn
+    assert np.array_equal(_pixels(w.grab().toImage()), _pixels(picture))
+
+
+def test_the_sums_caption_is_as_wide_as_its_text_after_a_wider_one(qtbot, presenting):
+    w = presenting(zoom=150)
+    lc = w.lessons
+    for i in range(27, 37):  # the last slides, as a lecture walks them
+        lc.goto(i)
+        _settle()
+        _drawn_ahead(qtbot, w)
+    caption = w.window_view.arith.caption  # "Y[1, 1] =", after "Y[3, 3] =" in larger type
+    m = caption.contentsMargins()
+    text = QFontMetrics(caption.font()).horizontalAdvance(caption.text()) + m.left() + m.right()
+    assert caption.text() and caption.width() <= max(text, caption.minimumWidth()) + 2
+
+
+def test_the_bar_drawn_ahead_is_the_bar_shown(qtbot, presenting):
+    from convviz.model.lessons import entry_event
+
+    w = presenting()
+    lc = w.lessons
+    bar = lc.bar
+    _settle()
+    picture = bar.picture_of(entry_event(lc.player.lesson, 1), lc.player.n_slides, bar.size())
+    assert bar.title.text() != lc.player.lesson.slides[1].title  # the bar on screen is untouched
+    lc.goto(1)
+    _settle()
+    assert np.array_equal(_pixels(bar.grab().toImage()), _pixels(picture))
+
+
+def test_the_mouse_or_the_next_click_takes_the_picture_down_at_once(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(1)
+    _drawn_ahead(qtbot, w)
+    lc.goto(2)
+    assert lc.cover.isVisible()
+    stage = w.current_stage()
+    for at in (stage.rect().center(), stage.rect().center() + QPoint(7, 5)):
+        qtbot.mouseMove(stage, at)  # (two places: the pointer may be at one already)
+    QApplication.processEvents()
+    assert not lc.cover.isVisible()  # the live slide, to point at
+    _drawn_ahead(qtbot, w)
+    lc.goto(3)
+    assert lc.cover.isVisible()
+    lc.prev()  # no picture for a move back: the old one goes with the click
+    assert not lc.cover.isVisible() and lc.player.index == 2
+    lc.goto(3)
+    w.presenting.stop()
+    assert not lc.cover.isVisible()
+
+
+def test_the_picture_is_transparent_to_the_mouse_and_never_takes_the_focus(presenting):
+    w = presenting()
+    cover = w.lessons.cover
+    assert cover.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    assert cover.focusPolicy() == Qt.FocusPolicy.NoFocus and cover.isHidden()
