@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model import Session
 from ..model.lessons import (
     LessonError,
     LessonEvent,
@@ -37,8 +38,9 @@ from ..model.lessons import (
 )
 from .app_events import AppEventFilter, plain_key, take_key
 from .main_window import UNDERSTUDIED
-from .widgets._util import settle_layouts
+from .widgets._util import blocked, settle_layouts
 from .widgets.edge_view import EdgeView
+from .widgets.learn_view import LearnView
 from .widgets.lesson_bar import LessonBar
 from .widgets.matrix_view import MatrixView
 from .widgets.slide_cover import SlideCover, compose
@@ -108,6 +110,7 @@ class LessonController(AppEventFilter):
         self.rehearsed: list[int] = []
         #: While presenting, the next slide's picture, put on the screen at its click.
         self.cover = SlideCover(window)
+        self._double: tuple[Stage, LearnView] | None = None  # see _picture_learning
 
     def _build_menus(self) -> None:
         w = self.window
@@ -253,16 +256,18 @@ class LessonController(AppEventFilter):
 
     def _draw_cover(self, index: int, page: Stage) -> bool:
         """Compose the picture of slide ``index`` (0-based), whose page ``page`` was just
-        drawn ahead; False if there is none to make: not presenting, the page is not at
-        the area it will have, or the slide trains (its first frame is the run's first
-        step, where the page drawn ahead shows the run before it)."""
+        drawn ahead; False if there is none to make: not presenting, or the page is not
+        at the area it will have. A slide that trains is pictured from a double of the
+        learning view only (see :meth:`_picture_learning`): its first frame is the run's
+        first step, where the page drawn ahead shows the run before it.)"""
         p, w = self.player, self.window
         cur = w.current_stage()
         key = self._cover_key(index)
         if p is None or cur is None or key is None:
             return False
         view = p.lesson.states[index].view
-        if view == "learn" or page is cur or page.geometry() != w.area_for(view):
+        double = self._double is not None and page is self._double[0]
+        if (view == "learn") != double or page is cur or page.geometry() != w.area_for(view):
             return False
         ev = entry_event(p.lesson, index)
         grow = self.bar.height_change_for(view)  # (a bar of another view's height)
@@ -341,6 +346,87 @@ class LessonController(AppEventFilter):
         self._rehearsal.stop()
         self._rehearsal_id += 1
         self._rehearsal_steps = 0
+        self._drop_double()
+
+    def _drop_double(self) -> None:
+        """The learning view's double stops (its run is a preview's; it is kept)."""
+        if self._double is not None:
+            self._double[1].driver.pause()
+
+    def _picture_learning(self, index: int) -> None:
+        """The picture of slide ``index``, which trains, while presenting: the learning
+        view's double (:meth:`_learning_double`) is clicked into it as the real view
+        will be (its first slice: one step at a pace), fitted at the area it will have
+        and pictured, a step each turn of the event loop. (The real view cannot be drawn
+        in that state ahead: on screen, it shows the slide before; hidden, the run it
+        last followed.)"""
+        p, w = self.player, self.window
+        if (
+            p is None
+            or self._cover_key(index) is None
+            or w.learn_view.combo_pace.currentData() is None
+        ):
+            return  # (as fast as it goes: the first slice's length depends on the machine)
+        rid = self._rehearsal_id
+
+        def make() -> None:
+            if rid != self._rehearsal_id or self.player is None:
+                return
+            self._rehearsal_steps -= 1
+            self._learning_double(index)
+            self._rehearsal_steps += 1
+            QTimer.singleShot(0, self, fit)
+
+        def fit() -> None:
+            if rid != self._rehearsal_id or self._double is None:
+                return
+            self._rehearsal_steps -= 1
+            stage, _view = self._double
+            stage.prepare(w.area_for("learn"), w.stages["learn"])
+            self._rehearsal_steps += 1
+            QTimer.singleShot(0, self, picture)
+
+        def picture() -> None:
+            if rid != self._rehearsal_id or self._double is None:
+                return
+            self._rehearsal_steps -= 1
+            self._draw_cover(index, self._double[0])
+            self._drop_double()
+
+        self._rehearsal_steps += 1
+        QTimer.singleShot(0, self, make)
+
+    def _learning_double(self, index: int) -> tuple[Stage, LearnView]:
+        """The learning view's double, clicked into slide ``index`` as the real view
+        will be: a hidden view of its own session, on a stage that shares the real
+        one's label images and fits, made once (~90 ms at 4K); each time, the slide's
+        scene is played into its session and it trains as a click trains the real view
+        (its first slice, drawn; then its timer stops)."""
+        from .stage import Stage
+
+        w = self.window
+        assert self.player is not None
+        if self._double is None:
+            stage = Stage(w.style_, w, twin_of=w.stages["learn"])
+            stage.hide()
+            view = LearnView(Session(), stage.stage_style)
+            view.ask = lambda _title, _text: True
+            stage.set_content(view)
+            self._double = (stage, view)
+        stage, view = self._double
+        parts = dict(w.shown_parts())
+        if "tools" in parts:
+            view.set_tools_visible(parts["tools"])
+        if "controls" in parts:
+            view.set_controls_visible(parts["controls"])
+        with blocked(view.combo_pace):
+            view.combo_pace.setCurrentIndex(w.learn_view.combo_pace.currentIndex())
+        LessonPlayer(self.player.lesson, view.session).goto(index)
+        with view.drawing_once():
+            view.catch_up()  # (as its showing would)
+            view.train()
+        view.driver.timer.stop()  # (its state stays "training", as on the screen)
+        return stage, view
 
     def _slide_to_rehearse(self) -> int | None:
         """The next slide (after this one's builds), if it is drawn ahead: it trains in
@@ -389,6 +475,8 @@ class LessonController(AppEventFilter):
                 if run is not None and w.learn_view.trace_ahead(run):
                     self.rehearsed.append(nxt)
                     del self.rehearsed[:-REHEARSALS_KEPT]
+                if run is not None:
+                    self._picture_learning(nxt)
                 return
             # the view is on screen: drawn into its hidden copy, at the scale it has
             like = stage
@@ -455,7 +543,10 @@ class LessonController(AppEventFilter):
             if rid != self._rehearsal_id:
                 return
             self._rehearsal_steps -= 1
-            self._draw_cover(nxt, stage)
+            if key == "learn":
+                self._picture_learning(nxt)
+            else:
+                self._draw_cover(nxt, stage)
 
         self._rehearsal_steps += 1
         QTimer.singleShot(0, self, draw)

@@ -47,6 +47,9 @@ def _drawn_ahead(qtbot, w) -> None:
         2,  # the sliding window after the sliding window
         6,  # the edge maps after the sliding window: the bar is a line shorter
         7,  # the edge maps after the edge maps
+        8,  # a run trained after the edge maps (its first step, in a double of the view)
+        9,  # a run trained after a run
+        23,  # a one-step run: done at its first frame
         14,  # the sliding window after the learning view
         24,  # the matrix view after the learning view
         25,  # the sliding window after the matrix view
@@ -75,14 +78,23 @@ def test_the_click_shows_the_slide_drawn_ahead_before_it_builds_it(
     shown = lc.cover.shown
     lc.goto(slide - 1)
     assert lc.cover.shown == shown + 1 and covered == [True]  # on screen before the work
-    assert lc.cover.isVisible() and lc.cover.image is None  # up a moment more; used once
-    took = len(lc.cover.takeovers)
-    qtbot.waitUntil(lambda: not lc.cover.isVisible())  # the live widgets take over
-    assert len(lc.cover.takeovers) == took + 1
+    assert lc.cover.image is None  # used once
+    if w.learn_view.training:  # the run's first frame, as the picture shows it
+        w.learn_view.driver.timer.stop()
+        assert not lc.cover.isVisible()  # an animation shows at once
+        _settle()
+    else:
+        assert lc.cover.isVisible()  # up a moment more
+        took = len(lc.cover.takeovers)
+        qtbot.waitUntil(lambda: not lc.cover.isVisible())  # the live widgets take over
+        assert len(lc.cover.takeovers) == took + 1
+    # (a learning view's plots may differ by a shade at a line's or a title's edge, in a
+    # few of the million pixels: drawn by another view, of one run from another session)
+    allowed = 0.0005 if lc.player.state.view == "learn" else 0.0
     live, drawn = _pixels(w.grab().toImage()), _pixels(picture)
     assert live.shape == drawn.shape
-    differ = np.any(live != drawn, axis=None)
-    assert not differ, f"{int((live != drawn).sum())} bytes differ from the live slide"
+    differ = np.any((live != drawn).reshape(live.shape[0], -1, 4), axis=2)
+    assert differ.mean() <= allowed, f"{int(differ.sum())} pixels differ from the live slide"
 
 
 def test_a_clicker_key_shows_the_picture_too(qtbot, presenting):
@@ -116,10 +128,12 @@ def test_no_picture_is_shown_for_a_build_a_move_back_or_a_changed_window(qtbot, 
     assert lc.cover.shown == 0
 
 
-def test_a_training_slide_and_a_window_not_presenting_get_no_picture(qtbot, presenting):
+def test_no_picture_as_fast_as_it_goes_or_not_presenting(qtbot, presenting):
     w = presenting()
     lc = w.lessons
-    lc.goto(6)  # the next slide trains: its first frame is the run's first step
+    combo = w.learn_view.combo_pace
+    combo.setCurrentIndex(combo.findText("fastest"))  # a first slice as long as it takes
+    lc.goto(6)  # the next slide trains
     _drawn_ahead(qtbot, w)
     assert lc.rehearsed[-1] == 7 and lc.cover.image is None
     w.presenting.stop()

@@ -461,6 +461,18 @@ class LearnView(QWidget):
             self.new_run_count, self.frames, self._stale = kept
         return True
 
+    def settle_ahead(self) -> bool:
+        """Settle the plots of this view, hidden, as their first paint would (their
+        ranges, axes and the surface's labels, placed for the size the stage gave
+        them); False if the view is shown. See ``Stage.settle_ahead``: a picture of
+        the page drawn ahead then shows what its showing paints ("true K [1, −1]",
+        not the "true K" its plot's size before the fit left room for)."""
+        if self.isVisible():
+            return False
+        for plot in (self.loss_plot, self.weight_plot, self.surface.plot):
+            plot.prime()
+        return True
+
     def trace_ahead(self, run: LearningRun) -> bool:
         """Trace the loss surface ``run`` will show (see :meth:`SurfacePlot.trace_ahead`)
         while this view shows another run; False if nothing was left to make.
@@ -1074,6 +1086,11 @@ class LearnView(QWidget):
         self._catch_up()
         if not self.hasFocus() and not self.isAncestorOf(QApplication.focusWidget()):
             self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def catch_up(self) -> None:
+        """Show what changed while hidden, as a showing would (a double of this view,
+        drawn ahead and never shown: see ``LessonController._learning_double``)."""
+        self._catch_up()
 
     def _catch_up(self) -> None:
         """Shown (or no longer held): what changed meanwhile, shown once."""
