@@ -43,7 +43,7 @@ from .widgets.edge_view import EdgeView
 from .widgets.learn_view import LearnView
 from .widgets.lesson_bar import LessonBar
 from .widgets.matrix_view import MatrixView
-from .widgets.slide_cover import SlideCover, compose
+from .widgets.slide_cover import Composition, SlideCover
 from .widgets.window_view import WindowView
 
 if TYPE_CHECKING:
@@ -254,12 +254,13 @@ class LessonController(AppEventFilter):
     def _in_window(self, widget: QWidget) -> QRect:
         return QRect(widget.mapTo(self.window, QPoint(0, 0)), widget.size())
 
-    def _draw_cover(self, index: int, page: Stage) -> bool:
+    def _draw_cover(self, index: int, page: Stage, then: Callable[[], None] | None = None) -> bool:
         """Compose the picture of slide ``index`` (0-based), whose page ``page`` was just
-        drawn ahead; False if there is none to make: not presenting, or the page is not
-        at the area it will have. A slide that trains is pictured from a double of the
-        learning view only (see :meth:`_picture_learning`): its first frame is the run's
-        first step, where the page drawn ahead shows the run before it.)"""
+        drawn ahead, a band a turn of the event loop (a rehearsal's steps; ``then`` runs
+        after the last); False if there is none to make: not presenting, or the page is
+        not at the area it will have. A slide that trains is pictured from a double of
+        the learning view only (see :meth:`_picture_learning`): its first frame is the
+        run's first step, where the page drawn ahead shows the run before it."""
         p, w = self.player, self.window
         cur = w.current_stage()
         key = self._cover_key(index)
@@ -278,10 +279,31 @@ class LessonController(AppEventFilter):
         bar = self.bar.picture_of(ev, p.n_slides, bar_then.size()) if ev is not None else None
         if bar is None:
             return False
-        image = compose(w, [bar_now, stage_now], [(bar_then, bar), (stage_then, page)])
-        if image is None:
+        made = Composition(
+            w,
+            [bar_now, stage_now],
+            [(bar_then, bar), (stage_then, page)],
+            into=self.cover.take_spare(),
+        )
+        if made.image is None:
             return False
-        self.cover.set_image(image, key)
+        rid = self._rehearsal_id
+
+        def band() -> None:
+            if rid != self._rehearsal_id:
+                return
+            self._rehearsal_steps -= 1
+            if made.step():
+                self._rehearsal_steps += 1
+                QTimer.singleShot(0, self, band)
+                return
+            if made.image is not None:
+                self.cover.set_image(made.image, key)
+            if then is not None:
+                then()
+
+        self._rehearsal_steps += 1
+        QTimer.singleShot(0, self, band)
         return True
 
     @contextlib.contextmanager
@@ -390,8 +412,8 @@ class LessonController(AppEventFilter):
             if rid != self._rehearsal_id or self._double is None:
                 return
             self._rehearsal_steps -= 1
-            self._draw_cover(index, self._double[0])
-            self._drop_double()
+            if not self._draw_cover(index, self._double[0], then=self._drop_double):
+                self._drop_double()
 
         self._rehearsal_steps += 1
         QTimer.singleShot(0, self, make)

@@ -215,3 +215,22 @@ def test_the_picture_is_transparent_to_the_mouse_and_never_takes_the_focus(prese
     cover = w.lessons.cover
     assert cover.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     assert cover.focusPolicy() == Qt.FocusPolicy.NoFocus and cover.isHidden()
+
+
+def test_a_picture_composed_in_bands_is_the_picture_composed_at_once(qtbot, presenting):
+    from convviz.gui.widgets.slide_cover import Composition
+
+    w = presenting()
+    w.lessons.goto(3)  # "Finding edges": grids, a sum, a caption across the bands
+    _settle()
+    stage = w.current_stage()
+    rect = w.lessons._in_window(stage)
+    pictures = []
+    for bands in (1, 3, 7):
+        made = Composition(w, [rect], [(rect, stage)], bands=bands)
+        steps = 0
+        while made.step():
+            steps += 1
+        assert steps == bands - 1 and made.image is not None
+        pictures.append(_pixels(made.image))
+    assert np.array_equal(pictures[0], pictures[1]) and np.array_equal(pictures[0], pictures[2])

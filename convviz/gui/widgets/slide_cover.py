@@ -3,7 +3,7 @@
 A presentation program shows its next slide from a picture it made while the
 class looked at the current one. While presenting, the lesson does the same:
 once the next slide is drawn ahead into a hidden page
-(``LessonController._rehearse``), :func:`compose` makes one image of the
+(``LessonController._rehearse``), :class:`Composition` makes one image of the
 window as that slide will look: the chrome that stays as it is, the lesson
 bar (a hidden copy showing the next title and caption) and the page. The
 click to that slide puts the image on the screen first, in one copy; the
@@ -14,6 +14,7 @@ from the click to its first paint; the picture is there in a few.
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -21,41 +22,73 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtWidgets import QWidget
 
+#: A page is pictured in this many bands, one a turn of the event loop: a 4K learning
+#: page took 50-60 ms in one go, which a click in the pause waited for.
+BANDS = 4
 
-def compose(
-    window: QWidget,
-    now: list[QRect],
-    parts: list[tuple[QRect, QImage | QWidget]],
-) -> QImage | None:
-    """``window`` as it will look: each part (an image, or a hidden widget rendered) at
-    its rect in window coordinates, and the rest as the window draws it now outside the
-    rects ``now`` (where the parts are now: a thin frame of chrome at most).
+
+class Composition:
+    """``window`` as it will look, composed a band at a time (see :meth:`step`): each
+    part (an image, or a hidden widget rendered) at its rect in window coordinates, and
+    the rest as the window draws it now outside the rects ``now`` (where the parts are
+    now: a thin frame of chrome at most).
 
     Parts that move (a taller lesson bar pushes the stage down) leave that frame to be
-    redrawn elsewhere: it is, if it is one colour (None if not: no picture).
+    redrawn elsewhere: it is, if it is one colour (else :attr:`image` is None: no
+    picture).
     """
-    dpr = window.devicePixelRatioF()
-    image = QImage(window.size() * dpr, QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDevicePixelRatio(dpr)
-    image.fill(0)
-    rest = QRegion(window.rect())
-    for rect in now:
-        rest -= QRegion(rect)
-    window.render(image, QPoint(), rest)  # (the chrome that stays)
-    if {_rect(r) for r in now} != {_rect(r) for r, _p in parts}:
-        color = _one_color(image, now, dpr)
-        if color is None:
-            return None
-        image.fill(color)
-    painter = QPainter(image)
-    for rect, part in parts:
-        if isinstance(part, QImage):
-            painter.drawImage(rect.topLeft(), part)
-    painter.end()
-    for rect, part in parts:
-        if isinstance(part, QWidget):
-            part.render(image, rect.topLeft())
-    return image
+
+    def __init__(
+        self,
+        window: QWidget,
+        now: list[QRect],
+        parts: list[tuple[QRect, QImage | QWidget]],
+        bands: int = BANDS,
+        into: QImage | None = None,
+    ) -> None:
+        """``into``: an image of the window's size to draw over (one no longer shown):
+        a new 4K image cost 4 ms of first writes (the parts and the rest cover it all)."""
+        dpr = window.devicePixelRatioF()
+        size = window.size() * dpr
+        image = into
+        if image is None or image.size() != size or image.devicePixelRatio() != dpr:
+            image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(dpr)
+        rest = QRegion(window.rect())
+        for rect in now:
+            rest -= QRegion(rect)
+        window.render(image, QPoint(), rest)  # (the chrome that stays)
+        self.image: QImage | None = image
+        self._todo: list[tuple[QWidget, QPoint, QRegion]] = []
+        if {_rect(r) for r in now} != {_rect(r) for r, _p in parts}:
+            color = _one_color(image, now, dpr)
+            if color is None:
+                self.image = None
+                return
+            image.fill(color)
+        painter = QPainter(image)
+        for rect, part in parts:
+            if isinstance(part, QImage):
+                painter.drawImage(rect.topLeft(), part)
+        painter.end()
+        for rect, part in parts:
+            if isinstance(part, QWidget):
+                h = rect.height()
+                cuts = sorted({round(h * k / bands) for k in range(bands + 1)})
+                for y0, y1 in itertools.pairwise(cuts):
+                    band = QRect(0, y0, rect.width(), y1 - y0)
+                    self._todo.append((part, rect.topLeft() + band.topLeft(), QRegion(band)))
+
+    @property
+    def done(self) -> bool:
+        return self.image is None or not self._todo
+
+    def step(self) -> bool:
+        """Render the next band; True while there are more."""
+        if self.image is not None and self._todo:
+            part, at, band = self._todo.pop(0)
+            part.render(self.image, at, band)
+        return not self.done
 
 
 def _rect(r: QRect) -> tuple[int, int, int, int]:
@@ -97,6 +130,7 @@ class SlideCover(QWidget):
         self._image: QImage | None = None  # the picture ready for its click
         self._key: object = None
         self._showing: QImage | None = None  # the picture on the screen
+        self._spare: QImage | None = None  # a picture no longer used, to draw over
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(KEEP_MS)
@@ -121,7 +155,14 @@ class SlideCover(QWidget):
 
     def clear(self) -> None:
         """The ready picture is void (the one on the screen, if any, stays)."""
+        if self._image is not None and self._image is not self._showing:
+            self._spare = self._image
         self._image, self._key = None, None
+
+    def take_spare(self) -> QImage | None:
+        """A picture no longer shown or waiting, to compose the next one over."""
+        spare, self._spare = self._spare, None
+        return spare
 
     def show_for(self, key: object) -> bool:
         """Put the ready picture on the screen now if it was made for ``key``."""
@@ -150,7 +191,7 @@ class SlideCover(QWidget):
         if not self.isVisible():
             return
         self.hide()
-        self._showing = None
+        self._spare, self._showing = self._showing, None
         window = self.parentWidget()
         if paint and window is not None:
             t0 = time.thread_time()
