@@ -290,20 +290,15 @@ class LessonController(AppEventFilter):
         rid = self._rehearsal_id
 
         def band() -> None:
-            if rid != self._rehearsal_id:
-                return
-            self._rehearsal_steps -= 1
             if made.step():
-                self._rehearsal_steps += 1
-                QTimer.singleShot(0, self, band)
+                self._step(rid, band)
                 return
             if made.image is not None:
                 self.cover.set_image(made.image, key)
             if then is not None:
                 then()
 
-        self._rehearsal_steps += 1
-        QTimer.singleShot(0, self, band)
+        self._step(rid, band)
         return True
 
     @contextlib.contextmanager
@@ -392,31 +387,22 @@ class LessonController(AppEventFilter):
         rid = self._rehearsal_id
 
         def make() -> None:
-            if rid != self._rehearsal_id or self.player is None:
-                return
-            self._rehearsal_steps -= 1
-            self._learning_double(index)
-            self._rehearsal_steps += 1
-            QTimer.singleShot(0, self, fit)
+            if self.player is not None:
+                self._learning_double(index)
+                self._step(rid, fit)
 
         def fit() -> None:
-            if rid != self._rehearsal_id or self._double is None:
-                return
-            self._rehearsal_steps -= 1
-            stage, _view = self._double
-            stage.prepare(w.area_for("learn"), w.stages["learn"])
-            self._rehearsal_steps += 1
-            QTimer.singleShot(0, self, picture)
+            if self._double is not None:
+                self._double[0].prepare(w.area_for("learn"), w.stages["learn"])
+                self._step(rid, picture)
 
         def picture() -> None:
-            if rid != self._rehearsal_id or self._double is None:
-                return
-            self._rehearsal_steps -= 1
-            if not self._draw_cover(index, self._double[0], then=self._drop_double):
+            if self._double is not None and not self._draw_cover(
+                index, self._double[0], then=self._drop_double
+            ):
                 self._drop_double()
 
-        self._rehearsal_steps += 1
-        QTimer.singleShot(0, self, make)
+        self._step(rid, make)
 
     def _learning_double(self, index: int) -> tuple[Stage, LearnView]:
         """The learning view's double, clicked into slide ``index`` as the real view
@@ -436,11 +422,7 @@ class LessonController(AppEventFilter):
             stage.set_content(view)
             self._double = (stage, view)
         stage, view = self._double
-        parts = dict(w.shown_parts())
-        if "tools" in parts:
-            view.set_tools_visible(parts["tools"])
-        if "controls" in parts:
-            view.set_controls_visible(parts["controls"])
+        w.show_parts_as_views_do(view)
         with blocked(view.combo_pace):
             view.combo_pace.setCurrentIndex(w.learn_view.combo_pace.currentIndex())
         LessonPlayer(self.player.lesson, view.session).goto(index)
@@ -527,51 +509,49 @@ class LessonController(AppEventFilter):
         rid = self._rehearsal_id
 
         def draw() -> None:
-            if rid != self._rehearsal_id:
-                return  # a click came first (and zeroed the count)
-            self._rehearsal_steps -= 1
             if ahead():
-                self._rehearsal_steps += 1
-                QTimer.singleShot(0, self, paint)
+                self._step(rid, paint)
 
         def paint() -> None:
-            if rid != self._rehearsal_id:
-                return
-            self._rehearsal_steps -= 1
             if key != "learn":  # fitted at the area it will have, its layouts settled
                 stage.prepare(w.area_for(key), like)
             parts = stage.parts_ahead()
             if parts:
-                self._rehearsal_steps += 1
-                QTimer.singleShot(0, self, partial(paint_part, parts))
+                self._step(rid, partial(paint_part, parts))
 
         def paint_part(parts: list[QWidget]) -> None:
             """One part a turn: the whole page at 4K took up to 150 ms in one go, and a
             click during it waited (after it, the rest is void)."""
-            if rid != self._rehearsal_id:
-                return
             if not stage.paint_part_ahead(parts.pop(0)) and stage.isVisible():
-                self._rehearsal_steps -= 1
                 return
             if parts:
-                QTimer.singleShot(0, self, partial(paint_part, parts))
+                self._step(rid, partial(paint_part, parts))
                 return
             self.rehearsed.append(nxt)
             del self.rehearsed[:-REHEARSALS_KEPT]
-            QTimer.singleShot(0, self, cover)  # (the count stays: one step more)
+            self._step(rid, cover)
 
         def cover() -> None:
             """The picture of the next slide, once its page is drawn (while presenting)."""
-            if rid != self._rehearsal_id:
-                return
-            self._rehearsal_steps -= 1
             if key == "learn":
                 self._picture_learning(nxt)
             else:
                 self._draw_cover(nxt, stage)
 
+        self._step(rid, draw)
+
+    def _step(self, rid: int, step: Callable[[], None]) -> None:
+        """Run ``step`` at the next turn of the event loop, as a step of rehearsal ``rid``:
+        counted in :attr:`rehearsal_pending` until it runs, and void if a click came
+        first (which zeroed the count)."""
         self._rehearsal_steps += 1
-        QTimer.singleShot(0, self, draw)
+
+        def run() -> None:
+            if rid == self._rehearsal_id:
+                self._rehearsal_steps -= 1
+                step()
+
+        QTimer.singleShot(0, self, run)
 
     # --------------------------------------------------------------- keys
     def app_event(self, obj: QObject, event: QEvent) -> bool:

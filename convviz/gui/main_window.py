@@ -179,6 +179,14 @@ class MainWindow(ImageDrops, QMainWindow):
         """What the views were last told to show of their tools and controls."""
         return tuple(sorted(self._shown_parts.items()))
 
+    def show_parts_as_views_do(self, view: View) -> None:
+        """Show or hide ``view``'s tools and controls as the views were last told to (a
+        hidden copy of a view, made later)."""
+        if "tools" in self._shown_parts:
+            view.set_tools_visible(self._shown_parts["tools"])
+        if "controls" in self._shown_parts:
+            view.set_controls_visible(self._shown_parts["controls"])
+
     def _all_views(self) -> list[View]:
         return [*self.views.values(), *(v for _s, v in self._understudies.values())]
 
@@ -207,10 +215,7 @@ class MainWindow(ImageDrops, QMainWindow):
         cls = WindowView if key == "window" else EdgeView
         view = cls(Session(), stage.stage_style)
         stage.set_content(view)
-        if "tools" in self._shown_parts:
-            view.set_tools_visible(self._shown_parts["tools"])
-        if "controls" in self._shown_parts:
-            view.set_controls_visible(self._shown_parts["controls"])
+        self.show_parts_as_views_do(view)
         self._understudies[key] = (stage, view)
         return stage, view
 

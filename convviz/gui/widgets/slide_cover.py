@@ -145,10 +145,6 @@ class SlideCover(QWidget):
         """The picture ready for the next click, if any."""
         return self._image
 
-    @property
-    def key(self) -> object:
-        return self._key
-
     def set_image(self, image: QImage, key: object) -> None:
         """Keep ``image`` for the click whose situation is ``key``."""
         self._image, self._key = image, key
