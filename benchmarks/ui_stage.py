@@ -84,24 +84,27 @@ def _between_clicks(app, w, limit_s: float = 5.0) -> None:
 
 def _change(app, w, i: int) -> tuple[float, float, float]:
     """A click to slide ``i``, until it has settled: (wall, cpu, on screen). A slide that
-    trains shows its run's first step with it; the frames after that are the run's
-    animation, each timed as a step (``ui_learn``), not the change: held until the
-    change is timed, then the run goes on (they came in the settling turns on a slow
-    one). "On screen": when the slide's picture drawn ahead was shown, if it was (see
-    ``SlideCover``); else the whole change (its one paint comes at its end)."""
+    trains shows its run's first step with it (in its picture, the live view's frames
+    held until the picture goes); the frames after that are the run's animation, each
+    timed as a step (``ui_learn``), not the change: held until the change is timed,
+    then the run goes on (they came in the settling turns on a slow one). "On screen":
+    when the slide's picture drawn ahead was shown, if it was (see ``SlideCover``);
+    else the whole change (its one paint comes at its end)."""
     driver = w.learn_view.driver
     cover = w.lessons.cover
     shown = cover.shown
+    ticking = False
 
     def click() -> None:
+        nonlocal ticking
         w.lessons.goto(i)
-        if driver.training:
-            driver.timer.stop()
+        ticking = driver.timer.isActive()  # (held while its picture is up: not ticking)
+        driver.timer.stop()
         _settle(app)
 
     t0 = time.perf_counter()
     wall, cpu = _timed(click)
-    if driver.training:
+    if ticking:
         driver.timer.start()
     seen = cover.shown_at - t0 if cover.shown > shown and cover.shown_at is not None else wall
     return wall, cpu, seen

@@ -79,15 +79,18 @@ def test_the_click_shows_the_slide_drawn_ahead_before_it_builds_it(
     lc.goto(slide - 1)
     assert lc.cover.shown == shown + 1 and covered == [True]  # on screen before the work
     assert lc.cover.image is None  # used once
-    if w.learn_view.training:  # the run's first frame, as the picture shows it
-        w.learn_view.driver.timer.stop()
-        assert not lc.cover.isVisible()  # an animation shows at once
+    driver = w.learn_view.driver
+    training = w.learn_view.training
+    # A run's next frames wait for the live view: the picture is its first one.
+    assert not driver.timer.isActive()
+    assert lc.cover.isVisible()  # up a moment more
+    took = len(lc.cover.takeovers)
+    qtbot.waitUntil(lambda: not lc.cover.isVisible())  # the live widgets take over
+    assert len(lc.cover.takeovers) == took + 1
+    if training:  # the run goes on from its first frame, as the picture shows it
+        assert driver.timer.isActive()
+        driver.timer.stop()
         _settle()
-    else:
-        assert lc.cover.isVisible()  # up a moment more
-        took = len(lc.cover.takeovers)
-        qtbot.waitUntil(lambda: not lc.cover.isVisible())  # the live widgets take over
-        assert len(lc.cover.takeovers) == took + 1
     # (a learning view's plots may differ by a shade at a line's or a title's edge, in a
     # few of the million pixels: drawn by another view, of one run from another session)
     allowed = 0.0005 if lc.player.state.view == "learn" else 0.0
@@ -208,6 +211,24 @@ def test_the_mouse_or_the_next_click_takes_the_picture_down_at_once(qtbot, prese
     lc.goto(3)
     w.presenting.stop()
     assert not lc.cover.isVisible()
+
+
+def test_a_run_held_under_its_picture_goes_on_when_the_mouse_takes_it_down(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(7)  # "Learning the kernel": the next click trains
+    _drawn_ahead(qtbot, w)
+    lc.goto(8)
+    driver = w.learn_view.driver
+    assert lc.cover.isVisible() and w.learn_view.training and not driver.timer.isActive()
+    slices = driver.slices
+    stage = w.current_stage()
+    for at in (stage.rect().center(), stage.rect().center() + QPoint(7, 5)):
+        qtbot.mouseMove(stage, at)
+    QApplication.processEvents()
+    assert not lc.cover.isVisible() and driver.timer.isActive()
+    qtbot.waitUntil(lambda: driver.slices > slices)  # the run animates again
+    w.learn_view.pause()
 
 
 def test_the_picture_is_transparent_to_the_mouse_and_never_takes_the_focus(presenting):

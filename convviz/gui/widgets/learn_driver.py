@@ -108,6 +108,17 @@ class TrainingDriver(QObject):
         self._tick()
         self._draw()
 
+    def hold_ticks(self) -> None:
+        """Training, but no slice until :meth:`resume_ticks`: the first frame stays on
+        the screen as it is (a slide's picture, while the live slide is painted under
+        it)."""
+        self.timer.stop()
+
+    def resume_ticks(self) -> None:
+        """Slices go on, if training still is."""
+        if self.training and not self.timer.isActive():
+            self.timer.start()
+
     def pause(self) -> None:
         """Stop ticking; the target stays, so Train resumes towards it."""
         self.training = False

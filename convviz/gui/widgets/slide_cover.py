@@ -18,7 +18,7 @@ import itertools
 import time
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtWidgets import QWidget
 
@@ -117,8 +117,11 @@ class SlideCover(QWidget):
 
     Transparent for the mouse and never focused. It stays up :data:`KEEP_MS` after
     its click's work, or until the mouse moves or another click comes; then the live
-    widgets, built under it with the same pixels, are painted (``takeovers``).
+    widgets, built under it with the same pixels, are painted (``takeovers``), and
+    :attr:`down` is emitted (an animation held under the picture goes on).
     """
+
+    down = Signal()
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -194,6 +197,7 @@ class SlideCover(QWidget):
             window.repaint()
             self.takeovers.append(1000 * (time.thread_time() - t0))
             del self.takeovers[:-256]
+        self.down.emit()
 
     def paintEvent(self, event) -> None:
         image = self._showing
