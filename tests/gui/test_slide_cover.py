@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from convviz.gui.presenting import NEXT_KEYS
 
@@ -229,6 +229,33 @@ def test_a_run_held_under_its_picture_goes_on_when_the_mouse_takes_it_down(qtbot
     assert not lc.cover.isVisible() and driver.timer.isActive()
     qtbot.waitUntil(lambda: driver.slices > slices)  # the run animates again
     w.learn_view.pause()
+
+
+def test_the_picture_is_painted_once_and_what_is_under_it_waits_to_be_painted(qtbot, presenting):
+    w = presenting()
+    lc = w.lessons
+    lc.goto(1)
+    _drawn_ahead(qtbot, w)
+    paints: list[QRect] = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event) -> bool:
+            if obj is lc.cover and event.type() == QEvent.Type.Paint:
+                paints.append(event.rect())
+            return False
+
+    spy = Spy()
+    lc.cover.installEventFilter(spy)
+    parts = [c for c in w.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)]
+    lc.goto(2)
+    _settle()  # the click's own layouts and repaints
+    assert lc.cover.isVisible()
+    assert paints == [w.rect()]  # once, at the click: not again for what changed under it
+    under = [c for c in parts if c is not lc.cover and not c.isWindow()]
+    assert under and not any(c.updatesEnabled() for c in under)
+    qtbot.waitUntil(lambda: not lc.cover.isVisible())
+    assert all(c.updatesEnabled() for c in under)  # and all of it painted as it goes
+    lc.cover.removeEventFilter(spy)
 
 
 def test_the_picture_is_transparent_to_the_mouse_and_never_takes_the_focus(presenting):
