@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
 
-from convviz.gui.widgets.trail_curve import TrailCurve, TrailDataItem
+from convviz.gui.widgets.trail_curve import TrailCurve, TrailDataItem, TrailDots
 
 SIZE = (640, 420)
 
@@ -170,3 +171,90 @@ def test_a_data_item_draws_its_line_as_a_trail(qtbot):
     assert item.curve.full_draws == 1
     np.testing.assert_array_equal(item.getData()[1], y)
     _assert_alike(_pixels(w), _reference(qtbot, x, y, _pen()))
+
+
+# ------------------------------------------------------- what a frame repaints
+def _screen(w: pg.PlotWidget) -> np.ndarray:
+    """What the window shows: the pixels its paints left (not a fresh render, which
+    would hide a part a frame forgot to repaint)."""
+    QApplication.processEvents()
+    img = w.screen().grabWindow(w.winId()).toImage()
+    img = img.convertToFormat(pg.QtGui.QImage.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    vp = w.viewport().geometry()
+    return a[vp.top() : vp.bottom() + 1, vp.left() : vp.right() + 1, :3].astype(int)
+
+
+class _Painted(QObject):
+    """The regions a widget was asked to paint."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.regions.append(QRegion(event.region()))
+        return False
+
+    def area(self) -> int:
+        return sum(r.width() * r.height() for reg in self.regions for r in reg)
+
+
+def test_a_frame_repaints_only_around_its_new_segment(qtbot):
+    x, y = _zigzag()
+    curve, w = _grown(qtbot, x[:60], y[:60], _pen())
+    painted = _Painted(w.viewport())
+    curve.setData(x[:61], y[:61])
+    _frame(w)
+    vp = w.viewport().rect()
+    assert painted.regions and painted.area() < 0.1 * vp.width() * vp.height()
+    end = w.plotItem.vb.mapViewToScene(pg.Point(x[60], y[60]))
+    tip = w.mapFromScene(end)
+    assert any(reg.contains(tip) for reg in painted.regions)  # where the new point is
+
+
+def test_what_a_grown_curve_shows_is_the_whole_curve(qtbot):
+    """On the screen, not only in a fresh render: no part of a new segment, its ends
+    or its rim was left out of the frame's repaint."""
+    x, y = _zigzag()
+    _, w = _grown(qtbot, x, y, _pen())
+    _assert_alike(_screen(w), _reference(qtbot, x, y, _pen()))
+
+
+def test_a_segment_crossing_the_view_repaints_pieces_along_it(qtbot):
+    """A diverging run's path comes from far outside the plot and crosses it."""
+    c = TrailCurve(pen=_pen(), antialias=True)
+    w = _plot(qtbot, c)
+    x, y = np.array([10.0, 12.0, 14.0]), np.array([0.1, 0.12, 0.1])
+    for n in (1, 2, 3):  # (kept once a paint finds it grown)
+        c.setData(x[:n], y[:n])
+        _frame(w)
+    painted = _Painted(w.viewport())
+    x, y = np.append(x, 500.0), np.append(y, 40.0)  # (out far above)
+    c.setData(x, y)
+    _frame(w)
+    (region,) = painted.regions
+    box = region.boundingRect()
+    assert region.rectCount() > 2
+    assert painted.area() < 0.5 * box.width() * box.height()  # not its whole box
+    _assert_alike(_screen(w), _reference(qtbot, x, y, _pen()))
+
+
+def test_dots_added_repaint_only_where_they_are(qtbot):
+    dots = TrailDots(size=9, brush="#d55e00", pen=None)
+    w = _plot(qtbot, dots)
+    x, y = _zigzag(40)
+    dots.grow(x[:20], y[:20])
+    _frame(w)
+    painted = _Painted(w.viewport())
+    dots.grow(x[:21], y[:21])
+    _frame(w)
+    vp = w.viewport().rect()
+    assert painted.area() < 0.02 * vp.width() * vp.height()
+    assert len(dots.data) == 21
+    ref = pg.ScatterPlotItem(x[:21], y[:21], size=9, brush="#d55e00", pen=None)
+    assert np.abs(_screen(w) - _pixels(_plot(qtbot, ref))).max() <= 2
+    dots.grow(x[5:10], y[5:10])  # not the dots shown and more: set anew
+    assert np.array_equal(dots.data["x"], x[5:10])

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ...model.values import display_number
 from ..style import Style
 from ._util import LAYOUT_SETTLED
-from .trail_curve import TrailCurve, TrailDataItem
+from .trail_curve import TrailCurve, TrailDataItem, TrailDots
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
 WEIGHT_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
@@ -838,7 +838,7 @@ class SurfacePlot(QWidget):
         pi.addItem(self.image)
         self.contours: ContourLines | None = None
         self.path = TrailCurve()
-        self.dots = pg.ScatterPlotItem()  # one per step while there are few
+        self.dots = TrailDots()  # one per step while there are few
         self.start = pg.ScatterPlotItem()
         self.current = pg.ScatterPlotItem()
         self.true = pg.ScatterPlotItem()
@@ -1092,11 +1092,26 @@ class SurfacePlot(QWidget):
             return
         self.path.setData(P[:, 0], P[:, 1], skipFiniteCheck=True)
         if len(P) <= self.MAX_DOTS:
-            self.dots.setData(P[:, 0], P[:, 1])
+            self.dots.grow(P[:, 0], P[:, 1])
         elif len(self.dots.data):
             self.dots.setData([], [])
+        was = self.current.pos() if self.current.isVisible() else None
         self.current.setPos(P[-1, 0], P[-1, 1])
         self.current.show()
+        # Where the marker was and is, whole: the bounds pyqtgraph gives its move left a
+        # line of its ring's edge behind once the path repainted only its new segment.
+        for at in (was, self.current.pos()):
+            if at is not None:
+                self._repaint_around(at)
+
+    def _repaint_around(self, at: QPointF) -> None:
+        vb = self.plot.plotItem.vb
+        scene = vb.scene()
+        if scene is None:
+            return
+        c = vb.mapViewToScene(at)
+        r = 0.5 * float(self.current.opts["size"]) + self.style_.px(2) + 4.0
+        scene.update(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
 
     def current_point(self) -> tuple[float, float] | None:
         """Where the current-kernel marker is, or None when it is not shown."""
