@@ -39,3 +39,29 @@ def test_a_slide_shown_again_takes_the_scale_a_fresh_fit_gives(make_window):
     again = _walk(w, slides, forget=False)
     assert sum(st.fits_remembered for st in w.stages.values()) > before
     assert again == fresh
+
+
+def test_a_font_asked_for_again_is_the_font_made_anew_and_a_copy():
+    """Fonts are kept (a restyle asked for 130, each resolved against the font
+    database): one asked for again equals one made now, and changing it changes
+    no later one."""
+    from PySide6.QtGui import QFont, QFontInfo
+
+    from convviz.gui.style import StageStyle, Style, snap_to_glyph_cache
+
+    stage = StageStyle(Style())
+    stage.set_screen_height(2160)
+    for scale in (1.0, 3.4, 3.6):  # (3.4-3.6: type just over the glyph cache's limit)
+        stage.set_scale(scale)
+        for points, bold in ((11.0, False), (18.0, True)):
+            made = QFont(QApplication.font())
+            made.setPointSizeF(points * scale)
+            made.setBold(bold)
+            made = snap_to_glyph_cache(made)
+            first = stage.font(points, bold)
+            first.setPixelSize(3)  # (a caller's change)
+            again = stage.font(points, bold)
+            assert again == made and QFontInfo(again).pixelSize() != 3
+        floor = stage.min_text_px("body")
+        assert floor > 0 and QFontInfo(stage.font_px(1.0)).pixelSize() >= floor
+        assert QFontInfo(stage.font_px(1.0)).pixelSize() >= floor  # (kept: the same)
