@@ -1020,3 +1020,44 @@ def test_a_diverging_run_draws_each_curve_whole_once_then_adds_to_it(qtbot, view
     # Each frame's segments reached the screen (a try at repainting only their
     # place left the loss curve's first dot on screen for the whole run).
     _assert_plots_on_screen_are_fresh(view)
+
+
+def test_a_runs_words_change_ten_times_a_second_at_most_and_end_as_it_stands(qtbot, view):
+    """The status and summary of a training run: a blur if they changed at every
+    frame, and each change laid two labels out again. Written at most LIVE_WORDS_HZ
+    times a second while it trains; at its first frame, a pause and its end, as the
+    run stands."""
+    import time
+
+    from convviz.gui.widgets.learn_view import LIVE_WORDS_HZ, summary_text
+
+    writes: list[tuple[float, bool]] = []
+    set_text = view.summary.setText
+
+    def spy(text: str) -> None:
+        writes.append((time.perf_counter(), view.training))
+        set_text(text)
+
+    view.summary.setText = spy
+    view.spin_steps.setValue(200)
+    view.combo_pace.setCurrentIndex(list(PACES).index("auto"))  # ~2 s: many frames
+    frames = view.frames
+    click(qtbot, view.btn_train)
+    assert writes and writes[0][1]  # its first frame
+    qtbot.waitUntil(lambda: view.run.steps >= 60, timeout=20_000)
+    view.pause()
+    run = view.run
+    assert view.summary.text() == summary_text(run.summary, run.stride)
+    assert f"batch {run.steps:,}" in view.status.text()
+    first = list(writes)
+    writes.clear()
+    click(qtbot, view.btn_train)  # (resumed: its first frame writes them at once)
+    wait_state(qtbot, view, "done", timeout=20_000)
+    assert view.summary.text() == summary_text(run.summary, run.stride)
+    assert f"batch {run.steps:,}" in view.status.text()
+    training = 0
+    for part in (first, writes):
+        at = [t for t, on in part if on]
+        assert len(at) >= 2 and np.diff(at).min() >= 1.0 / LIVE_WORDS_HZ
+        training += len(at)
+    assert view.frames - frames > training  # (more frames than words)
