@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import math
 import random
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -66,8 +65,6 @@ from .learn_transport import TrainingBar
 from .text_sprites import within_glyph_cache
 
 NBSP = "\u00a0"  # a space no line breaks at
-#: How often a training run's words (status, summary, bias) change, at most.
-LIVE_WORDS_HZ = 10.0
 
 #: Paces in steps per second; None is as fast as the budget allows, "auto"
 #: spreads a press of Train over about two seconds so a short run can be watched.
@@ -130,7 +127,6 @@ class LearnView(QWidget):
         self.ask: Callable[[str, str], bool] = lambda title, text: ask_question(self, title, text)
         self.state = "ready"
         self.frames = 0  # redraws of the live parts, for the benchmark
-        self._words_at = -math.inf  # when the live words were last written
         self.new_run_count = 0  # runs drawn from their start (tests: none while hidden)
         self._message_error = False
         self._log_seen = 0
@@ -633,7 +629,6 @@ class LearnView(QWidget):
         self._start(run)
 
     def _start(self, run: LearningRun) -> None:
-        self._words_at = -math.inf  # (its first frame writes them)
         self._show_message("")
         self._set_state("training")
         self.driver.start(run)
@@ -644,8 +639,6 @@ class LearnView(QWidget):
             return
         self.driver.pause()
         self._set_state("done" if self.driver.reached else "paused")
-        if self.run is not None:
-            self._write_words(self.run)  # (while training, written 10 times a second)
 
     def hold(self) -> None:
         # Measured: a click from a learning slide to a window slide whose learning
@@ -757,29 +750,20 @@ class LearnView(QWidget):
         self.grid_K.set_values(K, limit=limit)
         self.grid_true.set_limit(limit)
         self.grid_grad.set_values(run.grad)
-        self.bias_label.setVisible(run.learn_bias)
-        self._append_log()
-        # The words and numbers below change at most LIVE_WORDS_HZ times a second while
-        # a run trains: changed at every frame they are a blur from the back row, and
-        # setting them was 1-1.5 ms of each 4K frame (two labels laid out again and
-        # repainted). A run's first frame and every frame when it does not train (a
-        # step, its end) write them.
-        if not self.training or time.perf_counter() - self._words_at >= 1.0 / LIVE_WORDS_HZ:
-            self._write_words(run)
-
-    def _write_words(self, run: LearningRun) -> None:
-        """The status, the summary and the bias, as the run stands."""
-        self._words_at = time.perf_counter()
         if run.learn_bias:
             self.bias_label.setText(
                 f"bias b = {display_number(run.bias or 0.0)}   "
                 f"∂L/∂b = {display_number(run.bias_grad or 0.0)}"
             )
+            self.bias_label.show()
+        else:
+            self.bias_label.hide()
         s = run.summary
         if s.count:
             self.summary.setText(summary_text(s, run.stride))
         else:
             self.summary.setText("No steps yet: press Train (Space) or Step (→).")
+        self._append_log()
         self._update_status()
 
     def _append_log(self) -> None:
