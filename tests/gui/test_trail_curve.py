@@ -258,3 +258,23 @@ def test_dots_added_repaint_only_where_they_are(qtbot):
     assert np.abs(_screen(w) - _pixels(_plot(qtbot, ref))).max() <= 2
     dots.grow(x[5:10], y[5:10])  # not the dots shown and more: set anew
     assert np.array_equal(dots.data["x"], x[5:10])
+
+
+def test_outside_a_view_box_they_paint_as_pyqtgraph(qtbot):
+    """In a scene with no view box to bound them (pyqtgraph's getViewBox then gives
+    the GraphicsView), a growing curve and dots take pyqtgraph's bounds and paints."""
+    view = pg.GraphicsView()
+    qtbot.addWidget(view)
+    x, y = _zigzag(10)
+    curve, dots = TrailCurve(pen=_pen()), TrailDots(size=9)
+    for item in (curve, dots):
+        view.scene().addItem(item)
+    view.show()
+    qtbot.waitExposed(view)
+    for n in (5, 10):
+        curve.setData(x[:n], y[:n])
+        dots.grow(x[:n], y[:n])
+        _frame(view)
+    assert np.array_equal(dots.data["x"], x) and np.array_equal(curve.getData()[0], x)
+    assert curve.full_draws == 0 and curve._layer is None  # (never kept: drawn straight)
+    assert curve.boundingRect() == pg.PlotCurveItem.boundingRect(curve)

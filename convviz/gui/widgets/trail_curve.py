@@ -64,11 +64,17 @@ class _GrowsInPlace:
 
     _narrow: list[QRectF] | None = None
 
+    def _view_box(self) -> pg.ViewBox | None:
+        """The view box the item is in; None outside one (pyqtgraph's ``getViewBox``
+        then gives the GraphicsView, which has no bounds to take)."""
+        vb = self.getViewBox()  # type: ignore[attr-defined]
+        return vb if isinstance(vb, pg.ViewBox) else None
+
     def _bounded_by_view(self) -> bool:
         return True
 
     def boundingRect(self) -> QRectF:
-        vb = self.getViewBox() if self._bounded_by_view() else None  # type: ignore[attr-defined]
+        vb = self._view_box() if self._bounded_by_view() else None
         if vb is None:
             return super().boundingRect()  # type: ignore[misc]
         return self.mapRectFromItem(vb, vb.boundingRect())  # type: ignore[attr-defined]
@@ -107,7 +113,9 @@ class _GrowsInPlace:
         dt = self.deviceTransform_()  # type: ignore[attr-defined]
         if dt is None or not dt.isInvertible():
             return None
-        vb = self.getViewBox()  # type: ignore[attr-defined]
+        vb = self._view_box()
+        if vb is None:  # (not in a view box: its bounds are pyqtgraph's, repainted whole)
+            return None
         view = dt.mapRect(self.mapRectFromItem(vb, vb.boundingRect()))  # type: ignore[attr-defined]
         view = view.adjusted(-pad, -pad, pad, pad)  # what is seen of the item, in pixels
         px = dt.m11() * xs + dt.m21() * ys + dt.dx()  # (a view box's transform is affine)
@@ -186,7 +194,7 @@ class TrailCurve(_GrowsInPlace, pg.PlotCurveItem):
             and o["compositionMode"] is None
             and pen is not None
             and pen.style() == _SOLID
-            and self.getViewBox() is not None
+            and self._view_box() is not None
         )
 
     # ------------------------------------------------ what a frame repaints
@@ -216,7 +224,7 @@ class TrailCurve(_GrowsInPlace, pg.PlotCurveItem):
             or old_y is None
             or x.ndim != 1
             or x.shape != y.shape
-            or self.getViewBox() is None
+            or self._view_box() is None
             or not self._kept_kind()
         ):
             return None
