@@ -489,7 +489,7 @@ def test_surface_is_traced_again_only_when_it_changes(qtbot, view):
     drawn = surface.contours
     surface.set_surface(Z.copy(), ranges, np.array([1.0, -1.0]), np.array([0.2, 0.1]))
     assert surface.contours is drawn  # the same item: nothing traced again
-    np.testing.assert_array_equal(surface.start.getData()[0], [0.2])  # the markers did move
+    assert surface.start.point() == (0.2, 0.1)  # the markers did move
     surface.set_surface(2 * Z, ranges, np.array([1.0, -1.0]), np.array([0.0, 0.0]))
     assert surface.contours is not None and surface.contours is not drawn
     assert drawn.scene() is None and surface.contours.scene() is not None  # one shown
