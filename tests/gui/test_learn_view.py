@@ -489,7 +489,7 @@ def test_surface_is_traced_again_only_when_it_changes(qtbot, view):
     drawn = surface.contours
     surface.set_surface(Z.copy(), ranges, np.array([1.0, -1.0]), np.array([0.2, 0.1]))
     assert surface.contours is drawn  # the same item: nothing traced again
-    np.testing.assert_array_equal(surface.start.getData()[0], [0.2])  # the markers did move
+    assert surface.start.point() == (0.2, 0.1)  # the markers did move
     surface.set_surface(2 * Z, ranges, np.array([1.0, -1.0]), np.array([0.0, 0.0]))
     assert surface.contours is not None and surface.contours is not drawn
     assert drawn.scene() is None and surface.contours.scene() is not None  # one shown
@@ -1020,3 +1020,30 @@ def test_a_diverging_run_draws_each_curve_whole_once_then_adds_to_it(qtbot, view
     # Each frame's segments reached the screen (a try at repainting only their
     # place left the loss curve's first dot on screen for the whole run).
     _assert_plots_on_screen_are_fresh(view)
+
+
+def test_a_kernel_being_learned_keeps_one_size_of_digits(qtbot):
+    """The kernels' digits are sized for the widest number their cells keep room for,
+    not for the numbers of the frame: fitted to those, the learned K's digits changed
+    size at every frame (76, 97, 92 px at 4K), and the true kernel's 1 and −1 stood
+    at three times the size of the numbers they are compared with."""
+    v = scaled_view(qtbot, 3.8)  # a 4K stage
+    grids = (v.grid_K, v.grid_true, v.grid_grad)
+    sizes, lengths = set(), set()
+    for _n in range(12):
+        v.step()
+        QApplication.processEvents()
+        sizes.add(tuple(g.digit_px() for g in grids))
+        lengths |= {len(t) for g in (v.grid_K, v.grid_grad) for row in g._texts for t in row}
+    assert len(lengths) > 1, lengths  # numbers of more than one width were shown
+    assert len(sizes) == 1
+    (px,) = sizes
+    assert max(px) - min(px) <= 1  # the three kernels side by side, in one size
+    assert min(px) >= v.style_.min_text_px()
+    # The true kernel's colour scale follows the learned one's: only its colours change.
+    g = v.grid_true
+    texts, font = g._texts, g._digit_font()
+    before = g.grab().toImage()
+    g.set_limit(4 * g.limit())
+    assert g.grab().toImage() != before
+    assert g._texts is texts and g._digit_font() is font

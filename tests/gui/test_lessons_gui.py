@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from convviz.gui.widgets.learn_plots import ContourLines, KeptAxis
 from convviz.gui.widgets.lesson_bar import PREDICT, keep_formulas
@@ -845,3 +845,48 @@ def test_the_edge_maps_drawn_ahead_then_shown_by_their_tab_show_the_sessions_ker
     np.testing.assert_array_equal(panel.editor.values(), K)
     h, w = K.shape
     assert panel.title.text().endswith(f"({h}×{w})")
+
+
+def test_a_diverging_run_does_not_fit_its_page_again_at_every_frame(qtbot, make_window):
+    """The status line is the learning page's widest line and is rewritten at every
+    frame: late in "Try 0.034" its numbers' signs flip each step, and the page asked
+    the stage for 5 % more width, then less, and was fitted again at every frame
+    (4K). Its width now follows the widest text of the run; a new run lets go of it."""
+    window = make_window(3840, 2160)
+    window.enter_fullscreen = lambda: None  # the window is the 4K projector
+    assert window.open_lesson("6.2")
+    window.presenting.start()
+    lc, lv = window.lessons, window.learn_view
+    lc.goto([s.title for s in lc.player.lesson.slides].index("Try 0.034"))
+    QApplication.processEvents()
+    stage = window.stages["learn"]
+    driver = lv.driver
+    driver.timer.stop()  # the frames are made here, one at a time
+    lv.run.advance(250 - lv.run.steps)
+    driver.on_draw()
+    QApplication.processEvents()
+    fits, widths, texts = [], set(), set()
+    refit = stage._refit
+    stage._refit = lambda: (fits.append(lv.run.steps), refit())
+    try:
+        for _n in range(12):
+            lv.run.advance(1)
+            driver.on_draw()
+            QApplication.processEvents()
+            texts.add(lv.status.text())
+            widths.add(_plain_width(lv.status, lv.status.text()))
+    finally:
+        del stage._refit
+    assert len(texts) == 12 and max(widths) > 1.04 * min(widths)  # the case is exercised
+    assert len(fits) <= 1  # (once, as its numbers first grow)
+    assert lv.status.minimumSizeHint().width() >= max(_plain_width(lv.status, t) for t in texts)
+    lv.reset()  # a new run: the line's width is its text's again
+    QApplication.processEvents()
+    assert lv.status.minimumSizeHint().width() == _plain_width(lv.status, lv.status.text())
+
+
+def _plain_width(label, text: str) -> int:
+    """The width a plain QLabel in ``label``'s font asks for ``text``."""
+    plain = QLabel(text)
+    plain.setFont(label.font())
+    return plain.minimumSizeHint().width()

@@ -122,7 +122,7 @@ class GridWidget(QWidget):
         self._image: QImage | None = None
         self._rgb: np.ndarray | None = None  # padded (Hp, Wp, 3)
         self._texts: list[list[str]] | None = None
-        self._font_cache: tuple[int, QFont] | None = None
+        self._font_cache: tuple[tuple[int, str], QFont | None] | None = None
         self._hover: tuple[int, int] = (-1, -1)
         self.max_cell = MAX_CELL
         self.cell_cap: float | None = None  # set by a view to give several grids one cell size
@@ -235,7 +235,11 @@ class GridWidget(QWidget):
         """Change the colour scale's half-width (shared between grids)."""
         if limit != self._limit:
             self._limit = limit
-            self._invalidate()
+            # Only the colours: the true kernel's scale follows the learned one's at
+            # every frame, and its numbers, sizes and fonts stay as they are.
+            self._image = None
+            self._rgb = None
+            self.update()
 
     def set_outline(self, cells: np.ndarray | None, role: OutlineRole = "accent") -> None:
         """Outline the True cells of a bool mask in the theme colour ``role``; None clears.
@@ -464,14 +468,14 @@ class GridWidget(QWidget):
             if changed.any():
                 self.update(self._mask_rect(changed, 2))
             return
-        self._texts = None
-        self._font_cache = None
+        self._texts = None  # (the digits' font is keyed by what it was fitted to)
         self._rev += 1
         self.update()
 
     def _on_style_changed(self) -> None:
         self._style_rev += 1
         self._bases.clear()
+        self._font_cache = None
         self._invalidate()
         self._update_max_size()
 
@@ -502,30 +506,37 @@ class GridWidget(QWidget):
         self._image = QImage(buf.data, wp, hp, 3 * wp, QImage.Format.Format_RGB888).copy()
 
     def _digit_font(self) -> QFont | None:
-        """The font for the digits at this cell size, or None when too small to read."""
+        """The font for the digits at this cell size, or None when too small to read.
+
+        A grid keeping room for numbers (:attr:`reserve_chars`) sizes its digits for
+        the widest of them, not for the numbers it shows: fitted to each frame's,
+        a kernel being learned changed its digits' size at every frame (76, 97, 92
+        px at 4K), and each new size rendered its digits anew.
+        """
         if self._values is None or not self.show_digits:
             return None
         cell = self._geometry()[0]
-        key = int(cell)
-        if self._font_cache is not None and self._font_cache[0] == key:
-            return self._font_cache[1]
         px = int(cell * DIGIT_SHARE)
         if px < MIN_DIGIT_PX:  # before formatting every number (a 64×64 grid: 4096 of them)
-            self._font_cache = (key, None)  # type: ignore[assignment]
             return None
         if self._texts is None:
             self._texts = self._make_texts(self._values)
         longest = max((s for row in self._texts for s in row), key=len, default="0")
         if self._pad != (0, 0) and len(longest) < 1:
             longest = "0"
+        n = self.reserve_chars
+        sample = RESERVE_SAMPLE[:n] if n and len(longest) <= n else longest
+        key = (int(cell), sample)
+        if self._font_cache is not None and self._font_cache[0] == key:
+            return self._font_cache[1]
         f = self.style_.font(bold=True)
         f.setPixelSize(px)
-        width = QFontMetrics(f).horizontalAdvance(longest)
+        width = QFontMetrics(f).horizontalAdvance(sample)
         room = cell * DIGIT_ROOM
         if width > room:
             px = int(px * room / width)
             if px < MIN_DIGIT_PX:
-                self._font_cache = (key, None)  # type: ignore[assignment]
+                self._font_cache = (key, None)
                 return None
             f.setPixelSize(px)
         self._font_cache = (key, f)

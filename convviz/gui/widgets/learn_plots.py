@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...model.values import display_number
 from ..style import Style
 from ._util import LAYOUT_SETTLED
+from .plot_marker import Marker
 from .trail_curve import TrailCurve, TrailDataItem, TrailDots
 
 #: Okabe-Ito colours: distinct for the common colour-vision deficiencies.
@@ -839,18 +840,18 @@ class SurfacePlot(QWidget):
         self.contours: ContourLines | None = None
         self.path = TrailCurve()
         self.dots = TrailDots()  # one per step while there are few
-        self.start = pg.ScatterPlotItem()
-        self.current = pg.ScatterPlotItem()
-        self.true = pg.ScatterPlotItem()
+        self.start = Marker()
+        self.current = Marker()
+        self.true = Marker()
         self.true_label = pg.TextItem("true K", anchor=(1.08, -0.1))
         self.start_label = pg.TextItem("start", anchor=(-0.15, -0.1))
-        for item in (self.path, self.dots, self.start, self.true, self.current):
-            pi.addItem(item)
-        # The current point is one marker at (0, 0), moved: a new point given to a
-        # ScatterPlotItem repaints the whole plot (4 ms a frame at 4K), a move only
-        # the marker's old and new places.
-        self.current.setData([0.0], [0.0])
-        self.current.hide()
+        for curve in (self.path, self.dots):
+            pi.addItem(curve)
+        # The markers are points of their own (see Marker): a move repaints only a
+        # marker's old and new places, and no data of theirs widens the view.
+        for marker in (self.start, self.true, self.current):
+            marker.hide()
+            pi.addItem(marker, ignoreBounds=True)
         for item in (self.true_label, self.start_label):
             pi.addItem(item, ignoreBounds=True)
         self.message = QLabel()
@@ -904,10 +905,10 @@ class SurfacePlot(QWidget):
         if self._markers != (tx, sx):
             self._markers = (tx, sx)
             self._truth, self._start = np.array(tx), np.array(sx)
-            self.true.setData([tx[0]], [tx[1]])
+            self.true.set_point(*tx)
             self.true_label.setPos(*tx)
             self.true_label.setText(_true_texts(self._truth)[0])
-            self.start.setData([sx[0]], [sx[1]])
+            self.start.set_point(*sx)
             self.start_label.setPos(*sx)
         self.plot.set_view((a, b), (c, d), padding=0.0)
         self._place_labels()
@@ -923,8 +924,8 @@ class SurfacePlot(QWidget):
         if W <= 0 or H <= 0 or x1 <= x0 or y1 <= y0:
             return
         for label, (x, y), size, texts in (
-            (self.true_label, self._truth, self.true.opts["size"], _true_texts(self._truth)),
-            (self.start_label, self._start, self.start.opts["size"], ("start",)),
+            (self.true_label, self._truth, self.true.size, _true_texts(self._truth)),
+            (self.start_label, self._start, self.start.size, ("start",)),
         ):
             px, py = (x - x0) / (x1 - x0) * W, (y1 - y) / (y1 - y0) * H
             anchor = None
@@ -1095,29 +1096,27 @@ class SurfacePlot(QWidget):
             self.dots.grow(P[:, 0], P[:, 1])
         elif len(self.dots.data):
             self.dots.setData([], [])
-        was = self.current.pos() if self.current.isVisible() else None
-        self.current.setPos(P[-1, 0], P[-1, 1])
-        self.current.show()
-        # Where the marker was and is, whole: the bounds pyqtgraph gives its move left a
-        # line of its ring's edge behind once the path repainted only its new segment.
-        for at in (was, self.current.pos()):
+        was = self.current.point()
+        self.current.set_point(P[-1, 0], P[-1, 1])
+        # Where the marker was and is, whole: Qt's own repaint of a moved marker, as of
+        # pyqtgraph's, left a line of its ring's edge behind once the path repainted
+        # only its new segment.
+        for at in (was, self.current.point()):
             if at is not None:
                 self._repaint_around(at)
 
-    def _repaint_around(self, at: QPointF) -> None:
+    def _repaint_around(self, at: tuple[float, float]) -> None:
         vb = self.plot.plotItem.vb
         scene = vb.scene()
         if scene is None:
             return
-        c = vb.mapViewToScene(at)
-        r = 0.5 * float(self.current.opts["size"]) + self.style_.px(2) + 4.0
+        c = vb.mapViewToScene(QPointF(*at))
+        r = 0.5 * self.current.boundingRect().width() + 4.0
         scene.update(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
 
     def current_point(self) -> tuple[float, float] | None:
         """Where the current-kernel marker is, or None when it is not shown."""
-        if not self.current.isVisible():
-            return None
-        return (self.current.pos().x(), self.current.pos().y())
+        return self.current.point()
 
     def path_data(self) -> np.ndarray:
         x, y = self.path.getData()
@@ -1140,18 +1139,9 @@ class SurfacePlot(QWidget):
         self.dots.setSize(s.px(7))
         self.dots.setBrush(pg.mkBrush(t.accent2))
         self.dots.setPen(None)
-        self.start.setSymbol("o")
-        self.start.setSize(s.px(14))
-        self.start.setBrush(pg.mkBrush(t.base))
-        self.start.setPen(pg.mkPen(t.text, width=s.px(2)))
-        self.current.setSymbol("o")
-        self.current.setSize(s.px(16))
-        self.current.setBrush(pg.mkBrush(t.accent2))
-        self.current.setPen(pg.mkPen(t.text, width=s.px(2)))
-        self.true.setSymbol("star")
-        self.true.setSize(s.px(26))
-        self.true.setBrush(pg.mkBrush(t.accent))
-        self.true.setPen(pg.mkPen(t.base, width=1))
+        self.start.set_look("o", s.px(14), t.base, pg.mkPen(t.text, width=s.px(2)))
+        self.current.set_look("o", s.px(16), t.accent2, pg.mkPen(t.text, width=s.px(2)))
+        self.true.set_look("star", s.px(26), t.accent, pg.mkPen(t.base, width=1))
         for label in (self.true_label, self.start_label):
             label.setColor(QColor(t.text))
             label.setFont(s.font(12, bold=True))

@@ -62,6 +62,7 @@ from .learn_driver import UNTIL_CAP, TrainingDriver
 from .learn_plots import LossPlot, SurfacePlot, WeightPlot
 from .learn_settings import SettingsForm
 from .learn_transport import TrainingBar
+from .steady_label import SteadyWidthLabel
 from .text_sprites import within_glyph_cache
 
 NBSP = "\u00a0"  # a space no line breaks at
@@ -182,7 +183,7 @@ class LearnView(QWidget):
         root.addWidget(bar)
         self._controls_bar = bar
 
-        self.status = QLabel()
+        self.status = SteadyWidthLabel()  # (the page's widest line: see its module)
         self.status.setProperty(LIVE, True)
         # Selectable (to copy K) except while training, when its text changes each frame:
         # a selectable label paints through a text document, ~3 ms a frame at 4K against
@@ -516,6 +517,7 @@ class LearnView(QWidget):
         run = self.run
         assert run is not None
         self.new_run_count += 1
+        self.status.release()
         self.driver.forget()
         self._ahead = None
         self._log_seen = 0
@@ -1124,6 +1126,7 @@ class LearnView(QWidget):
         # New text at every frame of a run: painted directly, in type Qt keeps the
         # glyphs of (at 4K each frame's status was filled from outlines, 6-9 ms).
         self.status.setFont(within_glyph_cache(st.font(14)))
+        self.status.release()
         self.summary.setFont(within_glyph_cache(st.font(11)))
         # Two lines kept for the summary whether its text takes one or two: the plots
         # below keep their size from slide to slide and through a run (a resized plot
