@@ -14,6 +14,7 @@ curve's whole bounds, which late in that run were most of each plot (a
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -120,19 +121,22 @@ class _GrowsInPlace:
         view = view.adjusted(-pad, -pad, pad, pad)  # what is seen of the item, in pixels
         px = dt.m11() * xs + dt.m21() * ys + dt.dx()  # (a view box's transform is affine)
         py = dt.m12() * xs + dt.m22() * ys + dt.dy()
+        # In Python floats: a frame adds a segment or two to each curve, and numpy's
+        # per-call overhead on arrays that small was most of this function's time.
+        pxs, pys = px.tolist(), py.tolist()
         ends: list[tuple[float, float, float, float]] = []
-        if joined and len(xs) > 1:
-            for k in range(len(xs) - 1):
-                seen = _clip(px[k], py[k], px[k + 1], py[k + 1], view)
+        if joined and len(pxs) > 1:
+            for k in range(len(pxs) - 1):
+                seen = _clip(pxs[k], pys[k], pxs[k + 1], pys[k + 1], view)
                 if seen is None:
                     continue
                 x0, y0, x1, y1 = seen
-                n = max(1, int(np.ceil(np.hypot(x1 - x0, y1 - y0) / PIECE_PX)))
-                t = np.linspace(0.0, 1.0, n + 1)
-                qx, qy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / PIECE_PX))
+                qx = [x0 + (x1 - x0) * i / n for i in range(n + 1)]
+                qy = [y0 + (y1 - y0) * i / n for i in range(n + 1)]
                 ends.extend(zip(qx[:-1], qy[:-1], qx[1:], qy[1:], strict=True))
         else:
-            ends = [(x, y, x, y) for x, y in zip(px, py, strict=True) if view.contains(x, y)]
+            ends = [(x, y, x, y) for x, y in zip(pxs, pys, strict=True) if view.contains(x, y)]
         if len(ends) > MAX_BOXES:  # (a long stretch at once: one box)
             a = np.array(ends)
             ends = [(a[:, ::2].min(), a[:, 1::2].min(), a[:, ::2].max(), a[:, 1::2].max())]
