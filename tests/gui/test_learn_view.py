@@ -1047,3 +1047,30 @@ def test_a_kernel_being_learned_keeps_one_size_of_digits(qtbot):
     g.set_limit(4 * g.limit())
     assert g.grab().toImage() != before
     assert g._texts is texts and g._digit_font() is font
+
+
+def test_a_new_colour_scale_repaints_a_grid_only_if_its_colours_change(qtbot, view):
+    """The true kernel's scale follows the learned one's at every frame. Late in a
+    diverging run it is hundreds, and ±1 keep their colours: no repaint then."""
+    from PySide6.QtCore import QEvent, QObject
+
+    g = view.grid_true
+    paints = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, ev):
+            if obj is g and ev.type() == QEvent.Type.Paint:
+                paints.append(g.limit())
+            return False
+
+    counter = Count()
+    g.installEventFilter(counter)
+    QApplication.processEvents()
+    for limit, repainted in ((4.0, True), (300.0, True), (301.0, False), (2.0, True)):
+        shown = g.grab().toImage()
+        paints.clear()  # (a grab paints too)
+        g.set_limit(limit)
+        QApplication.processEvents()
+        assert bool(paints) == repainted, limit
+        assert (g.grab().toImage() != shown) == repainted, limit  # (what a repaint draws)
+    g.removeEventFilter(counter)

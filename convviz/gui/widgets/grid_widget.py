@@ -236,9 +236,16 @@ class GridWidget(QWidget):
         if limit != self._limit:
             self._limit = limit
             # Only the colours: the true kernel's scale follows the learned one's at
-            # every frame, and its numbers, sizes and fonts stay as they are.
+            # every frame, and its numbers, sizes and fonts stay as they are. Once a
+            # diverging run's scale is hundreds, its ±1 keep their colours from frame
+            # to frame: then nothing is repainted.
+            drawn = self._rgb
             self._image = None
             self._rgb = None
+            if drawn is not None and self._values is not None:
+                self._build_image()
+                if np.array_equal(drawn, self._rgb):
+                    return
             self.update()
 
     def set_outline(self, cells: np.ndarray | None, role: OutlineRole = "accent") -> None:
