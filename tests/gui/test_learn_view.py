@@ -1074,3 +1074,38 @@ def test_a_new_colour_scale_repaints_a_grid_only_if_its_colours_change(qtbot, vi
         assert bool(paints) == repainted, limit
         assert (g.grab().toImage() != shown) == repainted, limit  # (what a repaint draws)
     g.removeEventFilter(counter)
+
+
+def test_a_settled_kernel_is_not_repainted_for_digits_no_one_sees(qtbot, view):
+    """Near its end a run changes the learned kernel in digits the grid does not
+    print, at every frame: the grid is repainted only when what it shows changes."""
+    from PySide6.QtCore import QEvent, QObject
+
+    g = view.grid_K
+    paints = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, ev):
+            if obj is g and ev.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    counter = Count()
+    g.installEventFilter(counter)
+    try:
+        g.set_values(np.array([[1.0, -1.0]]), limit=1.2)
+        QApplication.processEvents()
+        g.grab()  # (painted: what it shows is known)
+        for values, repainted in (
+            ([[1.00001, -0.99999]], False),  # printed 1 and −1, the same colours
+            ([[1.2, -1.0]], True),  # a new number
+            ([[1.2, -0.5]], True),
+            ([[1.20001, -0.5]], False),
+        ):
+            paints.clear()
+            g.set_values(np.array(values), limit=1.2)
+            QApplication.processEvents()
+            assert bool(paints) == repainted, values
+            np.testing.assert_array_equal(g.values(), values)  # (the values are the new ones)
+    finally:
+        g.removeEventFilter(counter)
