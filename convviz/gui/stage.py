@@ -407,19 +407,7 @@ class Stage(QWidget):
             best: float | None = None  # the largest scale seen to fit
             f: float | None = None  # the fit at the current scale, once measured
             too_big: float | None = None  # the smallest scale seen not to fit
-            self._settle(w)
-            need = self._need(w)
-            key = (
-                self.width(),
-                self.height(),
-                st.screen_height(),
-                round(target, 6),
-                round(st.scale, 6),
-                st.theme.name,
-                need.width(),
-                need.height(),
-                self._signature(w),
-            )
+            key = self._fit_key(w, target)
             known = self._fitted.get(key)
             if known is not None:
                 self._fitted.move_to_end(key)
@@ -428,10 +416,10 @@ class Stage(QWidget):
                     self._settle(w)  # the restyle's new minimums, passed up now
                 self._place(w)
                 return
-            first = True
+            first, restyled = True, False
             for _ in range(8):
                 if first:
-                    f, first = self._factor(need), False
+                    f, first = self._factor(QSize(key[6], key[7])), False
                 else:
                     f = self._fit_factor(w)
                 cur = st.scale
@@ -452,17 +440,47 @@ class Stage(QWidget):
                         new = best
                 if not st.set_scale(new):
                     break
+                restyled = True
                 f = None  # restyled: measure again
             # Measured once more only when the last pass restyled (each pass costs a
             # settle of every layout, ~1 ms at 4K).
             if best is not None and (f if f is not None else self._fit_factor(w)) < 1.0:
-                st.set_scale(best)
-            self._fitted[key] = st.scale
-            while len(self._fitted) > 256:
-                self._fitted.popitem(last=False)
+                restyled = st.set_scale(best) or restyled
+            self._remember(key, st.scale)
+            # Also as a fit that starts where this one ends: a slide drawn ahead on a twin
+            # is fitted there, and the live stage, shown at the twin's scale, measured
+            # again from it, stepped a scale up to find it too big and came back (two
+            # restyles, ~10 ms of a 4K slide change). From here it takes the twin's
+            # answer, as the picture drawn ahead does.
+            if restyled:
+                self._remember(self._fit_key(w, target), st.scale)
             self._place(w)
         finally:
             self._fitting = False
+
+    def _fit_key(self, w: QWidget, target: float) -> tuple:
+        """What a fit is remembered by: the area, the scale it starts from and the
+        content's minimum there (settled first), row by row."""
+        st = self.stage_style
+        self._settle(w)
+        need = self._need(w)
+        return (
+            self.width(),
+            self.height(),
+            st.screen_height(),
+            round(target, 6),
+            round(st.scale, 6),
+            st.theme.name,
+            need.width(),
+            need.height(),
+            self._signature(w),
+        )
+
+    def _remember(self, key: tuple, scale: float) -> None:
+        self._fitted[key] = scale
+        self._fitted.move_to_end(key)
+        while len(self._fitted) > 256:
+            self._fitted.popitem(last=False)
 
     def _place(self, w: QWidget) -> None:
         """Lay the content out at the scale chosen, over the whole stage."""

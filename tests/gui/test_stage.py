@@ -65,3 +65,46 @@ def test_a_font_asked_for_again_is_the_font_made_anew_and_a_copy():
         floor = stage.min_text_px("body")
         assert floor > 0 and QFontInfo(stage.font_px(1.0)).pixelSize() >= floor
         assert QFontInfo(stage.font_px(1.0)).pixelSize() >= floor  # (kept: the same)
+
+
+def test_a_slide_fitted_ahead_on_a_twin_is_shown_without_restyling(make_window, qtbot):
+    """ "All four at once" is drawn ahead on the edge view's twin, which fits it from
+    the scale the live stage had and ends a scale lower. The live stage, shown at that
+    scale, measured it again, tried a scale up, found it too big and came back: two
+    restyles of twelve maps in the click (4K). A fit is now also remembered from where
+    it ends, and the click takes it."""
+    from convviz.gui.style import StageStyle
+
+    w = make_window(3840, 2160)
+    w.enter_fullscreen = lambda: None  # the simulated screen is the window's size
+    w.style_.set_zoom(150)
+    assert w.open_lesson("6.2")
+    w.presenting.start()
+    _settle()
+    lc = w.lessons
+    i = [s.title for s in lc.player.lesson.slides].index("All four at once")
+    # The twelve slides before it, as in class (each next one drawn ahead): they leave
+    # the edge view at a scale from which its twin fits this slide lower.
+    for k in range(i - 12, i):
+        lc.goto(k)
+        qtbot.waitUntil(lambda k=k: k + 1 in lc.rehearsed or not lc.rehearsal_pending)
+    assert i in lc.rehearsed
+    stage = w.stages["edges"]
+    restyles = []
+    original = StageStyle.set_scale
+
+    def counted(style, scale):
+        changed = original(style, scale)
+        restyles.extend([scale] if changed else [])
+        return changed
+
+    StageStyle.set_scale = counted
+    try:
+        remembered = stage.fits_remembered
+        lc.goto(i)
+        _settle()
+    finally:
+        StageStyle.set_scale = original
+    assert w.current_view_key() == "edges"
+    assert stage.fits_remembered > remembered
+    assert restyles == []
