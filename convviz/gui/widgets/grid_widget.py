@@ -122,7 +122,7 @@ class GridWidget(QWidget):
         self._image: QImage | None = None
         self._rgb: np.ndarray | None = None  # padded (Hp, Wp, 3)
         self._texts: list[list[str]] | None = None
-        self._font_cache: tuple[tuple[int, str], QFont | None] | None = None
+        self._font_cache: tuple[tuple[int, str | int], QFont | None] | None = None
         self._hover: tuple[int, int] = (-1, -1)
         self.max_cell = MAX_CELL
         self.cell_cap: float | None = None  # set by a view to give several grids one cell size
@@ -551,14 +551,19 @@ class GridWidget(QWidget):
         px = int(cell * DIGIT_SHARE)
         if px < MIN_DIGIT_PX:  # before formatting every number (a 64×64 grid: 4096 of them)
             return None
-        if self._texts is None:
-            self._texts = self._make_texts(self._values)
-        longest = max((s for row in self._texts for s in row), key=len, default="0")
-        if self._pad != (0, 0) and len(longest) < 1:
-            longest = "0"
         n = self.reserve_chars
-        sample = RESERVE_SAMPLE[:n] if n and len(longest) <= n else longest
-        key = (int(cell), sample)
+        # Keyed by what it is fitted to: the widest number kept room for, or (without
+        # room kept) the values, whose longest text is then not looked for again.
+        key: tuple[int, str | int] = (int(cell), self._rev)
+        if n or self._font_cache is None or self._font_cache[0] != key:
+            if self._texts is None:
+                self._texts = self._make_texts(self._values)
+            longest = max((s for row in self._texts for s in row), key=len, default="0")
+            if self._pad != (0, 0) and len(longest) < 1:
+                longest = "0"
+            sample = RESERVE_SAMPLE[:n] if n and len(longest) <= n else longest
+            if n:
+                key = (int(cell), sample)
         if self._font_cache is not None and self._font_cache[0] == key:
             return self._font_cache[1]
         f = self.style_.font(bold=True)
